@@ -1,0 +1,703 @@
+/**
+ * The JSON text of EVE `alert` and `anomaly` records, field for field and in
+ * the field order of Suricata 7.0 (`output-json.c` `CreateEveHeader`,
+ * `output-json-alert.c`, `output-json-anomaly.c`), verified against the
+ * output of Suricata 7.0.10 (test/output/fixtures/).
+ *
+ * The packet supplies what the decoder knows (time, VLANs, addresses, ports,
+ * ICMP type/code, payload, frame bytes). What later stages know (flow id and
+ * counters, app-layer protocol and transaction, direction, verdict, tunnel)
+ * comes in {@link EveExtras}; a field whose extra is absent is left out, as
+ * Suricata leaves it out for a packet without a flow. Writer-level settings
+ * (payload, packet, ethernet, sensor name, pcap file name) are
+ * {@link EveOptions}, mirroring suricata.yaml's eve-log options.
+ *
+ * Strings are escaped with `JSON.stringify`, which escapes exactly what
+ * Suricata's JsonBuilder escapes (`"`, `\`, control characters, with
+ * `\b \t \n \f \r` short forms and lowercase `\u00XX` for the rest).
+ *
+ * @module
+ */
+
+import { Layer, type Packet, Tunnel } from "../decode/packet.ts";
+import {
+  eveProtoName,
+  formatIpv4,
+  formatIpv6,
+  formatMac,
+  packetDstIp,
+  packetSrcIp,
+} from "./ip_format.ts";
+import { formatEveTimestamp } from "./timestamp_format.ts";
+
+/** EVE `alert.action`: `"blocked"` for reject rules, and for drop rules in IPS mode. */
+export type AlertAction = "allowed" | "blocked";
+
+/** A rule's action keyword. */
+export type RuleAction =
+  | "alert"
+  | "pass"
+  | "drop"
+  | "reject"
+  | "rejectsrc"
+  | "rejectdst"
+  | "rejectboth";
+
+/**
+ * EVE `alert.action` for a rule action, as Suricata decides it: reject rules
+ * are `"blocked"` in IDS and IPS mode, drop rules only in IPS mode.
+ *
+ * @param action the rule's action
+ * @param ips whether the engine runs inline (IPS)
+ * @returns `"allowed"` or `"blocked"`
+ */
+export function alertActionOf(action: RuleAction, ips: boolean): AlertAction {
+  if (action.startsWith("reject")) return "blocked";
+  if (action === "drop" && ips) return "blocked";
+  return "allowed";
+}
+
+/**
+ * Whether a rule action includes dropping (drop and the reject actions), which
+ * fast.log marks with `[Drop]` (IPS) or `[wDrop]` (IDS, "would drop").
+ *
+ * @param action the rule's action
+ * @returns true for drop and reject*
+ */
+export function ruleDrops(action: RuleAction): boolean {
+  return action === "drop" || action.startsWith("reject");
+}
+
+/**
+ * Rule metadata as EVE `alert.metadata` shows it: keys with their values.
+ * Either a plain object, or entries (use entries when a key could look like
+ * an integer, as JavaScript objects list such keys first).
+ */
+export type AlertMetadata =
+  | Readonly<Record<string, readonly string[]>>
+  | ReadonlyArray<readonly [string, readonly string[]]>;
+
+/**
+ * Group a rule's `metadata:` pairs (in rule order) the way Suricata 7 prints
+ * them: keys sorted case-insensitively (a key differing only in case joins
+ * the first one), the values of a repeated key in REVERSE rule order.
+ *
+ * @example
+ * ```ts
+ * ruleMetadata([["zeta", "1"], ["alpha", "2"], ["alpha", "4"]]);
+ * // [["alpha", ["4", "2"]], ["zeta", ["1"]]]
+ * ```
+ * @param pairs `[key, value]` in the order the rule lists them
+ * @returns entries for {@link AlertInfo.metadata}
+ */
+export function ruleMetadata(
+  pairs: Iterable<readonly [string, string]>,
+): Array<[string, string[]]> {
+  // Suricata prepends each pair to a list, then sorts it (stably) by key.
+  const list = [...pairs].reverse();
+  const sorted = list
+    .map((p, i) => ({ key: p[0], lower: p[0].toLowerCase(), value: p[1], i }))
+    .sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : a.i - b.i));
+  const out: Array<[string, string[]]> = [];
+  let lastLower: string | undefined;
+  for (const m of sorted) {
+    if (m.lower === lastLower) out[out.length - 1][1].push(m.value);
+    else out.push([m.key, [m.value]]);
+    lastLower = m.lower;
+  }
+  return out;
+}
+
+/** The rule-side content of one alert. */
+export interface AlertInfo {
+  /** EVE `alert.action` (see {@link alertActionOf}). */
+  action: AlertAction;
+  /** The rule's action includes dropping: fast.log's `[Drop]` / `[wDrop]` (see {@link ruleDrops}). */
+  drop?: boolean;
+  /** Generator id (1 for rules). */
+  gid: number;
+  /** `sid`. */
+  signatureId: number;
+  /** `rev` (0 when the rule has none). */
+  rev: number;
+  /** `msg`, unescaped. */
+  signature: string;
+  /**
+   * The classtype's description; `undefined`/`null` when the rule has no
+   * classtype (EVE `""`, fast.log `(null)`).
+   */
+  category?: string | null;
+  /** Priority (the classtype's, or the rule's `priority:`; 3 by default). */
+  severity: number;
+  /** Rule metadata, already in Suricata's order (see {@link ruleMetadata}). */
+  metadata?: AlertMetadata;
+  /** The rule text, written as `alert.rule` when {@link EveOptions.rule} is set. */
+  rule?: string;
+}
+
+/** A flow's counters for the `flow` object of an alert. */
+export interface FlowInfo {
+  /** Packets to the server. */
+  pktsToServer: number | bigint;
+  /** Packets to the client. */
+  pktsToClient: number | bigint;
+  /** Bytes to the server. */
+  bytesToServer: number | bigint;
+  /** Bytes to the client. */
+  bytesToClient: number | bigint;
+  /** First packet's time, seconds. */
+  startSec: number;
+  /** First packet's time, nanoseconds within the second. */
+  startNsec: number;
+}
+
+/** The outer packet of a tunnel, EVE's `tunnel` object (see {@link tunnelInfo}). */
+export interface TunnelInfo {
+  /** Outer source address. */
+  srcIp: string;
+  /** Outer source port (0 when the outer protocol has none). */
+  srcPort: number;
+  /** Outer destination address. */
+  destIp: string;
+  /** Outer destination port. */
+  destPort: number;
+  /** Outer protocol name (`"GRE"`, `"UDP"`, `"IPv6"`...). */
+  proto: string;
+  /** Tunnel nesting depth (1 for one level). */
+  depth: number;
+  /** Outer frame's number in the capture file (0: none). */
+  pcapCnt: number;
+  /** Outer packet's source (`"wire/pcap"`). */
+  pktSrc: string;
+}
+
+/** EVE `verdict` (written only when given). */
+export interface VerdictInfo {
+  /** `"alert"`, `"drop"` (IPS) or `"pass"`. */
+  action: "alert" | "drop" | "pass";
+  /** For reject rules: `"to_client"`, `"to_server"` or `"both"`. */
+  rejectTarget?: "to_client" | "to_server" | "both";
+  /** For reject rules: `["tcp-reset"]` or `["icmp-prohib"]`. */
+  reject?: readonly string[];
+}
+
+/** What an anomaly record reports. */
+export type AnomalyInfo =
+  | {
+    /** Decoder or stream event. */
+    type: "decode" | "stream";
+    /** Full EVE name, e.g. `"decoder.ipv4.trunc_pkt"`, `"stream.pkt_broken_ack"`. */
+    event: string;
+  }
+  | {
+    /** App-layer event. */
+    type: "applayer";
+    /** The flow's app-layer protocol (`"http"`, `"ftp"`...). */
+    appProto: string;
+    /** Event name, e.g. `"APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION"`. */
+    event: string;
+    /** Where it was raised: `"proto_detect"`, `"proto_parser"`... */
+    layer: string;
+  };
+
+/**
+ * The anomaly for a decoder event of Tarsier's `events.ts` (names without
+ * Suricata's `decoder.` prefix, which EVE shows).
+ *
+ * @example
+ * ```ts
+ * decoderAnomaly("ipv4.trunc_pkt"); // { type: "decode", event: "decoder.ipv4.trunc_pkt" }
+ * ```
+ * @param name the event name, e.g. `"ipv4.trunc_pkt"`
+ * @returns the anomaly
+ */
+export function decoderAnomaly(name: string): AnomalyInfo {
+  return { type: "decode", event: "decoder." + name };
+}
+
+/**
+ * Per-event facts from stages after decoding. Each is written, in Suricata's
+ * place, only when present.
+ */
+export interface EveExtras {
+  /** `flow_id` (present when the packet belongs to a flow); a string must be decimal digits. */
+  flowId?: number | bigint | string;
+  /** `parent_id` (a flow created by an expectation, e.g. FTP data). */
+  parentId?: number | bigint | string;
+  /** `in_iface`: the capture interface (live capture). */
+  inIface?: string;
+  /**
+   * `pkt_src`; default `"wire/pcap"`, or for a {@link EveExtras.tunnel} the
+   * tunnel kind's (`"gre tunnel"`, `"vxlan encapsulation"`...).
+   */
+  pktSrc?: string;
+  /** Top-level `metadata` (flowbits, flowvars, pktvars), written as JSON. */
+  vars?: Readonly<Record<string, unknown>>;
+  /** `community_id`. */
+  communityId?: string;
+  /** `tx_id` of the app-layer transaction the alert (or app-layer anomaly) is about. */
+  txId?: number | bigint;
+  /** `tx_guessed`. */
+  txGuessed?: boolean;
+  /**
+   * The packet is the inner packet of a tunnel: writes `tunnel` and logs the
+   * record as Suricata logs a tunnel's pseudo-packet (no `pcap_cnt`, `vlan`
+   * or `ether`; `packet` holds the inner IP packet with link type 12).
+   */
+  tunnel?: TunnelInfo;
+  /** App-layer objects written after `alert` in order, e.g. `{ http: {...} }`. */
+  appLayer?: Readonly<Record<string, unknown>>;
+  /** `files` (file info of the transaction). */
+  files?: readonly unknown[];
+  /** `app_proto` (`"http"`, `"dns"`, `"failed"`...). */
+  appProto?: string;
+  /** `app_proto_ts` (when it differs from app_proto). */
+  appProtoTs?: string;
+  /** `app_proto_tc`. */
+  appProtoTc?: string;
+  /** `app_proto_orig`. */
+  appProtoOrig?: string;
+  /** `app_proto_expected`. */
+  appProtoExpected?: string;
+  /** `direction` of the packet in its flow. */
+  direction?: "to_server" | "to_client";
+  /** `flow` counters (addresses come from the packet and direction). */
+  flow?: FlowInfo;
+  /**
+   * 1 when the alert matched on reassembled stream data (TCP only): `stream`
+   * is 1 and `payload` holds {@link EveExtras.streamPayload}.
+   */
+  stream?: boolean;
+  /** The stream data logged as `payload` for a stream alert. */
+  streamPayload?: Uint8Array;
+  /** `verdict`. */
+  verdict?: VerdictInfo;
+}
+
+/** Writer-level settings, as in suricata.yaml's eve-log section. */
+export interface EveOptions {
+  /** alert `payload: yes`: payload in base64. */
+  payload?: boolean;
+  /** alert `payload-printable: yes`. */
+  payloadPrintable?: boolean;
+  /** alert `packet: yes`: the whole frame in base64, and `packet_info`. */
+  packet?: boolean;
+  /** alert `metadata` (default true): write `alert.metadata`. */
+  ruleMetadata?: boolean;
+  /** alert `rule: yes`: write `alert.rule`. */
+  rule?: boolean;
+  /** anomaly `packethdr: yes`: the first 32 bytes of the frame. */
+  packetHeader?: boolean;
+  /** eve-log `ethernet: yes`: `ether{src_mac,dest_mac}`. */
+  ethernet?: boolean;
+  /** `sensor-name`: written as `host`. */
+  sensorName?: string;
+  /** eve-log `pcap-file: true`: the capture file name as `pcap_filename`. */
+  pcapFilename?: string;
+}
+
+const NO_EXTRAS: EveExtras = {};
+const NO_OPTIONS: EveOptions = {};
+const LINKTYPE_RAW = 12;
+
+// ---------------------------------------------------------------- helpers
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Base64 (standard alphabet, padded) of `bytes[start, end)`. */
+function base64(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  let i = start;
+  for (; i + 2 < end; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    s += B64[n >>> 18] + B64[(n >>> 12) & 63] + B64[(n >>> 6) & 63] + B64[n & 63];
+  }
+  if (end - i === 1) {
+    const n = bytes[i] << 16;
+    s += B64[n >>> 18] + B64[(n >>> 12) & 63] + "==";
+  } else if (end - i === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    s += B64[n >>> 18] + B64[(n >>> 12) & 63] + B64[(n >>> 6) & 63] + "=";
+  }
+  return s;
+}
+
+/**
+ * Suricata's printable rendering of payload bytes (`PrintStringsToBuffer`):
+ * printable ASCII (0x20..0x7e), `\n` and `\r` as they are, every other byte
+ * as `.`.
+ *
+ * @param bytes the buffer
+ * @param start first byte
+ * @param end one past the last byte
+ * @returns the text (JSON-escape it to write it)
+ */
+export function payloadPrintable(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    s += (b >= 0x20 && b <= 0x7e) || b === 0x0a || b === 0x0d ? String.fromCharCode(b) : ".";
+  }
+  return s;
+}
+
+const metadataCache = new WeakMap<object, string>();
+
+/** The JSON object text of rule metadata (cached per metadata object). */
+function metadataJson(md: AlertMetadata): string {
+  let s = metadataCache.get(md);
+  if (s !== undefined) return s;
+  const entries = Array.isArray(md)
+    ? md as ReadonlyArray<readonly [string, readonly string[]]>
+    : Object.entries(md as Readonly<Record<string, readonly string[]>>);
+  s = "{";
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) s += ",";
+    s += JSON.stringify(entries[i][0]) + ":" + JSON.stringify(entries[i][1]);
+  }
+  s += "}";
+  metadataCache.set(md, s);
+  return s;
+}
+
+function hasEntries(md: AlertMetadata): boolean {
+  return Array.isArray(md) ? md.length > 0 : Object.keys(md).length > 0;
+}
+
+/** Protocols whose ports EVE logs. */
+function logsPorts(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132;
+}
+
+function isIp(packet: Packet): boolean {
+  return packet.ipVersion === 4 || packet.ipVersion === 6;
+}
+
+/**
+ * The `pkt_src` Suricata gives the inner packet of a tunnel kind
+ * ({@link Tunnel}); `"wire/pcap"` for none.
+ *
+ * @param kind `packet.tunnel`
+ * @returns e.g. `"gre tunnel"`
+ */
+export function tunnelPktSrc(kind: number): string {
+  switch (kind) {
+    case Tunnel.GRE:
+      return "gre tunnel";
+    case Tunnel.VXLAN:
+      return "vxlan encapsulation";
+    case Tunnel.TEREDO:
+      return "teredo tunnel";
+    case Tunnel.IPV4_IN_IPV6:
+    case Tunnel.IPV6_IN_IPV6:
+      return "ipv6 tunnel";
+    case Tunnel.IPV6_IN_IPV4:
+    case Tunnel.IPV4_IN_IPV4:
+      return "ipv4 tunnel";
+    default:
+      return "wire/pcap";
+  }
+}
+
+/**
+ * The `tunnel` object for a tunnelled packet, read from its outer IP header
+ * (`packet.outerL3Offset`): outer addresses, outer protocol and its ports
+ * (TCP/UDP/SCTP; 0 otherwise). `undefined` when the packet is not tunnelled.
+ *
+ * @param packet the decoded packet (innermost fields, outer offset)
+ * @param pcapCnt the frame's number in the capture file (0: none)
+ * @param depth nesting depth (default 1)
+ * @returns the tunnel info, or undefined
+ */
+export function tunnelInfo(packet: Packet, pcapCnt: number, depth = 1): TunnelInfo | undefined {
+  const o = packet.outerL3Offset;
+  if (o < 0 || packet.tunnel === Tunnel.NONE) return undefined;
+  const d = packet.data;
+  const base = packet.frameOffset + o;
+  const version = d[base] >>> 4;
+  let srcIp: string, destIp: string, proto: number, l4: number;
+  if (version === 4) {
+    srcIp = formatIpv4(
+      (d[base + 12] << 24) | (d[base + 13] << 16) | (d[base + 14] << 8) | d[base + 15],
+    );
+    destIp = formatIpv4(
+      (d[base + 16] << 24) | (d[base + 17] << 16) | (d[base + 18] << 8) | d[base + 19],
+    );
+    proto = d[base + 9];
+    l4 = o + (d[base] & 15) * 4;
+  } else if (version === 6) {
+    srcIp = formatIpv6(d, base + 8);
+    destIp = formatIpv6(d, base + 24);
+    proto = d[base + 6];
+    l4 = o + 40;
+  } else {
+    return undefined;
+  }
+  let srcPort = 0, destPort = 0;
+  if (logsPorts(proto) && l4 + 4 <= packet.capLen) {
+    const p = packet.frameOffset + l4;
+    srcPort = (d[p] << 8) | d[p + 1];
+    destPort = (d[p + 2] << 8) | d[p + 3];
+  }
+  return {
+    srcIp,
+    srcPort,
+    destIp,
+    destPort,
+    proto: eveProtoName(proto),
+    depth,
+    pcapCnt,
+    pktSrc: "wire/pcap",
+  };
+}
+
+// ---------------------------------------------------------------- records
+
+/** `"key":` */
+function k(key: string): string {
+  return '"' + key + '":';
+}
+
+/** The common header, up to and including `community_id` (no braces). */
+function header(
+  packet: Packet,
+  pcapCnt: number,
+  eventType: string,
+  x: EveExtras,
+  o: EveOptions,
+): string {
+  const tunnel = x.tunnel !== undefined;
+  let s = k("timestamp") + JSON.stringify(formatEveTimestamp(packet.tsSec, packet.tsNsec));
+  if (x.flowId !== undefined) s += "," + k("flow_id") + String(x.flowId);
+  if (x.parentId !== undefined) s += "," + k("parent_id") + String(x.parentId);
+  if (x.inIface !== undefined) s += "," + k("in_iface") + JSON.stringify(x.inIface);
+  if (pcapCnt > 0 && !tunnel) s += "," + k("pcap_cnt") + pcapCnt;
+  s += "," + k("event_type") + '"' + eventType + '"';
+  const vlans = tunnel ? 0 : packet.vlanCount;
+  if (vlans > 0) {
+    s += "," + k("vlan") + "[" + packet.vlanId0;
+    if (vlans > 1) s += "," + packet.vlanId1;
+    if (vlans > 2) s += "," + packet.vlanId2;
+    s += "]";
+  }
+  if (isIp(packet)) {
+    const proto = packet.ipProto;
+    const ports = logsPorts(proto);
+    s += "," + k("src_ip") + '"' + packetSrcIp(packet) + '"';
+    if (ports) s += "," + k("src_port") + packet.srcPort;
+    s += "," + k("dest_ip") + '"' + packetDstIp(packet) + '"';
+    if (ports) s += "," + k("dest_port") + packet.dstPort;
+    s += "," + k("proto") + JSON.stringify(eveProtoName(proto));
+    if (
+      (proto === 1 && (packet.layers & Layer.ICMPV4) !== 0) ||
+      (proto === 58 && (packet.layers & Layer.ICMPV6) !== 0)
+    ) {
+      s += "," + k("icmp_type") + packet.icmpType + "," + k("icmp_code") + packet.icmpCode;
+    }
+  }
+  const pktSrc = x.pktSrc ?? (tunnel ? tunnelPktSrc(packet.tunnel) : "wire/pcap");
+  s += "," + k("pkt_src") + JSON.stringify(pktSrc);
+  if (x.vars !== undefined) s += "," + k("metadata") + JSON.stringify(x.vars);
+  if (o.ethernet && !tunnel && (packet.layers & Layer.ETHERNET) !== 0) {
+    const e = packet.frameOffset + packet.l2Offset;
+    s += "," + k("ether") + "{" + k("src_mac") + '"' + formatMac(packet.data, e + 6) + '",' +
+      k("dest_mac") + '"' + formatMac(packet.data, e) + '"}';
+  }
+  if (x.communityId !== undefined) s += "," + k("community_id") + JSON.stringify(x.communityId);
+  return s;
+}
+
+/** `tx_id` and `tx_guessed`. */
+function txFields(x: EveExtras): string {
+  let s = "";
+  if (x.txId !== undefined) s += "," + k("tx_id") + String(x.txId);
+  if (x.txGuessed) s += "," + k("tx_guessed") + "true";
+  return s;
+}
+
+function alertObject(a: AlertInfo, o: EveOptions): string {
+  let s = "," + k("alert") + "{" + k("action") + '"' + a.action + '",' +
+    k("gid") + a.gid + "," + k("signature_id") + a.signatureId + "," + k("rev") + a.rev + "," +
+    k("signature") + JSON.stringify(a.signature) + "," +
+    k("category") + JSON.stringify(a.category ?? "") + "," + k("severity") + a.severity;
+  if (o.ruleMetadata !== false && a.metadata !== undefined && hasEntries(a.metadata)) {
+    s += "," + k("metadata") + metadataJson(a.metadata);
+  }
+  if (o.rule && a.rule !== undefined) s += "," + k("rule") + JSON.stringify(a.rule);
+  return s + "}";
+}
+
+function tunnelObject(t: TunnelInfo): string {
+  return "," + k("tunnel") + "{" + k("src_ip") + JSON.stringify(t.srcIp) + "," +
+    k("src_port") + t.srcPort + "," + k("dest_ip") + JSON.stringify(t.destIp) + "," +
+    k("dest_port") + t.destPort + "," + k("proto") + JSON.stringify(t.proto) + "," +
+    k("depth") + t.depth + (t.pcapCnt > 0 ? "," + k("pcap_cnt") + t.pcapCnt : "") + "," +
+    k("pkt_src") + JSON.stringify(t.pktSrc) + "}";
+}
+
+function flowObject(packet: Packet, f: FlowInfo, toClient: boolean): string {
+  const src = packetSrcIp(packet), dst = packetDstIp(packet);
+  const sp = logsPorts(packet.ipProto) ? packet.srcPort : 0;
+  const dp = logsPorts(packet.ipProto) ? packet.dstPort : 0;
+  let s = "," + k("flow") + "{" + k("pkts_toserver") + String(f.pktsToServer) + "," +
+    k("pkts_toclient") + String(f.pktsToClient) + "," +
+    k("bytes_toserver") + String(f.bytesToServer) + "," +
+    k("bytes_toclient") + String(f.bytesToClient) + "," +
+    k("start") + '"' + formatEveTimestamp(f.startSec, f.startNsec) + '",' +
+    k("src_ip") + '"' + (toClient ? dst : src) + '",' +
+    k("dest_ip") + '"' + (toClient ? src : dst) + '"';
+  // Suricata writes the ports when the packet's source port is non-zero.
+  if (sp > 0) {
+    s += "," + k("src_port") + (toClient ? dp : sp) + "," + k("dest_port") + (toClient ? sp : dp);
+  }
+  return s + "}";
+}
+
+function payloadFields(bytes: Uint8Array, start: number, end: number, o: EveOptions): string {
+  let s = "";
+  if (o.payload && end > start) s += "," + k("payload") + '"' + base64(bytes, start, end) + '"';
+  if (o.payloadPrintable) {
+    s += "," + k("payload_printable") + JSON.stringify(payloadPrintable(bytes, start, end));
+  }
+  return s;
+}
+
+/** `packet` (base64) and `packet_info`. */
+function packetFields(packet: Packet, tunnel: boolean, maxLen: number): string {
+  // A tunnel's pseudo-packet holds the inner IP packet only (link type raw).
+  const from = tunnel && packet.l3Offset >= 0 ? packet.l3Offset : 0;
+  const len = Math.min(packet.capLen - from, maxLen);
+  const start = packet.frameOffset + from;
+  return "," + k("packet") + '"' + base64(packet.data, start, start + len) + '",' +
+    k("packet_info") + "{" + k("linktype") + (tunnel ? LINKTYPE_RAW : packet.linkType) + "}";
+}
+
+function verdictObject(v: VerdictInfo): string {
+  let s = "," + k("verdict") + "{" + k("action") + '"' + v.action + '"';
+  if (v.rejectTarget !== undefined) s += "," + k("reject-target") + '"' + v.rejectTarget + '"';
+  if (v.reject !== undefined) s += "," + k("reject") + JSON.stringify(v.reject);
+  return s + "}";
+}
+
+function trailer(o: EveOptions): string {
+  let s = "";
+  if (o.sensorName !== undefined) s += "," + k("host") + JSON.stringify(o.sensorName);
+  if (o.pcapFilename !== undefined) s += "," + k("pcap_filename") + JSON.stringify(o.pcapFilename);
+  return s;
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE `alert` record.
+ *
+ * Field order: timestamp, flow_id, parent_id, in_iface, pcap_cnt, event_type,
+ * vlan, src_ip, src_port, dest_ip, dest_port, proto, icmp_type, icmp_code,
+ * pkt_src, metadata, ether, community_id, tx_id, tx_guessed,
+ * alert{action, gid, signature_id, rev, signature, category, severity,
+ * metadata, rule}, tunnel, (app-layer objects), files, app_proto,
+ * app_proto_ts, app_proto_tc, app_proto_orig, app_proto_expected, direction,
+ * flow{...}, payload, payload_printable, stream, packet, packet_info,
+ * verdict, host, pcap_filename.
+ *
+ * For a packet without an IP header (a decoder-event alert) Suricata writes
+ * only the header, tx fields, alert, tunnel, packet and verdict.
+ *
+ * @example
+ * ```ts
+ * const line = alertRecord(packet, 7, {
+ *   action: "allowed", gid: 1, signatureId: 1000001, rev: 2,
+ *   signature: "TEST", category: "Misc activity", severity: 3,
+ * }, { flowId: 1234n, direction: "to_server" });
+ * ```
+ * @param packet the decoded packet the alert fired on
+ * @param pcapCnt its number in the capture file (1-based; 0 for live capture)
+ * @param alert the rule-side content
+ * @param extras flow/app-layer facts, when known
+ * @param options writer settings
+ * @returns the record's JSON text
+ */
+export function alertRecord(
+  packet: Packet,
+  pcapCnt: number,
+  alert: AlertInfo,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): string {
+  const x = extras, o = options;
+  const tunnel = x.tunnel !== undefined;
+  let s = "{" + header(packet, pcapCnt, "alert", x, o) + txFields(x) + alertObject(alert, o);
+  if (x.tunnel !== undefined) s += tunnelObject(x.tunnel);
+  if (isIp(packet)) {
+    if (x.appLayer !== undefined) {
+      for (const key in x.appLayer) {
+        s += "," + JSON.stringify(key) + ":" + JSON.stringify(x.appLayer[key]);
+      }
+    }
+    if (x.files !== undefined) s += "," + k("files") + JSON.stringify(x.files);
+    if (x.appProto !== undefined) s += "," + k("app_proto") + JSON.stringify(x.appProto);
+    if (x.appProtoTs !== undefined) s += "," + k("app_proto_ts") + JSON.stringify(x.appProtoTs);
+    if (x.appProtoTc !== undefined) s += "," + k("app_proto_tc") + JSON.stringify(x.appProtoTc);
+    if (x.appProtoOrig !== undefined) {
+      s += "," + k("app_proto_orig") + JSON.stringify(x.appProtoOrig);
+    }
+    if (x.appProtoExpected !== undefined) {
+      s += "," + k("app_proto_expected") + JSON.stringify(x.appProtoExpected);
+    }
+    if (x.direction !== undefined) s += "," + k("direction") + '"' + x.direction + '"';
+    if (x.flow !== undefined) s += flowObject(packet, x.flow, x.direction === "to_client");
+    if (o.payload || o.payloadPrintable) {
+      const stream = x.stream === true && packet.ipProto === 6;
+      const sp = x.streamPayload;
+      const d = packet.data, po = packet.frameOffset + packet.payloadOffset;
+      const plen = packet.payloadOffset >= 0 ? packet.payloadLen : 0;
+      if (!stream) s += payloadFields(d, po, po + plen, o);
+      else if (sp !== undefined && sp.length > 0) s += payloadFields(sp, 0, sp.length, o);
+      else if (plen > 0) s += payloadFields(d, po, po + plen, o);
+      s += "," + k("stream") + (stream ? 1 : 0);
+    }
+  }
+  if (o.packet) s += packetFields(packet, tunnel, Infinity);
+  if (x.verdict !== undefined) s += verdictObject(x.verdict);
+  return s + trailer(o) + "}";
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE `anomaly` record.
+ *
+ * Field order: the alert header (timestamp ... community_id), tx_id (app-layer
+ * anomalies of a transaction), anomaly{type, event} for decode/stream events
+ * or anomaly{app_proto, type:"applayer", event, layer}, then for decode and
+ * stream events with {@link EveOptions.packetHeader} packet (first 32 bytes)
+ * and packet_info, then host, pcap_filename.
+ *
+ * @example
+ * ```ts
+ * anomalyRecord(packet, 3, decoderAnomaly("ipv4.opt_pad_required"));
+ * ```
+ * @param packet the decoded packet the event was raised on
+ * @param pcapCnt its number in the capture file (0 for live capture)
+ * @param anomaly what happened
+ * @param extras flow facts, when known (flow_id, tx_id, ...)
+ * @param options writer settings
+ * @returns the record's JSON text
+ */
+export function anomalyRecord(
+  packet: Packet,
+  pcapCnt: number,
+  anomaly: AnomalyInfo,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): string {
+  const x = extras, o = options;
+  let s = "{" + header(packet, pcapCnt, "anomaly", x, o);
+  if (x.txId !== undefined) s += "," + k("tx_id") + String(x.txId);
+  if (anomaly.type === "applayer") {
+    s += "," + k("anomaly") + "{" + k("app_proto") + JSON.stringify(anomaly.appProto) + "," +
+      k("type") + '"applayer",' + k("event") + JSON.stringify(anomaly.event) + "," +
+      k("layer") + JSON.stringify(anomaly.layer) + "}";
+  } else {
+    s += "," + k("anomaly") + "{" + k("type") + '"' + anomaly.type + '",' +
+      k("event") + JSON.stringify(anomaly.event) + "}";
+    if (o.packetHeader) s += packetFields(packet, x.tunnel !== undefined, 32);
+  }
+  return s + trailer(o) + "}";
+}

@@ -1,0 +1,67 @@
+/**
+ * Allocation-free decoding: the decode loop runs over the small corpus many
+ * times in a subprocess with V8's `--trace-gc`; after warm-up no scavenge
+ * (young-generation GC) may happen, as a scavenge means the loop allocates.
+ */
+
+import assert from "node:assert/strict";
+import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
+
+const LOOP = new URL("./decode_loop.ts", import.meta.url).pathname;
+
+/**
+ * Run a loop script under --trace-gc and return the trace lines between the
+ * two forced GCs that bracket the measured passes.
+ */
+export async function measuredGcLines(script: string, args: string[]): Promise<string[]> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--v8-flags=--trace-gc,--expose-gc",
+      "--allow-read",
+      "--allow-ffi",
+      "--allow-env=LOG_TOKENS,LOG_STREAM",
+      script,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await command.output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, `loop failed: ${new TextDecoder().decode(stderr)}`);
+  const lines = out.split("\n");
+  const forced = lines
+    .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
+    .filter((i) => i >= 0);
+  assert.ok(forced.length >= 2, `two forced GCs in the trace:\n${out.slice(0, 2000)}`);
+  return lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
+}
+
+Deno.test({
+  name: "gc: decoding the small corpus 30 times after warm-up makes no young-generation garbage",
+  ignore: !HAVE_CORPUS,
+  async fn() {
+    const pcap = corpusPath("pcap/traffic-small.pcap");
+    const between = await measuredGcLines(LOOP, [pcap, "5", "30"]);
+    const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
+    assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
+  },
+});
+
+Deno.test("gc: the trace does show scavenges when a loop allocates (the test can fail)", async () => {
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(
+      script,
+      `const gc = (globalThis as any).gc; let keep: unknown = null;
+       gc(); for (let i = 0; i < 2_000_000; i++) keep = { i, s: "x" + i }; gc();
+       console.log(keep !== null);`,
+    );
+    const between = await measuredGcLines(script, []);
+    assert.ok(between.some((line) => /Scavenge|Minor Mark/.test(line)), between.join("\n"));
+  } finally {
+    await Deno.remove(script);
+  }
+});
