@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 PCAP=${1:?usage: bench/decode_side_by_side.sh PCAP [--runs N]}
 RUNS=3
 [ "${2:-}" = "--runs" ] && RUNS=${3:?}
-DENO=${DENO:-"npx -y deno@2.9.6"}
+# The deno binary itself (not npx, whose own start-up would be timed too).
+DENO=${DENO:-$(npx -y deno@2.9.6 eval 'console.log(Deno.execPath())')}
 TOOLS=../shared/tools
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -24,7 +25,7 @@ echo "file: $PCAP ($(stat -c %s "$PCAP") bytes), $RUNS runs each, medians"
 # ---- Tarsier: loop time from its own summary, whole process from /usr/bin/time
 t_loop=(); t_wall=(); t_rss=()
 for _ in $(seq "$RUNS"); do
-  out=$(/usr/bin/time -f 'TIME %e %M' $DENO task -q tarsier scan "$PCAP" --summary json --no-progress 2>/tmp/tarsier-bench.err)
+  out=$(/usr/bin/time -f 'TIME %e %M' "$DENO" task -q tarsier scan "$PCAP" --summary json --no-progress 2>/tmp/tarsier-bench.err)
   t_loop+=("$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["elapsed_s"])')")
   pkts=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')
   bytes=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["bytes"])')

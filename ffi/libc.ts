@@ -23,6 +23,10 @@ export const MAP_SHARED = 1;
 export const MAP_PRIVATE = 2;
 /** `madvise(2)` advice: expect sequential reads. */
 export const MADV_SEQUENTIAL = 2;
+/** `madvise(2)` advice: drop the pages (a private file mapping refaults them from the file). */
+export const MADV_DONTNEED = 4;
+/** `madvise(2)` advice (Linux 5.14+): fault the pages in now, in bulk. */
+export const MADV_POPULATE_READ = 22;
 /** `madvise(2)` advice: the range will be needed soon. */
 export const MADV_WILLNEED = 3;
 

@@ -13,6 +13,8 @@ import {
   closeFd,
   fstat,
   LibcError,
+  MADV_DONTNEED,
+  MADV_POPULATE_READ,
   MADV_SEQUENTIAL,
   madvise,
   MAP_PRIVATE,
@@ -21,6 +23,11 @@ import {
   openReadOnly,
   PROT_READ,
 } from "../../ffi/libc.ts";
+
+/** Pages are released in multiples of this (the largest common page size). */
+const PAGE_ALIGN = 64 * 1024;
+/** Pages are released and faulted in windows of this many bytes. */
+const WINDOW = 16 * 1024 * 1024;
 
 /** A read-only memory mapping of a file. Call {@link MappedFile.close} when done. */
 export class MappedFile {
@@ -31,6 +38,8 @@ export class MappedFile {
   /** The file size in bytes. */
   readonly size: number;
   #address: Deno.PointerObject | null;
+  #released = 0;
+  #populated = 0;
   #closed = false;
 
   private constructor(path: string, bytes: Uint8Array, address: Deno.PointerObject | null) {
@@ -69,6 +78,37 @@ export class MappedFile {
     } finally {
       closeFd(fd); // the mapping keeps the file alive
     }
+  }
+
+  /**
+   * Tell the mapping how far a front-to-back scan has come: pages before
+   * `offset` go back to the kernel, so resident memory stays small on large
+   * files, and the next window after it is faulted in at once, which costs
+   * less than one page fault per page. Safe for any view: the mapping is
+   * private and read-only, so a released page touched again is read back
+   * from the file. Acts in steps of {@link WINDOW} bytes.
+   *
+   * @param offset every byte before this offset has been processed
+   */
+  advance(offset: number): void {
+    if (this.#address === null) return;
+    const done = Math.floor(Math.min(offset, this.size) / PAGE_ALIGN) * PAGE_ALIGN;
+    if (done - this.#released >= WINDOW) {
+      this.#madvise(this.#released, done - this.#released, MADV_DONTNEED);
+      this.#released = done;
+    }
+    if (this.#populated - done < WINDOW / 2 && this.#populated < this.size) {
+      const from = Math.max(this.#populated, done);
+      const length = Math.min(WINDOW, this.size - from);
+      this.#madvise(from, length, MADV_POPULATE_READ);
+      this.#populated = from + length;
+    }
+  }
+
+  #madvise(from: number, length: number, advice: number): void {
+    if (this.#address === null || length <= 0) return;
+    const start = Deno.UnsafePointer.offset(this.#address, BigInt(from));
+    if (start !== null) madvise(start, length, advice);
   }
 
   /** Whether {@link MappedFile.close} has run. */

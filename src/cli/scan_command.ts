@@ -40,6 +40,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   try {
     const result = await scanFrames(capture.source, {
       signal: abort.signal,
+      onBatchDone: (position) => capture.file.advance(position),
       onProgress: bar ? (position, size) => bar.update(position, size) : undefined,
     });
     bar?.stop();

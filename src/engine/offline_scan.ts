@@ -26,6 +26,8 @@ export interface ScanOptions {
   onProgress?: (position: number, size: number) => void;
   /** Stops the scan at the next yield when aborted (e.g. on SIGINT). */
   signal?: AbortSignal;
+  /** Called after each batch with the input position all frames before which are done. */
+  onBatchDone?: (position: number) => void;
   /** Descriptors per batch. */
   batchCapacity?: number;
 }
@@ -67,6 +69,7 @@ export async function scanFrames(
       decodeFrame(packet, batch, i);
       stats.count(packet);
     }
+    options.onBatchDone?.(source.position);
     if (++batches % BATCHES_PER_CLOCK_CHECK !== 0) continue;
     const now = performance.now();
     if (now - lastYield < YIELD_INTERVAL_MS) continue;

@@ -36,5 +36,5 @@ for (let i = 0; i < Number(warmupArg); i++) pass();
 gc();
 for (let i = 0; i < Number(passesArg); i++) pass();
 gc();
-console.log(JSON.stringify({ packets: stats.packets }));
+console.error(JSON.stringify({ packets: stats.packets })); // stderr: stdout carries the GC trace
 capture.close();
