@@ -107,7 +107,7 @@ export class MappedFile {
 
   #madvise(from: number, length: number, advice: number): void {
     if (this.#address === null || length <= 0) return;
-    const start = Deno.UnsafePointer.offset(this.#address, BigInt(from));
+    const start = Deno.UnsafePointer.offset(this.#address, from);
     if (start !== null) madvise(start, length, advice);
   }
 
