@@ -5,9 +5,6 @@
  * @module
  */
 
-import cliProgress from "cli-progress";
-import process from "node:process";
-
 /** Files at least this large get a progress bar by default. */
 export const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -25,15 +22,18 @@ export interface ProgressBar {
  * @param label shown before the bar (the file name)
  * @param size total bytes
  * @param mode "auto" (terminal and large file), "always" or "never"
- * @returns the bar, or null when none is shown
+ * @returns the bar, or null when none is shown (loading the bar package when one is)
  */
-export function startProgress(
+export async function startProgress(
   label: string,
   size: number,
   mode: "auto" | "always" | "never",
-): ProgressBar | null {
+): Promise<ProgressBar | null> {
   if (mode === "never") return null;
   if (mode === "auto" && (!Deno.stderr.isTerminal() || size < PROGRESS_MIN_BYTES)) return null;
+  // Loaded only when a bar is shown: the package costs start-up time.
+  const { default: cliProgress } = await import("cli-progress");
+  const { default: process } = await import("node:process");
   const bar = new cliProgress.SingleBar({
     format: `${label} [{bar}] {percentage}% | {mbDone}/{mbTotal} MB | ETA {eta}s`,
     stream: process.stderr,

@@ -36,7 +36,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   const onSignal = () => abort.abort();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
-  const bar = startProgress(options.pcap, capture.file.size, options.progress);
+  const bar = await startProgress(options.pcap, capture.file.size, options.progress);
   try {
     const result = await scanFrames(capture.source, {
       signal: abort.signal,

@@ -108,8 +108,12 @@ function formatCounts(counts: Record<string, number>): string {
   return Object.entries(counts).map(([k, v]) => `${k} ${grouped(v)}`).join(", ");
 }
 
+/** `1234567` → `"1,234,567"` (toLocaleString would load ICU data: ~30 ms at start-up). */
 function grouped(n: number): string {
-  return n.toLocaleString("en-US");
+  const digits = String(Math.round(n));
+  const sign = digits.startsWith("-") ? "-" : "";
+  const abs = sign ? digits.slice(1) : digits;
+  return sign + abs.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function round(value: number, digits: number): number {
