@@ -1,0 +1,37 @@
+/**
+ * Multi-pattern matchers (MPM) behind one interface: the detection engine
+ * adds literal patterns under u32 ids, builds a {@link Matcher}, and scans
+ * buffers into a reusable {@link MatchSet}. The embedded engine is a
+ * pure-TypeScript Aho-Corasick ({@link AhoCorasickBuilder}).
+ *
+ * @example
+ * ```ts
+ * import { AhoCorasickBuilder, MatchSet } from "./mod.ts";
+ * const enc = new TextEncoder();
+ * const builder = new AhoCorasickBuilder();
+ * builder.addPattern(0, enc.encode("cmd.exe"), { nocase: true });
+ * builder.addPattern(1, new Uint8Array([0x00, 0x01]), { nocase: false, offset: 2, depth: 12 });
+ * const matcher = builder.build();
+ * const found = new MatchSet(matcher.idSpace);
+ * const payload = enc.encode("GET /scripts/CMD.EXE?/c+dir HTTP/1.0\r\n");
+ * found.reset();
+ * matcher.scan(payload, 0, payload.length, found);
+ * for (let i = 0; i < found.count; i++) console.log(found.ids[i]); // 0
+ * ```
+ *
+ * @module
+ */
+
+export {
+  AhoCorasickBuilder,
+  AhoCorasickMatcher,
+  type AhoCorasickOptions,
+  DEFAULT_DENSE_BYTES_LIMIT,
+} from "./aho_corasick.ts";
+export {
+  type Matcher,
+  type MatcherBuilder,
+  MatchSet,
+  MAX_PATTERN_ID,
+  type PatternOptions,
+} from "./matcher.ts";

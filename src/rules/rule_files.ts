@@ -1,0 +1,84 @@
+/**
+ * Loading rules from files and folders.
+ *
+ * @example
+ * ```ts
+ * import { loadRuleFiles } from "./rule_files.ts";
+ * import { formatDiagnostic } from "./diagnostic.ts";
+ * const { rules, errors } = loadRuleFiles(["/etc/suricata/rules"]);
+ * for (const e of errors) console.error(formatDiagnostic(e));
+ * console.log(`${rules.length} rules loaded`);
+ * ```
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { RuleDiagnostic } from "./diagnostic.ts";
+import type { ParsedRule } from "./rule.ts";
+import { parseRules, type ParseRulesResult } from "./rule_parser.ts";
+
+/**
+ * Reads rule files and parses them. A path may be a file (read whatever its
+ * name) or a folder (its `*.rules` files, not recursing, in name order).
+ * Bytes that are not UTF-8 make the rule holding them fail.
+ *
+ * @param paths files and folders, in load order
+ * @returns every rule that parsed, in order, and a diagnostic for each rule
+ *   that did not and for each path that could not be read (line and column 0)
+ */
+export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
+  const rules: ParsedRule[] = [];
+  const errors: RuleDiagnostic[] = [];
+  const warnings: RuleDiagnostic[] = [];
+  const decoder = new TextDecoder("utf-8");
+  const readOne = (file: string) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(file);
+    } catch (e) {
+      errors.push({ file, line: 0, column: 0, message: `cannot read rule file: ${reason(e)}` });
+      return;
+    }
+    const r = parseRules(decoder.decode(bytes), file);
+    for (const rule of r.rules) rules.push(rule);
+    for (const d of r.errors) errors.push(d);
+    for (const d of r.warnings) warnings.push(d);
+  };
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = Deno.statSync(path).isDirectory;
+    } catch (e) {
+      errors.push({
+        file: path,
+        line: 0,
+        column: 0,
+        message: `cannot read rule path: ${reason(e)}`,
+      });
+      continue;
+    }
+    if (!isDirectory) {
+      readOne(path);
+      continue;
+    }
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(path)]
+        .filter((e) => !e.isDirectory && e.name.endsWith(".rules"))
+        .map((e) => e.name)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    } catch (e) {
+      errors.push({ file: path, line: 0, column: 0, message: `cannot list folder: ${reason(e)}` });
+      continue;
+    }
+    for (const name of names) readOne(join(path, name));
+  }
+  return { rules, errors, warnings };
+}
+
+function reason(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file or folder";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return e instanceof Error ? e.message : String(e);
+}
