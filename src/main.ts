@@ -14,7 +14,8 @@
 import { Command, CommanderError } from "commander";
 import { CaptureFormatError } from "./capture/capture_file.ts";
 import { LibcError } from "../ffi/libc.ts";
-import { parseScanOptions, runScan } from "./cli/scan_command.ts";
+import { parseScanOptions, type RawScanOptions, runScan } from "./cli/scan_command.ts";
+import { ConfigError } from "./rules/config.ts";
 import { UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
 
@@ -36,15 +37,30 @@ export async function main(args: string[]): Promise<number> {
       writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     });
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
   program.command("scan")
-    .description("read a pcap or pcapng file and report packets, protocols and anomalies")
+    .description(
+      "read a pcap or pcapng file; with rules, inspect it and write eve.json and fast.log",
+    )
     .argument("[file]", "the capture file")
+    .argument("[bpf...]", "a BPF filter (Suricata accepts one; not supported, ignored)")
     .option("-r <file>", "the capture file (Suricata's flag)")
+    .option("--rules <path>", "a rule file or folder (repeatable)", collect)
+    .option("-S <file>", "rule file to use exclusively (Suricata's flag, repeatable)", collect)
+    .option("-s <file>", "rule file to add (Suricata's flag, repeatable)", collect)
+    .option("-l, --log-dir <dir>", "where eve.json and fast.log are written (default .)")
+    .option("-c <file>", "a suricata.yaml (address/port groups, classification file, ...)")
+    .option("--set <key=value>", "override a configuration setting (repeatable)", collect)
+    .option("-k <mode>", "checksum checks: all or none (Suricata's flag)")
+    .option("--runmode <mode>", "single, autofp or workers (accepted; Tarsier runs one worker)")
+    .option("--data-dir <dir>", "Suricata's data directory (accepted, unused)")
+    .option("--simulate-ips", "act as an inline IPS: drop rules block")
+    .option("--init-errors-fatal", "fail when any rule cannot be loaded")
     .option("--summary <format>", "summary format: text (on stderr) or json (on stdout)", "text")
     .option("--progress", "always show a progress bar")
     .option("--no-progress", "never show a progress bar")
-    .action(async (file: string | undefined, raw: Record<string, unknown>) => {
-      exitCode = await runScan(parseScanOptions(file, raw));
+    .action(async (file: string | undefined, bpf: string[], raw: RawScanOptions) => {
+      exitCode = await runScan(parseScanOptions(file, { ...raw, verbose }, bpf));
     });
 
   try {
@@ -60,7 +76,10 @@ function reportError(error: unknown, verbose: boolean): number {
     // commander already printed its message (or the help/version text)
     return error.exitCode === 0 ? 0 : 2;
   }
-  if (error instanceof UsageError || error instanceof CaptureFormatError) {
+  if (
+    error instanceof UsageError || error instanceof CaptureFormatError ||
+    error instanceof ConfigError
+  ) {
     console.error(`tarsier: ${error.message}`);
     return 2;
   }

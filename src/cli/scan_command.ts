@@ -1,16 +1,33 @@
 /**
- * `tarsier scan`: read a capture file and report what it holds.
+ * `tarsier scan`: read a capture file, report what it holds and, with rules,
+ * inspect every packet and write `eve.json` and `fast.log`.
+ *
+ * Suricata's own flags are accepted for the same things (`-r`, `-S`, `-s`,
+ * `-l`, `-c`, `--set`, `-k`, `--runmode`, `--data-dir`, `--simulate-ips`,
+ * `--init-errors-fatal`) so that scripts written for Suricata run unchanged.
  *
  * Exit codes: 0 when the whole file was read; 1 when it is damaged (every
- * frame before the damage is still counted and reported); 2 when the input
- * cannot be read at all (not a capture, missing, no permission).
+ * frame before the damage is still processed and reported); 2 when the input
+ * cannot be used at all (not a capture, missing, no permission, bad config,
+ * or a rule error with `--init-errors-fatal`); 130 when interrupted.
  *
  * @module
  */
 
+import { join } from "node:path";
 import { openCaptureFile } from "../capture/capture_file.ts";
+import { Packet } from "../decode/packet.ts";
+import { DetectStage } from "../engine/detect_stage.ts";
 import { scanFrames } from "../engine/offline_scan.ts";
-import { formatScanSummary, makeScanSummary } from "../output/scan_summary.ts";
+import { loadRuleset, type RulesetReport } from "../engine/ruleset.ts";
+import { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
+import {
+  formatRulesetSummary,
+  formatScanSummary,
+  makeScanSummary,
+} from "../output/scan_summary.ts";
+import { loadConfig, type SuricataConfig } from "../rules/config.ts";
+import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -22,6 +39,26 @@ export interface ScanCommandOptions {
   summary: "text" | "json";
   /** Progress bar mode. */
   progress: "auto" | "always" | "never";
+  /** Rule files or folders given with --rules/-s (added to the config's rule-files). */
+  rules: string[];
+  /** Rule files given with -S: used exclusively, the config's rule-files are ignored. */
+  exclusiveRules: string[];
+  /** Output directory for eve.json and fast.log. */
+  logDir: string | null;
+  /** suricata.yaml. */
+  config: string | null;
+  /** `key=value` overrides. */
+  sets: string[];
+  /** Checksum checks: "all" or "none" (Suricata's -k). */
+  checksums: "all" | "none";
+  /** IPS mode (Suricata's --simulate-ips): drop rules block. */
+  ips: boolean;
+  /** Any rule error is fatal (Suricata's --init-errors-fatal). */
+  initErrorsFatal: boolean;
+  /** Print every rule diagnostic. */
+  verbose: boolean;
+  /** Notes about accepted-but-ignored flags, printed on stderr. */
+  notes: string[];
 }
 
 /**
@@ -31,7 +68,44 @@ export interface ScanCommandOptions {
  * @returns the process exit code
  */
 export async function runScan(options: ScanCommandOptions): Promise<number> {
+  for (const note of options.notes) console.error(`tarsier: note: ${note}`);
+  const { config, unknownKeys } = loadConfig({
+    file: options.config ?? undefined,
+    sets: options.sets,
+  });
+  for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
+  const rulePaths = rulePathsOf(options, config);
+  const ruleset = rulePaths.length > 0 ? loadRuleset({ config, paths: rulePaths }) : null;
+  if (ruleset) {
+    reportRuleDiagnostics(ruleset.report, options.verbose);
+    if (options.initErrorsFatal && ruleset.report.skipped > 0) {
+      const first = ruleset.report.diagnostics[0];
+      throw new UsageError(
+        `${ruleset.report.skipped} rules failed to load (--init-errors-fatal)` +
+          (first ? `; first: ${formatDiagnostic(first)}` : ""),
+      );
+    }
+  }
+
   const capture = openCaptureFile(options.pcap);
+  const logDir = options.logDir ?? ".";
+  let eve: EveWriter | null = null;
+  let fast: FastLogWriter | null = null;
+  const packet = new Packet();
+  let stage: DetectStage | null = null;
+  if (ruleset) {
+    Deno.mkdirSync(logDir, { recursive: true });
+    eve = new EveWriter(join(logDir, "eve.json"), { append: false });
+    fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
+    stage = new DetectStage(ruleset.engine, packet, {
+      eve,
+      fast,
+      ips: options.ips,
+      classDescriptions: ruleset.classDescriptions,
+      logDecoderAnomalies: false,
+    });
+  }
+
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -40,15 +114,36 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   try {
     const result = await scanFrames(capture.source, {
       signal: abort.signal,
-      onBatchDone: (position) => capture.file.advance(position),
       onProgress: bar ? (position, size) => bar.update(position, size) : undefined,
+      onBatchDone: (position) => capture.file.advance(position),
+      packet,
+      stage,
     });
     bar?.stop();
+    stage?.flush();
     const summary = makeScanSummary(options.pcap, capture.format, capture.file.size, result);
+    if (ruleset && stage) {
+      summary.rules = {
+        files: ruleset.report.files,
+        loaded: ruleset.report.loaded,
+        evaluated: ruleset.report.loaded - ruleset.report.waiting,
+        waiting: ruleset.report.waiting,
+        waiting_for: ruleset.report.waitingFor,
+        skipped: ruleset.report.skipped,
+        skipped_by_reason: ruleset.report.skippedByReason,
+        matcher: ruleset.report.matcher,
+        patterns: ruleset.report.patterns,
+      };
+      summary.alerts = stage.alertCount;
+      summary.startup_s = Math.round(ruleset.report.startupMs) / 1000;
+      summary.log_dir = logDir;
+    }
     if (options.summary === "json") {
       console.log(JSON.stringify(summary));
     } else {
-      Deno.stderr.writeSync(new TextEncoder().encode(formatScanSummary(summary)));
+      const text = (ruleset ? formatRulesetSummary(ruleset.report) : "") +
+        formatScanSummary(summary);
+      Deno.stderr.writeSync(new TextEncoder().encode(text));
     }
     if (result.damage) {
       console.error(
@@ -60,8 +155,55 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   } finally {
     bar?.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    eve?.close();
+    fast?.close();
     capture.close();
   }
+}
+
+function rulePathsOf(options: ScanCommandOptions, config: SuricataConfig): string[] {
+  if (options.exclusiveRules.length > 0) return options.exclusiveRules;
+  if (options.rules.length === 0) return [];
+  return [...config.ruleFiles().filter(exists), ...options.rules];
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function reportRuleDiagnostics(report: RulesetReport, verbose: boolean): void {
+  const shown = verbose ? report.diagnostics : report.diagnostics.slice(0, 10);
+  for (const d of shown) console.error(`tarsier: rule skipped: ${formatDiagnostic(d)}`);
+  if (shown.length < report.diagnostics.length) {
+    console.error(
+      `tarsier: ... ${report.diagnostics.length - shown.length} more (--verbose lists them all)`,
+    );
+  }
+}
+
+/** Raw option values as commander gives them. */
+export interface RawScanOptions {
+  r?: string;
+  summary?: string;
+  progress?: boolean;
+  rules?: string[];
+  S?: string[];
+  s?: string[];
+  logDir?: string;
+  l?: string;
+  c?: string;
+  set?: string[];
+  k?: string;
+  runmode?: string;
+  dataDir?: string;
+  simulateIps?: boolean;
+  initErrorsFatal?: boolean;
+  verbose?: boolean;
 }
 
 /**
@@ -69,18 +211,18 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
  *
  * @param positional the positional capture path, if given
  * @param raw commander's option values
+ * @param extra positional words after the file (Suricata's BPF filter)
  * @returns the options
  * @throws {UsageError} on a missing file argument or a bad value
  */
 export function parseScanOptions(
   positional: string | undefined,
-  raw: { r?: string; summary?: string; progress?: boolean | string },
+  raw: RawScanOptions,
+  extra: string[] = [],
 ): ScanCommandOptions {
-  const pcap = positional ?? raw.r;
+  const pcap = raw.r ?? positional;
+  const words = raw.r && positional ? [positional, ...extra] : extra;
   if (!pcap) throw new UsageError("scan: no capture file given (tarsier scan FILE or -r FILE)");
-  if (positional && raw.r && positional !== raw.r) {
-    throw new UsageError("scan: give the capture file once (either FILE or -r FILE)");
-  }
   const summary = raw.summary ?? "text";
   if (summary !== "text" && summary !== "json") {
     throw new UsageError(`scan: --summary must be text or json, not "${summary}"`);
@@ -88,5 +230,30 @@ export function parseScanOptions(
   let progress: ScanCommandOptions["progress"] = "auto";
   if (raw.progress === false) progress = "never";
   else if (raw.progress === true) progress = "always";
-  return { pcap, summary, progress };
+  const checksums = raw.k ?? "all";
+  if (checksums !== "all" && checksums !== "none") {
+    throw new UsageError(`scan: -k must be all or none, not "${checksums}"`);
+  }
+  const notes: string[] = [];
+  if (raw.runmode && !["single", "autofp", "workers"].includes(raw.runmode)) {
+    throw new UsageError(`scan: --runmode must be single, autofp or workers, not "${raw.runmode}"`);
+  }
+  if (words.length > 0) notes.push(`BPF filter "${words.join(" ")}" is not supported; ignored`);
+  const sets = [...(raw.set ?? [])];
+  if (checksums === "none") sets.push("stream.checksum-validation=no");
+  return {
+    pcap,
+    summary,
+    progress,
+    rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
+    exclusiveRules: raw.S ?? [],
+    logDir: raw.logDir ?? raw.l ?? null,
+    config: raw.c ?? null,
+    sets,
+    checksums,
+    ips: raw.simulateIps ?? false,
+    initErrorsFatal: raw.initErrorsFatal ?? false,
+    verbose: raw.verbose ?? false,
+    notes,
+  };
 }

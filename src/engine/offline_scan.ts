@@ -30,6 +30,19 @@ export interface ScanOptions {
   onBatchDone?: (position: number) => void;
   /** Descriptors per batch. */
   batchCapacity?: number;
+  /** The packet instance to decode into (one per worker). */
+  packet?: Packet;
+  /** The stage after decoding (detection and output), if any. */
+  stage?: PacketStage | null;
+}
+
+/** A pipeline stage that consumes decoded packets. */
+export interface PacketStage {
+  /**
+   * @param p the decoded packet
+   * @param pcapCnt its frame number, 1-based
+   */
+  process(p: Packet, pcapCnt: number): void;
 }
 
 /** What a scan produced. */
@@ -56,7 +69,8 @@ export async function scanFrames(
   options: ScanOptions = {},
 ): Promise<ScanResult> {
   const batch = new FrameBatch(options.batchCapacity);
-  const packet = new Packet();
+  const packet = options.packet ?? new Packet();
+  const stage = options.stage ?? null;
   const stats = new DecodeStats();
   const started = performance.now();
   let lastYield = started;
@@ -68,6 +82,7 @@ export async function scanFrames(
     for (let i = 0; i < n; i++) {
       decodeFrame(packet, batch, i);
       stats.count(packet);
+      if (stage !== null) stage.process(packet, stats.packets);
     }
     options.onBatchDone?.(source.position);
     if (++batches % BATCHES_PER_CLOCK_CHECK !== 0) continue;

@@ -6,6 +6,7 @@
  */
 
 import type { ScanResult } from "../engine/offline_scan.ts";
+import type { RulesetReport } from "../engine/ruleset.ts";
 
 /** The summary as a plain object: the shape of `--summary json`. */
 export interface ScanSummary {
@@ -39,6 +40,24 @@ export interface ScanSummary {
   pps: number;
   /** Captured bits per second, in Gbit/s. */
   gbps: number;
+  /** Seconds spent loading rules and building the matcher (with rules only). */
+  startup_s?: number;
+  /** Rules: loaded, evaluated, waiting, skipped by reason (with rules only). */
+  rules?: {
+    files: string[];
+    loaded: number;
+    evaluated: number;
+    waiting: number;
+    waiting_for: Record<string, number>;
+    skipped: number;
+    skipped_by_reason: Record<string, number>;
+    matcher: string;
+    patterns: number;
+  };
+  /** Alerts written (with rules only). */
+  alerts?: number;
+  /** Where eve.json and fast.log were written (with rules only). */
+  log_dir?: string;
 }
 
 /**
@@ -97,9 +116,37 @@ export function formatScanSummary(summary: ScanSummary): string {
     `${summary.elapsed_s.toFixed(3)} s, ${grouped(summary.pps)} packets/s, ` +
       `${summary.gbps.toFixed(3)} Gbit/s`,
   );
+  if (summary.alerts !== undefined) {
+    row("alerts", `${grouped(summary.alerts)} (${summary.log_dir}/eve.json, fast.log)`);
+  }
+  if (summary.startup_s !== undefined) {
+    row("start-up", `${summary.startup_s.toFixed(3)} s (rules and matcher)`);
+  }
   if (summary.interrupted) row("stopped", "interrupted before the end of the file");
   if (summary.damage) {
     row("damage", `at byte ${summary.damage.offset}: ${summary.damage.reason}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Render what loading the rules found: counts, skip reasons, waiting rules.
+ *
+ * @param report the ruleset report
+ * @returns the text, ending with a newline
+ */
+export function formatRulesetSummary(report: RulesetReport): string {
+  const lines = [
+    `rules: ${grouped(report.rules)} read, ${grouped(report.loaded)} loaded ` +
+    `(${grouped(report.loaded - report.waiting)} evaluated, ${grouped(report.waiting)} waiting), ` +
+    `${grouped(report.skipped)} skipped; matcher ${report.matcher}, ` +
+    `${grouped(report.patterns)} patterns`,
+  ];
+  for (const [reason, n] of Object.entries(report.skippedByReason).slice(0, 12)) {
+    lines.push(`  skipped  ${reason}: ${grouped(n)}`);
+  }
+  for (const [what, n] of Object.entries(report.waitingFor).slice(0, 8)) {
+    lines.push(`  waiting  ${what} (not inspected yet): ${grouped(n)}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -108,7 +155,7 @@ function formatCounts(counts: Record<string, number>): string {
   return Object.entries(counts).map(([k, v]) => `${k} ${grouped(v)}`).join(", ");
 }
 
-/** `1234567` → `"1,234,567"` (toLocaleString would load ICU data: ~30 ms at start-up). */
+/** `1234567` -> `"1,234,567"` (toLocaleString would load ICU data: ~30 ms at start-up). */
 function grouped(n: number): string {
   const digits = String(Math.round(n));
   const sign = digits.startsWith("-") ? "-" : "";

@@ -1,0 +1,36 @@
+/**
+ * The alerts of one packet: signature indices in a preallocated typed array,
+ * reset per packet (Suricata's PacketAlerts, bounded by packet-alert-max).
+ *
+ * @module
+ */
+
+/** Suricata's default packet-alert-max. */
+export const DEFAULT_ALERT_MAX = 15;
+
+/** Signature indices that alerted on the current packet, in evaluation order. */
+export class AlertQueue {
+  /** Signature indices (engine order). */
+  readonly sigIndex: Int32Array;
+  /** Number of alerts queued. */
+  count = 0;
+
+  /** @param capacity the most alerts one packet may hold */
+  constructor(capacity: number = 64) {
+    this.sigIndex = new Int32Array(capacity);
+  }
+
+  /** Forget the previous packet's alerts. */
+  reset(): void {
+    this.count = 0;
+  }
+
+  /**
+   * Queue a signature's alert; ignored when the queue is full.
+   *
+   * @param sigIndex the signature's engine index
+   */
+  push(sigIndex: number): void {
+    if (this.count < this.sigIndex.length) this.sigIndex[this.count++] = sigIndex;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Inspection buffers: the byte ranges rules look at. Buffer 0 is the packet
+ * payload (`pkt_data`, what plain `content` inspects); sticky buffers such as
+ * `http.uri` or `dns.query` are registered by name and filled by the stages
+ * that produce them (the application layer).
+ *
+ * @module
+ */
+
+/** The packet payload: what `content` inspects without a sticky buffer. */
+export const PKT_DATA = 0;
+
+/** What is known about a buffer. */
+export interface BufferInfo {
+  /** Its id, an index into per-buffer tables. */
+  readonly id: number;
+  /** The sticky-buffer keyword, e.g. `http.uri`, or `pkt_data`. */
+  readonly name: string;
+  /** The application protocol the buffer belongs to, or null for packet buffers. */
+  readonly appProto: string | null;
+  /**
+   * Whether a stage of this build fills it. Rules inspecting a buffer nobody
+   * fills load (so the ruleset is complete) but are reported as waiting.
+   */
+  available: boolean;
+}
+
+const byName = new Map<string, BufferInfo>();
+const byId: BufferInfo[] = [];
+
+/**
+ * Register (or look up) a buffer by name.
+ *
+ * @param name the sticky-buffer keyword
+ * @param appProto the protocol it belongs to, null for packet buffers
+ * @param available whether something in this build fills it
+ * @returns the buffer's info
+ */
+export function registerBuffer(
+  name: string,
+  appProto: string | null,
+  available = false,
+): BufferInfo {
+  const known = byName.get(name);
+  if (known) {
+    if (available) known.available = true;
+    return known;
+  }
+  const info: BufferInfo = { id: byId.length, name, appProto, available };
+  byName.set(name, info);
+  byId.push(info);
+  return info;
+}
+
+/**
+ * The buffer registered under a name.
+ *
+ * @param name e.g. "http.uri"
+ * @returns its info, or undefined
+ */
+export function bufferByName(name: string): BufferInfo | undefined {
+  return byName.get(name);
+}
+
+/**
+ * The buffer with an id.
+ *
+ * @param id a buffer id
+ * @returns its info
+ */
+export function bufferById(id: number): BufferInfo {
+  return byId[id];
+}
+
+/** Number of buffers registered. */
+export function bufferCount(): number {
+  return byId.length;
+}
+
+registerBuffer("pkt_data", null, true);

@@ -1,0 +1,348 @@
+/**
+ * The detection engine: signatures grouped by IP protocol, one multi-pattern
+ * prefilter per group over the packet payload, then per-candidate
+ * verification in Suricata's evaluation order. Matches go to an
+ * {@link AlertQueue}.
+ *
+ * Per packet nothing is allocated: candidates are marked in a reused bitmap
+ * and walked in signature order.
+ *
+ * @module
+ */
+
+import type { Packet } from "../decode/packet.ts";
+import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
+import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
+import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
+import { matchesPort } from "../rules/port.ts";
+import { AlertQueue } from "./alert_queue.ts";
+import { PKT_DATA } from "./buffers.ts";
+import type { DetectContext } from "./detect_context.ts";
+import type { Signature } from "./signature.ts";
+import { IpProto } from "./signature_compiler.ts";
+
+/** Decides whether a matching signature may alert (thresholds, detection_filter). */
+export interface AlertGate {
+  /**
+   * @param sig the signature that matched
+   * @param p the packet
+   * @param ctx detection state
+   * @returns true when the match should raise an alert
+   */
+  allow(sig: Signature, p: Packet, ctx: DetectContext): boolean;
+}
+
+/** Creates the prefilter matcher of a group. */
+export type MatcherFactory = () => MatcherBuilder;
+
+/** Suricata's default action order: pass, drop, reject, alert. */
+const ACTION_RANK: Record<string, number> = {
+  pass: 0,
+  drop: 1,
+  reject: 2,
+  rejectsrc: 2,
+  rejectdst: 2,
+  rejectboth: 2,
+  alert: 3,
+};
+
+/** Protocol groups. */
+const GROUP_OTHER = 0;
+const GROUP_TCP = 1;
+const GROUP_UDP = 2;
+const GROUP_ICMP = 3;
+const GROUP_ICMPV6 = 4;
+const GROUP_NON_IP = 5;
+const GROUP_COUNT = 6;
+
+function groupOfProto(proto: number): number {
+  switch (proto) {
+    case IpProto.TCP:
+      return GROUP_TCP;
+    case IpProto.UDP:
+      return GROUP_UDP;
+    case IpProto.ICMP:
+      return GROUP_ICMP;
+    case IpProto.ICMPV6:
+      return GROUP_ICMPV6;
+    default:
+      return GROUP_OTHER;
+  }
+}
+
+/** One protocol group: its prefilter and the signatures without a prefilter pattern. */
+class SignatureGroup {
+  /** The prefilter over pkt_data fast patterns, null when the group has none. */
+  matcher: Matcher | null = null;
+  /** Pattern id -> signatures: CSR offsets into {@link SignatureGroup.patternSigs}. */
+  patternStart: Int32Array = new Int32Array(1);
+  /** Signature indices per pattern. */
+  patternSigs: Int32Array = new Int32Array(0);
+  /** Signatures checked on every packet of the group (no prefilter pattern). */
+  alwaysSigs: Int32Array = new Int32Array(0);
+  /** Signatures of the group that have a pkt_data fast pattern. */
+  prefilterCount = 0;
+}
+
+/** Counters of what the engine did. */
+export interface EngineCounters {
+  /** Packets inspected. */
+  packets: number;
+  /** Candidate signatures verified. */
+  candidates: number;
+  /** Signatures that matched (alerting or not). */
+  matches: number;
+}
+
+/** Options of {@link DetectEngine.build}. */
+export interface EngineOptions {
+  /** Creates prefilter matcher builders (default: Aho-Corasick). */
+  matcher?: MatcherFactory;
+  /** Maximum alerts per packet (Suricata's packet-alert-max, default 15). */
+  alertMax?: number;
+}
+
+/** Signatures compiled into groups, ready to inspect packets. */
+export class DetectEngine {
+  /** Active signatures in evaluation order (`sig.index` is the position). */
+  readonly sigs: Signature[];
+  /** Signatures loaded but not evaluated: they need a buffer no stage fills yet. */
+  readonly waiting: Signature[];
+  /** Name of the prefilter matcher in use. */
+  readonly matcherName: string;
+  /** Counters. */
+  readonly counters: EngineCounters = { packets: 0, candidates: 0, matches: 0 };
+  /** Optional threshold gate. */
+  gate: AlertGate | null = null;
+  readonly #groups: SignatureGroup[] = [];
+  readonly #matchSet: MatchSet;
+  readonly #marks: Uint32Array;
+  readonly #alertMax: number;
+
+  private constructor(sigs: Signature[], waiting: Signature[], options: EngineOptions) {
+    this.sigs = sigs;
+    this.waiting = waiting;
+    this.#alertMax = options.alertMax ?? 15;
+    this.#marks = new Uint32Array((sigs.length + 31) >>> 5);
+    const factory = options.matcher ?? (() => new AhoCorasickBuilder());
+    let idSpace = 1;
+    let name = "none";
+    for (let g = 0; g < GROUP_COUNT; g++) {
+      const group = buildGroup(sigs, g, factory);
+      this.#groups.push(group);
+      if (group.matcher) {
+        idSpace = Math.max(idSpace, group.matcher.idSpace);
+        name = group.matcher.name;
+      }
+    }
+    this.matcherName = name;
+    this.#matchSet = new MatchSet(idSpace);
+  }
+
+  /**
+   * Order signatures as Suricata does and build the groups.
+   *
+   * @param loaded compiled signatures in load order
+   * @param options matcher and limits
+   * @returns the engine
+   */
+  static build(loaded: Signature[], options: EngineOptions = {}): DetectEngine {
+    const active: Signature[] = [];
+    const waiting: Signature[] = [];
+    loaded.forEach((sig, i) => {
+      sig.loadOrder = i;
+      (sig.waitingFor.length > 0 ? waiting : active).push(sig);
+    });
+    active.sort(compareSignatures);
+    active.forEach((sig, i) => (sig.index = i));
+    return new DetectEngine(active, waiting, options);
+  }
+
+  /** Prefilter patterns over all groups. */
+  get patternCount(): number {
+    let n = 0;
+    for (const g of this.#groups) n += g.matcher ? g.matcher.patternCount : 0;
+    return n;
+  }
+
+  /**
+   * Inspect one decoded packet; matches that alert are appended to `alerts`.
+   *
+   * @param p the packet
+   * @param ctx detection state (flow, variables)
+   * @param alerts the queue to fill (reset by the caller)
+   */
+  inspect(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
+    this.counters.packets++;
+    const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
+    const marks = this.#marks;
+    let lo = marks.length;
+    let hi = -1;
+    const always = group.alwaysSigs;
+    for (let i = 0; i < always.length; i++) {
+      const s = always[i];
+      const w = s >>> 5;
+      marks[w] |= 1 << (s & 31);
+      if (w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    if (group.matcher !== null && p.payloadLen > 0) {
+      const set = this.#matchSet;
+      set.reset();
+      const start = p.frameOffset + p.payloadOffset;
+      group.matcher.scan(p.data, start, start + p.payloadLen, set);
+      const ids = set.ids;
+      const patternStart = group.patternStart;
+      const patternSigs = group.patternSigs;
+      for (let k = 0; k < set.count; k++) {
+        const id = ids[k];
+        for (let j = patternStart[id]; j < patternStart[id + 1]; j++) {
+          const s = patternSigs[j];
+          const w = s >>> 5;
+          marks[w] |= 1 << (s & 31);
+          if (w < lo) lo = w;
+          if (w > hi) hi = w;
+        }
+      }
+    }
+    let stop = false;
+    for (let w = lo; w <= hi; w++) {
+      let word = marks[w];
+      if (word === 0) continue;
+      marks[w] = 0;
+      if (stop) continue;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        word &= word - 1;
+        const sig = this.sigs[(w << 5) + bit];
+        this.counters.candidates++;
+        if (!this.#matches(sig, p, ctx)) continue;
+        this.counters.matches++;
+        for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
+        if (sig.action === "pass") {
+          stop = true;
+          break;
+        }
+        if (sig.noalert) continue;
+        if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
+        if (alerts.count < this.#alertMax) alerts.push(sig.index);
+      }
+    }
+  }
+
+  #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
+    if (sig.ipProto !== -1 && sig.ipProto !== p.ipProto && sig.ipProtoAlt !== p.ipProto) {
+      return false;
+    }
+    if (sig.ipVersion !== 0 && sig.ipVersion !== p.ipVersion) return false;
+    if (!headerMatches(sig, p, false) && !(sig.bidirectional && headerMatches(sig, p, true))) {
+      return false;
+    }
+    const conditions = sig.conditions;
+    for (let i = 0; i < conditions.length; i++) {
+      if (!conditions[i].match(p, ctx)) return false;
+    }
+    const buffers = sig.buffers;
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i];
+      if (b.bufferId === PKT_DATA) {
+        const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
+        if (!b.matcher.match(p.data, start, start + p.payloadLen, ctx)) return false;
+      } else {
+        return false; // app-layer buffers: such signatures are "waiting" and never get here
+      }
+    }
+    return true;
+  }
+}
+
+function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
+  const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
+    p.ipProto === IpProto.SCTP;
+  const sp = reversed ? p.dstPort : p.srcPort;
+  const dp = reversed ? p.srcPort : p.dstPort;
+  if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
+  if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
+  if (p.ipVersion === 4) {
+    if (!sig.srcAny && !matchesIpv4(sig.src, reversed ? p.dst4 : p.src4)) return false;
+    if (!sig.dstAny && !matchesIpv4(sig.dst, reversed ? p.src4 : p.dst4)) return false;
+  } else if (p.ipVersion === 6) {
+    const base = p.frameOffset;
+    const s = base + (reversed ? p.dst6Offset : p.src6Offset);
+    const d = base + (reversed ? p.src6Offset : p.dst6Offset);
+    if (!sig.srcAny && !matchesIpv6(sig.src, p.data, s)) return false;
+    if (!sig.dstAny && !matchesIpv6(sig.dst, p.data, d)) return false;
+  } else if (!sig.srcAny || !sig.dstAny) {
+    return false;
+  }
+  return true;
+}
+
+function compareSignatures(a: Signature, b: Signature): number {
+  const action = (ACTION_RANK[a.action] ?? 3) - (ACTION_RANK[b.action] ?? 3);
+  if (action !== 0) return action;
+  const flowbits = flowbitsRank(a) - flowbitsRank(b);
+  if (flowbits !== 0) return flowbits;
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  return a.loadOrder - b.loadOrder;
+}
+
+/** Suricata orders flowbits setters before readers: set only, set+read, read only, neither. */
+function flowbitsRank(s: Signature): number {
+  if (s.setsFlowbits && !s.readsFlowbits) return 0;
+  if (s.setsFlowbits && s.readsFlowbits) return 1;
+  if (s.readsFlowbits) return 2;
+  return 3;
+}
+
+function inGroup(sig: Signature, group: number): boolean {
+  if (group === GROUP_NON_IP) return sig.ipProto === -1 && sig.srcAny && sig.dstAny;
+  if (sig.ipProto === -1) return true;
+  return groupOfProto(sig.ipProto) === group ||
+    (sig.ipProtoAlt !== -1 && groupOfProto(sig.ipProtoAlt) === group);
+}
+
+function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): SignatureGroup {
+  const out = new SignatureGroup();
+  const always: number[] = [];
+  const patternIds = new Map<string, number>();
+  const sigsOfPattern: number[][] = [];
+  let builder: MatcherBuilder | null = null;
+  for (const sig of sigs) {
+    if (!inGroup(sig, group)) continue;
+    const fp = sig.fastPattern;
+    if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
+      always.push(sig.index);
+      continue;
+    }
+    const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
+      Array.from(fp.bytes).join(",")
+    }`;
+    let id = patternIds.get(key);
+    if (id === undefined) {
+      id = sigsOfPattern.length;
+      patternIds.set(key, id);
+      sigsOfPattern.push([]);
+      builder ??= factory();
+      builder.addPattern(id, fp.bytes, { nocase: fp.nocase, offset: fp.offset, depth: fp.depth });
+    }
+    sigsOfPattern[id].push(sig.index);
+    out.prefilterCount++;
+  }
+  out.alwaysSigs = Int32Array.from(always);
+  if (builder !== null) {
+    out.matcher = builder.build();
+    const start = new Int32Array(Math.max(out.matcher.idSpace, sigsOfPattern.length) + 1);
+    let total = 0;
+    for (let id = 0; id < sigsOfPattern.length; id++) {
+      start[id] = total;
+      total += sigsOfPattern[id].length;
+    }
+    for (let id = sigsOfPattern.length; id < start.length; id++) start[id] = total;
+    out.patternStart = start;
+    out.patternSigs = Int32Array.from(sigsOfPattern.flat());
+  }
+  return out;
+}
+
+export { AlertQueue };

@@ -1,0 +1,1 @@
+/** Registers the flow keywords (one import per keyword module). @module */

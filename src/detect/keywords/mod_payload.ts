@@ -1,0 +1,1 @@
+/** Registers the payload keywords (one import per keyword module). @module */

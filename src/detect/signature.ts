@@ -1,0 +1,248 @@
+/**
+ * A compiled rule (a *signature*, as Suricata calls it) and the builder that
+ * keyword setups fill while a rule is compiled.
+ *
+ * A signature is checked in this order: header (protocol, addresses, ports),
+ * then {@link PacketCondition}s (header keywords, flow, flowbits tests), then
+ * one {@link BufferMatcher} per inspected buffer (content, pcre, byte_*), then
+ * its {@link PostMatchAction}s (flowbits set/unset) and thresholds.
+ *
+ * @module
+ */
+
+import type { Packet } from "../decode/packet.ts";
+import type { IpSet } from "../rules/address.ts";
+import type { PortSet } from "../rules/port.ts";
+import type { ParsedRule, RuleAction, RuleOption } from "../rules/rule.ts";
+import type { DetectContext } from "./detect_context.ts";
+
+/** A condition on the packet or its flow (ttl, flags, dsize, flow, flowbits isset, ...). */
+export interface PacketCondition {
+  /**
+   * @param p the decoded packet
+   * @param ctx detection scratch and flow state
+   * @returns true when the condition holds
+   */
+  match(p: Packet, ctx: DetectContext): boolean;
+}
+
+/** Everything a signature checks inside one buffer (contents, pcre, byte_*, ...). */
+export interface BufferMatcher {
+  /**
+   * @param data the buffer's backing bytes
+   * @param start offset of the buffer's first byte in `data`
+   * @param end offset just past its last byte
+   * @param ctx detection scratch
+   * @returns true when every condition on this buffer holds
+   */
+  match(data: Uint8Array, start: number, end: number, ctx: DetectContext): boolean;
+}
+
+/** Something a signature does when it matches (flowbits set, ...). */
+export interface PostMatchAction {
+  /**
+   * @param p the packet
+   * @param ctx detection scratch and flow state
+   */
+  apply(p: Packet, ctx: DetectContext): void;
+}
+
+/** The pattern the prefilter looks for on behalf of a signature. */
+export interface FastPattern {
+  /** The buffer it lies in. */
+  bufferId: number;
+  /** The bytes. */
+  bytes: Uint8Array;
+  /** Case-insensitive. */
+  nocase: boolean;
+  /** Must start at or after this offset in the buffer (absolute content offset), if known. */
+  offset?: number;
+  /** Must end within this many bytes of the buffer start, if known. */
+  depth?: number;
+}
+
+/** One buffer a signature inspects and how. */
+export interface BufferInspection {
+  /** The buffer id (see buffers.ts). */
+  bufferId: number;
+  /** The compiled checks. */
+  matcher: BufferMatcher;
+}
+
+/** Threshold and detection_filter settings (see keywords/threshold.ts). */
+export interface ThresholdSpec {
+  /** "threshold" | "limit" | "both" | "backoff" | "detection_filter". */
+  type: string;
+  /** by_src, by_dst, by_rule, by_both, by_flow. */
+  track: string;
+  /** count (backoff: the count at which to start). */
+  count: number;
+  /** seconds (backoff: multiplier). */
+  seconds: number;
+}
+
+/** A rule compiled for matching. */
+export class Signature {
+  /** Position in the engine's evaluation order (set when the engine is built). */
+  index = -1;
+  /** Position in load order. */
+  loadOrder = 0;
+  /** The rule as parsed. */
+  readonly rule: ParsedRule;
+  /** Signature id. */
+  sid: number;
+  /** Generator id. */
+  gid: number;
+  /** Revision. */
+  rev: number;
+  /** The message. */
+  msg: string;
+  /** The action. */
+  action: RuleAction;
+  /** classtype short name, or null. */
+  classtype: string | null = null;
+  /** Priority (1 highest); from `priority`, else the classtype's, else 3. */
+  priority = 3;
+  /** True when `priority` was given explicitly. */
+  priorityExplicit = false;
+  /** metadata entries as written ("key value"). */
+  readonly metadata: string[] = [];
+  /** references as written ("type,id"). */
+  readonly references: string[] = [];
+  /** The `target` keyword's value: "src_ip", "dest_ip" or null. */
+  target: string | null = null;
+
+  /** IP version the rule is for (`ipv4`/`ipv6` rules), 0 for either. */
+  ipVersion = 0;
+  /** IP protocol number the rule is for; -1 for any IP protocol (`ip`). */
+  ipProto = -1;
+  /** Second IP protocol accepted (icmp rules match ICMPv4 and ICMPv6? no: -1 unless set). */
+  ipProtoAlt = -1;
+  /** The application protocol the rule is for (http, dns, ...), or null. */
+  appProto: string | null = null;
+  /** Source addresses. */
+  src!: IpSet;
+  /** Destination addresses. */
+  dst!: IpSet;
+  /** Source ports. */
+  srcPorts!: PortSet;
+  /** Destination ports. */
+  dstPorts!: PortSet;
+  /** `<>`: the header matches either way. */
+  bidirectional = false;
+  /** Header checks that can be skipped because they accept everything. */
+  srcAny = false;
+  /** See {@link Signature.srcAny}. */
+  dstAny = false;
+  /** See {@link Signature.srcAny}. */
+  srcPortsAny = false;
+  /** See {@link Signature.srcAny}. */
+  dstPortsAny = false;
+
+  /** Packet and flow conditions, checked in order. */
+  readonly conditions: PacketCondition[] = [];
+  /** Buffer inspections, checked in order. */
+  readonly buffers: BufferInspection[] = [];
+  /** What to do on a match, before alerting. */
+  readonly postMatch: PostMatchAction[] = [];
+  /** The prefilter pattern, or null when the rule has none. */
+  fastPattern: FastPattern | null = null;
+  /** Match without raising an alert (flowbits:noalert, noalert). */
+  noalert = false;
+  /** Threshold or detection_filter, or null. */
+  threshold: ThresholdSpec | null = null;
+  /** Second threshold slot: detection_filter when a threshold is also present. */
+  detectionFilter: ThresholdSpec | null = null;
+  /** Sets flowbits (ordered before rules that test them). */
+  setsFlowbits = false;
+  /** Tests flowbits. */
+  readsFlowbits = false;
+  /** Buffers the rule inspects that no stage of this build fills yet (by name). */
+  readonly waitingFor: string[] = [];
+  /** Requires the payload to be inspected in the packet (not only the stream). */
+  needsPayload = false;
+
+  /** @param rule the parsed rule */
+  constructor(rule: ParsedRule) {
+    this.rule = rule;
+    this.sid = rule.sid;
+    this.gid = rule.gid;
+    this.rev = rule.rev;
+    this.msg = rule.msg;
+    this.action = rule.action;
+  }
+}
+
+/** A keyword's value is invalid or not supported: the rule is skipped with this reason. */
+export class KeywordError extends Error {
+  /** The keyword. */
+  readonly keyword: string;
+  /** Offset in the keyword's value where the problem is (-1: the keyword itself). */
+  readonly valueOffset: number;
+  /** Whether the keyword is merely unsupported (counted apart from errors). */
+  readonly unsupported: boolean;
+
+  /**
+   * @param keyword the keyword
+   * @param message what is wrong
+   * @param options where in the value, and whether it is "unsupported"
+   */
+  constructor(
+    keyword: string,
+    message: string,
+    options: { valueOffset?: number; unsupported?: boolean } = {},
+  ) {
+    super(message);
+    this.name = "KeywordError";
+    this.keyword = keyword;
+    this.valueOffset = options.valueOffset ?? -1;
+    this.unsupported = options.unsupported ?? false;
+  }
+}
+
+/**
+ * The state of a rule being compiled: the signature so far, the sticky buffer
+ * in effect, and per-buffer lists of inspection steps that keyword families
+ * fill and turn into a {@link BufferMatcher} when the rule is complete.
+ */
+export class SignatureBuilder {
+  /** The signature being built. */
+  readonly sig: Signature;
+  /** The option being applied. */
+  option: RuleOption | null = null;
+  /** The sticky buffer in effect (-1: none yet; content goes to pkt_data). */
+  currentBuffer = -1;
+  /** Inspection steps per buffer id, in rule order. Keyword families own the step shapes. */
+  readonly steps: Map<number, unknown[]> = new Map();
+  /** Buffer ids in the order they were first used. */
+  readonly bufferOrder: number[] = [];
+  /** The last step added to any buffer (for modifiers such as nocase, depth). */
+  lastStep: unknown = null;
+  /** The buffer of {@link SignatureBuilder.lastStep}. */
+  lastStepBuffer = -1;
+  /** Scratch for keyword families (e.g. byte_extract variable names). */
+  readonly scratch: Map<string, unknown> = new Map();
+
+  /** @param sig the signature to fill */
+  constructor(sig: Signature) {
+    this.sig = sig;
+  }
+
+  /**
+   * Append an inspection step to a buffer.
+   *
+   * @param bufferId the buffer
+   * @param step the step (its shape belongs to the keyword family)
+   */
+  addStep(bufferId: number, step: unknown): void {
+    let list = this.steps.get(bufferId);
+    if (!list) {
+      list = [];
+      this.steps.set(bufferId, list);
+      this.bufferOrder.push(bufferId);
+    }
+    list.push(step);
+    this.lastStep = step;
+    this.lastStepBuffer = bufferId;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The detection stage of the pipeline: for each decoded packet, update its
+ * flow, run the detection engine and write what alerted to EVE JSON and
+ * fast.log. The per-alert rule data ({@link AlertInfo}) is prepared once per
+ * signature when the stage is built, so an alert costs only its output line.
+ *
+ * @module
+ */
+
+import type { Packet } from "../decode/packet.ts";
+import { AlertQueue } from "../detect/alert_queue.ts";
+import { DetectContext } from "../detect/detect_context.ts";
+import type { DetectEngine } from "../detect/engine.ts";
+import type { Signature } from "../detect/signature.ts";
+import {
+  alertActionOf,
+  type AlertInfo,
+  type EveExtras,
+  ruleDrops,
+  ruleMetadata,
+} from "../output/eve_record.ts";
+import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
+
+/** Keeps flow state for the detection stage (the flow table, when present). */
+export interface FlowTracker {
+  /**
+   * Find or create the packet's flow and fill the context's flow fields.
+   *
+   * @param p the decoded packet
+   * @param ctx the detection context to fill (flowIndex, direction, established, ...)
+   */
+  update(p: Packet, ctx: DetectContext): void;
+  /**
+   * EVE fields of the packet's flow (flow_id, flow{...}), or undefined.
+   *
+   * @param p the packet
+   * @param ctx the context `update` filled
+   * @returns the extras for the EVE record
+   */
+  eveExtras(p: Packet, ctx: DetectContext): EveExtras | undefined;
+}
+
+/** Where the stage writes, and how. */
+export interface DetectStageOptions {
+  /** EVE JSON writer, or null. */
+  eve: EveWriter | null;
+  /** fast.log writer, or null. */
+  fast: FastLogWriter | null;
+  /** Inline (IPS) mode: drop rules block. */
+  ips?: boolean;
+  /** Write decoder anomalies to EVE (suricata.yaml anomaly.types.decode). */
+  logDecoderAnomalies?: boolean;
+  /** Flow tracking, or null for per-packet detection only. */
+  flows?: FlowTracker | null;
+  /** classtype -> description, for `alert.category`. */
+  classDescriptions?: ReadonlyMap<string, string>;
+}
+
+/** Runs detection on packets and writes alerts. One per worker. */
+export class DetectStage {
+  /** The engine. */
+  readonly engine: DetectEngine;
+  /** The detection context reused for every packet. */
+  readonly ctx: DetectContext;
+  /** The alerts of the current packet. */
+  readonly alerts: AlertQueue = new AlertQueue();
+  /** Alerts written so far. */
+  alertCount = 0;
+  /** Signature ids and how often each alerted. */
+  readonly alertsBySid: Map<number, number> = new Map();
+  readonly #info: AlertInfo[];
+  readonly #options: DetectStageOptions;
+
+  /**
+   * @param engine the detection engine
+   * @param packet the packet instance the decoder fills
+   * @param options writers and modes
+   */
+  constructor(engine: DetectEngine, packet: Packet, options: DetectStageOptions) {
+    this.engine = engine;
+    this.ctx = new DetectContext(packet);
+    this.#options = options;
+    const ips = options.ips ?? false;
+    const classes = options.classDescriptions ?? new Map<string, string>();
+    this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
+  }
+
+  /**
+   * Inspect one decoded packet and write its alerts.
+   *
+   * @param p the packet
+   * @param pcapCnt its frame number (1-based)
+   */
+  process(p: Packet, pcapCnt: number): void {
+    const ctx = this.ctx;
+    ctx.pcapCnt = pcapCnt;
+    ctx.now = p.tsSec + p.tsNsec / 1e9;
+    const flows = this.#options.flows ?? null;
+    if (flows !== null) flows.update(p, ctx);
+    const alerts = this.alerts;
+    alerts.reset();
+    this.engine.inspect(p, ctx, alerts);
+    const eve = this.#options.eve;
+    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, flows);
+    if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
+      eve.decoderAnomalies(p, pcapCnt, flows?.eveExtras(p, ctx));
+    }
+  }
+
+  #writeAlerts(p: Packet, pcapCnt: number, flows: FlowTracker | null): void {
+    const alerts = this.alerts;
+    const extras = flows?.eveExtras(p, this.ctx);
+    for (let i = 0; i < alerts.count; i++) {
+      const index = alerts.sigIndex[i];
+      const info = this.#info[index];
+      this.#options.eve?.alert(p, pcapCnt, info, extras);
+      this.#options.fast?.alert(p, pcapCnt, info);
+      this.alertCount++;
+      const sid = info.signatureId;
+      this.alertsBySid.set(sid, (this.alertsBySid.get(sid) ?? 0) + 1);
+    }
+  }
+
+  /** Flush the writers (what was written stays whole lines). */
+  flush(): void {
+    this.#options.eve?.flush();
+    this.#options.fast?.flush();
+  }
+}
+
+function alertInfoOf(
+  sig: Signature,
+  ips: boolean,
+  classes: ReadonlyMap<string, string>,
+): AlertInfo {
+  const action = sig.action === "pass" || sig.action === "config" ? "alert" : sig.action;
+  return {
+    action: alertActionOf(action, ips),
+    drop: ruleDrops(action),
+    gid: sig.gid,
+    signatureId: sig.sid,
+    rev: sig.rev,
+    signature: sig.msg,
+    category: sig.classtype === null ? null : classes.get(sig.classtype) ?? null,
+    severity: sig.priority,
+    metadata: sig.metadata.length > 0 ? ruleMetadata(sig.metadata.map(splitMetadata)) : undefined,
+    rule: sig.rule.text,
+  };
+}
+
+function splitMetadata(entry: string): [string, string] {
+  const trimmed = entry.trim();
+  const space = trimmed.indexOf(" ");
+  return space < 0 ? [trimmed, ""] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+}

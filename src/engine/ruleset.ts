@@ -1,0 +1,159 @@
+/**
+ * Load a ruleset the way Suricata does at start-up: configuration
+ * (variables, classification), rule files, per-rule compilation through the
+ * keyword registry, then the detection engine. Rules that fail are skipped
+ * with a diagnostic and counted by reason; the rest load.
+ *
+ * @module
+ */
+
+import { DetectEngine, type MatcherFactory } from "../detect/engine.ts";
+import "../detect/keywords/mod.ts";
+import type { Signature } from "../detect/signature.ts";
+import { compileRule } from "../detect/signature_compiler.ts";
+import { AddressResolver } from "../rules/address.ts";
+import { loadClassificationFile } from "../rules/classification.ts";
+import type { SuricataConfig } from "../rules/config.ts";
+import type { RuleDiagnostic } from "../rules/diagnostic.ts";
+import { PortResolver } from "../rules/port.ts";
+import { loadRuleFiles } from "../rules/rule_files.ts";
+
+/** What loading a ruleset found. */
+export interface RulesetReport {
+  /** Rule files and folders read. */
+  files: string[];
+  /** Rules read (parsed or not). */
+  rules: number;
+  /** Rules compiled and loaded (including waiting ones). */
+  loaded: number;
+  /** Loaded rules that wait for a buffer no stage fills yet (not evaluated). */
+  waiting: number;
+  /** Waiting rules by the first buffer they wait for. */
+  waitingFor: Record<string, number>;
+  /** Rules skipped. */
+  skipped: number;
+  /** Skipped rules by reason, most frequent first. */
+  skippedByReason: Record<string, number>;
+  /** Every diagnostic (rule errors, unreadable files), in file order. */
+  diagnostics: RuleDiagnostic[];
+  /** Prefilter patterns. */
+  patterns: number;
+  /** Prefilter matcher name. */
+  matcher: string;
+  /** Milliseconds spent loading rules and building the engine. */
+  startupMs: number;
+}
+
+/** A loaded ruleset: the engine, the report and what output needs. */
+export interface Ruleset {
+  /** The detection engine. */
+  engine: DetectEngine;
+  /** Counts and diagnostics. */
+  report: RulesetReport;
+  /** classtype -> description, for EVE `alert.category`. */
+  classDescriptions: Map<string, string>;
+}
+
+/** Options of {@link loadRuleset}. */
+export interface LoadRulesetOptions {
+  /** The configuration (variables, classification file). */
+  config: SuricataConfig;
+  /** Rule files or folders. */
+  paths: string[];
+  /** Prefilter matcher factory (default Aho-Corasick). */
+  matcher?: MatcherFactory;
+}
+
+/**
+ * Load rule files and build the detection engine.
+ *
+ * @param options configuration, paths, matcher
+ * @returns the engine and what loading found
+ */
+export function loadRuleset(options: LoadRulesetOptions): Ruleset {
+  const started = performance.now();
+  const { config } = options;
+  const classFile = loadClassificationFile(config.classificationFile());
+  const classifications = new Map<string, { description: string; priority: number }>();
+  const classDescriptions = new Map<string, string>();
+  for (const [name, c] of classFile.classes) {
+    classifications.set(name, { description: c.description, priority: c.priority });
+    classDescriptions.set(name, c.description);
+  }
+  const env = {
+    addresses: new AddressResolver(config.addressGroups()),
+    ports: new PortResolver(config.portGroups()),
+    classifications,
+  };
+  const parsed = loadRuleFiles(options.paths);
+  const diagnostics: RuleDiagnostic[] = [...parsed.errors];
+  const skippedByReason = new Map<string, number>();
+  const count = (reason: string) =>
+    skippedByReason.set(reason, (skippedByReason.get(reason) ?? 0) + 1);
+  for (const error of parsed.errors) count(parseReason(error));
+
+  const bySid = new Map<string, Signature>();
+  const loaded: Signature[] = [];
+  for (const rule of parsed.rules) {
+    const result = compileRule(rule, env);
+    if (!result.ok) {
+      diagnostics.push(result.diagnostic);
+      count(result.reason);
+      continue;
+    }
+    const sig = result.sig;
+    if (sig.classtype !== null) sig.classtype = sig.classtype.toLowerCase();
+    const key = `${sig.gid}:${sig.sid}`;
+    const earlier = bySid.get(key);
+    if (earlier) {
+      // Suricata keeps the higher revision of a duplicated gid:sid.
+      const [keep, drop] = sig.rev > earlier.rev ? [sig, earlier] : [earlier, sig];
+      diagnostics.push({
+        file: drop.rule.location.file,
+        line: drop.rule.location.line,
+        column: drop.rule.location.column,
+        keyword: "sid",
+        message: `duplicate signature ${key} (rev ${drop.rev}); rev ${keep.rev} is kept`,
+      });
+      count("duplicate sid");
+      if (keep === sig) loaded[loaded.indexOf(earlier)] = sig;
+      bySid.set(key, keep);
+      continue;
+    }
+    bySid.set(key, sig);
+    loaded.push(sig);
+  }
+  const engine = DetectEngine.build(loaded, { matcher: options.matcher });
+  const waitingFor: Record<string, number> = {};
+  for (const sig of engine.waiting) {
+    waitingFor[sig.waitingFor[0]] = (waitingFor[sig.waitingFor[0]] ?? 0) + 1;
+  }
+  const sortedReasons = Object.fromEntries([...skippedByReason].sort((a, b) => b[1] - a[1]));
+  const skipped = [...skippedByReason.values()].reduce((a, b) => a + b, 0);
+  return {
+    engine,
+    classDescriptions,
+    report: {
+      files: options.paths,
+      rules: parsed.rules.length + parsed.errors.filter((e) => e.line > 0).length,
+      loaded: loaded.length,
+      waiting: engine.waiting.length,
+      waitingFor: sortWaiting(waitingFor),
+      skipped,
+      skippedByReason: sortedReasons,
+      diagnostics,
+      patterns: engine.patternCount,
+      matcher: engine.matcherName,
+      startupMs: performance.now() - started,
+    },
+  };
+}
+
+function sortWaiting(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
+}
+
+function parseReason(d: RuleDiagnostic): string {
+  if (d.line === 0) return "unreadable rule file";
+  return d.keyword ? `syntax error in ${d.keyword}` : "syntax error";
+}
