@@ -28,6 +28,9 @@ import {
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
+import { ThresholdGate } from "../detect/threshold_gate.ts";
+import { flowbitCount } from "../flow/flowbits.ts";
+import { FlowStage } from "../flow/flow_tracker.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -97,7 +100,12 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     Deno.mkdirSync(logDir, { recursive: true });
     eve = new EveWriter(join(logDir, "eve.json"), { append: false });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
+    ruleset.engine.gate = new ThresholdGate();
+    const flows = new FlowStage({
+      midstream: config.getBool("stream.midstream", false),
+    }, flowbitCount());
     stage = new DetectStage(ruleset.engine, packet, {
+      flows,
       eve,
       fast,
       ips: options.ips,

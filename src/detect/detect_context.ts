@@ -8,6 +8,7 @@
  */
 
 import type { Packet } from "../decode/packet.ts";
+import type { FlowbitStore } from "../flow/flowbits.ts";
 
 /** Byte-extract/byte-math variable slots per signature evaluation. */
 export const MAX_RULE_VARIABLES = 16;
@@ -40,6 +41,10 @@ export class DetectContext {
   flowPackets = 0;
   /** Packet time in seconds (fractional), for thresholds and timeouts. */
   now = 0;
+  /** The generation of the flow slot (changes when the slot is reused). */
+  flowGeneration = 0;
+  /** Per-flow flowbits, null without a flow table. */
+  flowbits: FlowbitStore | null = null;
 
   /** @param packet the packet instance the decoder fills */
   constructor(packet: Packet) {

@@ -1,1 +1,6 @@
 /** Registers the flow keywords (one import per keyword module). @module */
+import "./flow.ts";
+import "./flowbits.ts";
+import "./noalert.ts";
+import "./stream_size.ts";
+import "./threshold.ts";
