@@ -9,6 +9,7 @@
 
 import type { Packet } from "../decode/packet.ts";
 import type { FlowbitStore } from "../flow/flowbits.ts";
+import type { HostBitStore } from "../flow/host_bits.ts";
 
 /** Byte-extract/byte-math variable slots per signature evaluation. */
 export const MAX_RULE_VARIABLES = 16;
@@ -41,10 +42,14 @@ export class DetectContext {
   flowPackets = 0;
   /** Packet time in seconds (fractional), for thresholds and timeouts. */
   now = 0;
+  /** Seconds since the flow's first packet. */
+  flowAge = 0;
   /** The generation of the flow slot (changes when the slot is reused). */
   flowGeneration = 0;
   /** Per-flow flowbits, null without a flow table. */
   flowbits: FlowbitStore | null = null;
+  /** Host bits and xbits, null when no rule uses them. */
+  hostbits: HostBitStore | null = null;
 
   /** @param packet the packet instance the decoder fills */
   constructor(packet: Packet) {

@@ -16,7 +16,7 @@ import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort } from "../rules/port.ts";
 import { AlertQueue } from "./alert_queue.ts";
-import { PKT_DATA } from "./buffers.ts";
+import { PKT_DATA, registerBuffer } from "./buffers.ts";
 import type { DetectContext } from "./detect_context.ts";
 import type { Signature } from "./signature.ts";
 import { IpProto } from "./signature_compiler.ts";
@@ -34,6 +34,14 @@ export interface AlertGate {
 
 /** Creates the prefilter matcher of a group. */
 export type MatcherFactory = () => MatcherBuilder;
+
+/** Header buffers the engine fills from the decoded packet itself. */
+const IPV4_HDR = registerBuffer("ipv4.hdr", null, true).id;
+const IPV6_HDR = registerBuffer("ipv6.hdr", null, true).id;
+const TCP_HDR = registerBuffer("tcp.hdr", null, true).id;
+const UDP_HDR = registerBuffer("udp.hdr", null, true).id;
+const ICMPV4_HDR = registerBuffer("icmpv4.hdr", null, true).id;
+const ICMPV6_HDR = registerBuffer("icmpv6.hdr", null, true).id;
 
 /** Suricata's default action order: pass, drop, reject, alert. */
 const ACTION_RANK: Record<string, number> = {
@@ -245,12 +253,37 @@ export class DetectEngine {
     const buffers = sig.buffers;
     for (let i = 0; i < buffers.length; i++) {
       const b = buffers[i];
-      if (b.bufferId === PKT_DATA) {
+      const id = b.bufferId;
+      if (id === PKT_DATA) {
         const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
         if (!b.matcher.match(p.data, start, start + p.payloadLen, ctx)) return false;
+        continue;
+      }
+      let offset = -1;
+      let length = 0;
+      if (id === TCP_HDR || id === UDP_HDR || id === ICMPV4_HDR || id === ICMPV6_HDR) {
+        const proto = id === TCP_HDR
+          ? IpProto.TCP
+          : id === UDP_HDR
+          ? IpProto.UDP
+          : id === ICMPV4_HDR
+          ? IpProto.ICMP
+          : IpProto.ICMPV6;
+        if (p.ipProto === proto && p.l4Offset >= 0) {
+          offset = p.l4Offset;
+          length = p.l4HeaderLen;
+        }
+      } else if (id === IPV4_HDR || id === IPV6_HDR) {
+        if (p.l3Offset >= 0 && p.ipVersion === (id === IPV4_HDR ? 4 : 6)) {
+          offset = p.l3Offset;
+          length = p.ipHeaderLen; // IPv6: with its extension headers, as Suricata
+        }
       } else {
         return false; // app-layer buffers: such signatures are "waiting" and never get here
       }
+      if (offset < 0) return false;
+      const start = p.frameOffset + offset;
+      if (!b.matcher.match(p.data, start, start + length, ctx)) return false;
     }
     return true;
   }

@@ -18,6 +18,7 @@ import {
   type EveExtras,
   ruleDrops,
   ruleMetadata,
+  tunnelInfo,
 } from "../output/eve_record.ts";
 import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
 
@@ -109,7 +110,12 @@ export class DetectStage {
 
   #writeAlerts(p: Packet, pcapCnt: number, flows: FlowTracker | null): void {
     const alerts = this.alerts;
-    const extras = flows?.eveExtras(p, this.ctx);
+    let extras = flows?.eveExtras(p, this.ctx);
+    if (p.tunnel !== 0) {
+      // the inner packet of a tunnel is logged as Suricata logs its pseudo-packet
+      const tunnel = tunnelInfo(p, pcapCnt);
+      if (tunnel) extras = { ...extras, tunnel };
+    }
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];
       const info = this.#info[index];

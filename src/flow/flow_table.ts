@@ -104,6 +104,8 @@ export class FlowTable {
   readonly tcpState: Uint8Array;
   /** Bit 1: client->server seen; bit 2: server->client seen. */
   readonly seen: Uint8Array;
+  /** 1 once the TCP handshake completed (stays set through FIN and RST). */
+  readonly everEstablished: Uint8Array;
   /** Packets client->server. */
   readonly pktsToServer: Float64Array;
   /** Packets server->client. */
@@ -156,6 +158,7 @@ export class FlowTable {
     this.portB = new Uint16Array(n);
     this.tcpState = new Uint8Array(n);
     this.seen = new Uint8Array(n);
+    this.everEstablished = new Uint8Array(n);
     this.pktsToServer = new Float64Array(n);
     this.pktsToClient = new Float64Array(n);
     this.bytesToServer = new Float64Array(n);
@@ -259,6 +262,7 @@ export class FlowTable {
     this.lastToServer = !synAck;
     this.tcpState[f] = TcpState.NONE;
     this.seen[f] = 0;
+    this.everEstablished[f] = 0;
     this.pktsToServer[f] = 0;
     this.pktsToClient[f] = 0;
     this.bytesToServer[f] = 0;
@@ -279,6 +283,15 @@ export class FlowTable {
 
   /** Whether the packet given to the last {@link FlowTable.lookup} went client->server. */
   lastToServer = true;
+
+  /**
+   * Whether the packet given to the last {@link FlowTable.lookup} belongs to
+   * an established flow, as Suricata flags packets (FLOW_PKT_ESTABLISHED):
+   * for TCP, the handshake completed before this packet (so the ACK that
+   * completes it is not yet established); for other protocols, both
+   * directions have been seen, this packet included.
+   */
+  lastEstablished = false;
 
   /**
    * Whether a flow is established in Suricata's sense: the TCP handshake
@@ -324,7 +337,12 @@ export class FlowTable {
       this.seen[f] |= 2;
     }
     this.lastTs[f] = now;
-    if (this.proto[f] !== 6 || p.l4Offset < 0) return;
+    if (this.proto[f] !== 6) {
+      this.lastEstablished = this.seen[f] === 3;
+      return;
+    }
+    this.lastEstablished = this.everEstablished[f] === 1;
+    if (p.l4Offset < 0) return;
     const flags = p.tcpFlags;
     const state = this.tcpState[f];
     if ((flags & TcpFlag.RST) !== 0) {
@@ -342,6 +360,7 @@ export class FlowTable {
           this.tcpState[f] = TcpState.SYN_RECV;
         } else if (this.#midstream && (flags & TcpFlag.SYN) === 0) {
           this.tcpState[f] = TcpState.ESTABLISHED;
+          this.everEstablished[f] = 1;
         }
         break;
       case TcpState.SYN_SENT:
@@ -352,6 +371,7 @@ export class FlowTable {
       case TcpState.SYN_RECV:
         if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK && toServer) {
           this.tcpState[f] = TcpState.ESTABLISHED;
+          this.everEstablished[f] = 1;
         }
         break;
       case TcpState.ESTABLISHED:

@@ -12,6 +12,7 @@ import { type DetectContext, FlowDirection } from "../detect/detect_context.ts";
 import type { FlowTracker } from "../engine/detect_stage.ts";
 import type { EveExtras } from "../output/eve_record.ts";
 import { FlowbitStore } from "./flowbits.ts";
+import { HostBitStore } from "./host_bits.ts";
 import { FlowTable, type FlowTableOptions } from "./flow_table.ts";
 
 /** Flow tracking for one worker. */
@@ -20,6 +21,8 @@ export class FlowStage implements FlowTracker {
   readonly table: FlowTable;
   /** Per-flow flowbits. */
   readonly flowbits: FlowbitStore;
+  /** Host bits and xbits. */
+  readonly hostbits: HostBitStore = new HostBitStore();
 
   /**
    * @param options flow table options
@@ -36,6 +39,7 @@ export class FlowStage implements FlowTracker {
    */
   update(p: Packet, ctx: DetectContext): void {
     ctx.flowbits = this.flowbits;
+    ctx.hostbits = this.hostbits;
     const f = this.table.lookup(p, ctx.now);
     ctx.flowIndex = f;
     if (f < 0) {
@@ -43,13 +47,15 @@ export class FlowStage implements FlowTracker {
       ctx.established = false;
       ctx.flowPackets = 0;
       ctx.flowGeneration = 0;
+      ctx.flowAge = 0;
       return;
     }
     const t = this.table;
     ctx.direction = t.lastToServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
-    ctx.established = t.isEstablished(f);
+    ctx.established = t.lastEstablished;
     ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
     ctx.flowGeneration = t.generation[f];
+    ctx.flowAge = ctx.now - t.firstTs[f];
   }
 
   /**

@@ -4,3 +4,5 @@ import "./flowbits.ts";
 import "./noalert.ts";
 import "./stream_size.ts";
 import "./threshold.ts";
+import "./flow_age.ts";
+import "./hostbits.ts";

@@ -22,3 +22,4 @@ import "./decode_event.ts";
 import "./stream_event.ts";
 import "./app_layer_event.ts";
 import "./csum.ts";
+import "./prefilter.ts";
