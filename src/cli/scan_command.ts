@@ -31,6 +31,7 @@ import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold_gate.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage } from "../flow/flow_tracker.ts";
+import { Defragmenter, parseDefragPolicy } from "../flow/defrag.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -111,6 +112,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       ips: options.ips,
       classDescriptions: ruleset.classDescriptions,
       logDecoderAnomalies: false,
+      defrag: defragmenterOf(config),
     });
   }
 
@@ -167,6 +169,22 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     fast?.close();
     capture.close();
   }
+}
+
+/** The defragmenter, sized and timed by suricata.yaml's `defrag` section. */
+function defragmenterOf(config: SuricataConfig): Defragmenter {
+  const policyName = config.getString("defrag.default-policy", "bsd");
+  const policy = parseDefragPolicy(policyName);
+  if (policy === undefined) {
+    console.error(`tarsier: note: defrag.default-policy "${policyName}" is unknown; using bsd`);
+  }
+  return new Defragmenter({
+    memcap: config.getSize("defrag.memcap", 32 * 1024 * 1024),
+    maxTrackers: config.getNumber("defrag.trackers", 65535) || 65535,
+    maxFrags: config.getNumber("defrag.max-frags", 65535) || 65535,
+    timeout: config.getNumber("defrag.timeout", 60),
+    policy: policy ?? "bsd",
+  });
 }
 
 function rulePathsOf(options: ScanCommandOptions, config: SuricataConfig): string[] {

@@ -15,6 +15,7 @@ import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
 import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort } from "../rules/port.ts";
+import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
 import { AlertQueue } from "./alert_queue.ts";
 import { PKT_DATA, registerBuffer } from "./buffers.ts";
 import type { DetectContext } from "./detect_context.ts";
@@ -88,6 +89,12 @@ class SignatureGroup {
   patternSigs: Int32Array = new Int32Array(0);
   /** Signatures checked on every packet of the group (no prefilter pattern). */
   alwaysSigs: Int32Array = new Int32Array(0);
+  /** Signatures without a pattern, found by their (small) source address set. */
+  bySource: Ipv4RuleIndex | null = null;
+  /** Signatures without a pattern, found by their (small) destination address set. */
+  byDestination: Ipv4RuleIndex | null = null;
+  /** Address-indexed signatures that may also match IPv6 packets. */
+  indexedIpv6: Int32Array = new Int32Array(0);
   /** Signatures of the group that have a pkt_data fast pattern. */
   prefilterCount = 0;
 }
@@ -194,6 +201,30 @@ export class DetectEngine {
       if (w < lo) lo = w;
       if (w > hi) hi = w;
     }
+    if (p.ipVersion === 4) {
+      for (let side = 0; side < 2; side++) {
+        const index = side === 0 ? group.bySource : group.byDestination;
+        if (index === null) continue;
+        const k = index.intervalOf(side === 0 ? p.src4 : p.dst4);
+        const sigs = index.sigs;
+        for (let j = index.start[k]; j < index.start[k + 1]; j++) {
+          const s = sigs[j];
+          const w = s >>> 5;
+          marks[w] |= 1 << (s & 31);
+          if (w < lo) lo = w;
+          if (w > hi) hi = w;
+        }
+      }
+    } else if (p.ipVersion === 6) {
+      const v6 = group.indexedIpv6;
+      for (let i = 0; i < v6.length; i++) {
+        const s = v6[i];
+        const w = s >>> 5;
+        marks[w] |= 1 << (s & 31);
+        if (w < lo) lo = w;
+        if (w > hi) hi = w;
+      }
+    }
     if (group.matcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
       set.reset();
@@ -255,6 +286,8 @@ export class DetectEngine {
       const b = buffers[i];
       const id = b.bufferId;
       if (id === PKT_DATA) {
+        // Suricata: payload-inspecting signatures never match a packet without payload
+        if (p.payloadLen === 0) return false;
         const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
         if (!b.matcher.match(p.data, start, start + p.payloadLen, ctx)) return false;
         continue;
@@ -328,6 +361,22 @@ function flowbitsRank(s: Signature): number {
   return 3;
 }
 
+/** Address sets up to this many IPv4 addresses are worth indexing. */
+const MAX_INDEXED_COVERAGE = 1 << 24;
+
+/**
+ * Which address set of a pattern-less signature to index it by: the smaller
+ * one, when it is small; null to check the signature on every packet.
+ */
+function indexSide(sig: Signature): "src" | "dst" | null {
+  if (sig.bidirectional) return null;
+  const src = sig.srcAny ? Infinity : ipv4Coverage(sig.src.v4);
+  const dst = sig.dstAny ? Infinity : ipv4Coverage(sig.dst.v4);
+  const best = Math.min(src, dst);
+  if (best > MAX_INDEXED_COVERAGE) return null;
+  return src <= dst ? "src" : "dst";
+}
+
 function inGroup(sig: Signature, group: number): boolean {
   if (group === GROUP_NON_IP) return sig.ipProto === -1 && sig.srcAny && sig.dstAny;
   if (sig.ipProto === -1) return true;
@@ -338,6 +387,9 @@ function inGroup(sig: Signature, group: number): boolean {
 function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): SignatureGroup {
   const out = new SignatureGroup();
   const always: number[] = [];
+  const bySource: { sig: number; ranges: Uint32Array }[] = [];
+  const byDestination: { sig: number; ranges: Uint32Array }[] = [];
+  const indexedIpv6: number[] = [];
   const patternIds = new Map<string, number>();
   const sigsOfPattern: number[][] = [];
   let builder: MatcherBuilder | null = null;
@@ -345,7 +397,15 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     if (!inGroup(sig, group)) continue;
     const fp = sig.fastPattern;
     if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
-      always.push(sig.index);
+      const side = group === GROUP_NON_IP ? null : indexSide(sig);
+      if (side === null) always.push(sig.index);
+      else {
+        (side === "src" ? bySource : byDestination).push({
+          sig: sig.index,
+          ranges: side === "src" ? sig.src.v4 : sig.dst.v4,
+        });
+        if ((side === "src" ? sig.src : sig.dst).v6.length > 0) indexedIpv6.push(sig.index);
+      }
       continue;
     }
     const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
@@ -363,6 +423,9 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     out.prefilterCount++;
   }
   out.alwaysSigs = Int32Array.from(always);
+  if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
+  if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
+  out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
   if (builder !== null) {
     out.matcher = builder.build();
     const start = new Int32Array(Math.max(out.matcher.idSpace, sigsOfPattern.length) + 1);

@@ -127,13 +127,13 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
   for (const option of options) {
     const keyword = lookupKeyword(option.name);
     if (!keyword) {
-      return failAt(rule, option.location, `unsupported keyword ${option.name}`, option.name, true);
+      return failAt(option.location, `unsupported keyword ${option.name}`, option.name, true);
     }
     if (keyword.value === "required" && option.value === null) {
-      return failAt(rule, option.location, `${option.name} needs a value`, option.name, false);
+      return failAt(option.location, `${option.name} needs a value`, option.name, false);
     }
     if (keyword.value === "none" && option.value !== null) {
-      return failAt(rule, option.location, `${option.name} takes no value`, option.name, false);
+      return failAt(option.location, `${option.name} takes no value`, option.name, false);
     }
     builder.option = option;
     try {
@@ -230,7 +230,6 @@ function fail(rule: ParsedRule, _offset: number, message: string, reason: string
 }
 
 function failAt(
-  rule: ParsedRule,
   at: ParsedRule["location"],
   message: string,
   keyword: string,

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { Packet } from "../decode/packet.ts";
+import { decodePacket } from "../decode/decoder.ts";
+import { Layer, Packet } from "../decode/packet.ts";
 import { AlertQueue } from "../detect/alert_queue.ts";
 import { DetectContext } from "../detect/detect_context.ts";
 import type { DetectEngine } from "../detect/engine.ts";
@@ -21,6 +22,7 @@ import {
   tunnelInfo,
 } from "../output/eve_record.ts";
 import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
+import type { Defragmenter } from "../flow/defrag.ts";
 
 /** Keeps flow state for the detection stage (the flow table, when present). */
 export interface FlowTracker {
@@ -55,6 +57,12 @@ export interface DetectStageOptions {
   flows?: FlowTracker | null;
   /** classtype -> description, for `alert.category`. */
   classDescriptions?: ReadonlyMap<string, string>;
+  /**
+   * IP defragmentation: fragments are inspected, then added; a completed
+   * datagram is decoded and inspected as a packet of its own (`pkt_src`
+   * "defrag", the pcap_cnt of the fragment that completed it).
+   */
+  defrag?: Defragmenter | null;
 }
 
 /** Runs detection on packets and writes alerts. One per worker. */
@@ -71,6 +79,8 @@ export class DetectStage {
   readonly alertsBySid: Map<number, number> = new Map();
   readonly #info: AlertInfo[];
   readonly #options: DetectStageOptions;
+  /** The reassembled datagram, decoded (reused). */
+  readonly #defragPacket: Packet = new Packet();
 
   /**
    * @param engine the detection engine
@@ -93,6 +103,30 @@ export class DetectStage {
    * @param pcapCnt its frame number (1-based)
    */
   process(p: Packet, pcapCnt: number): void {
+    // Suricata defragments while decoding: the defrag events are on the
+    // fragment when it is inspected; the datagram is inspected after it
+    const defrag = this.#options.defrag ?? null;
+    const done = defrag !== null && (p.layers & Layer.FRAGMENT) !== 0 && defrag.add(p);
+    this.#inspect(p, pcapCnt, undefined);
+    if (done && defrag !== null) {
+      const rp = this.#defragPacket;
+      rp.data = defrag.output;
+      rp.frameOffset = 0;
+      rp.capLen = defrag.outputLength;
+      rp.wireLen = defrag.outputLength;
+      rp.linkType = defrag.outputLinkType;
+      rp.tsSec = p.tsSec;
+      rp.tsNsec = p.tsNsec;
+      decodePacket(rp);
+      const ctx = this.ctx;
+      const outer = ctx.packet;
+      ctx.packet = rp;
+      this.#inspect(rp, pcapCnt, "defrag");
+      ctx.packet = outer;
+    }
+  }
+
+  #inspect(p: Packet, pcapCnt: number, pktSrc: string | undefined): void {
     const ctx = this.ctx;
     ctx.pcapCnt = pcapCnt;
     ctx.now = p.tsSec + p.tsNsec / 1e9;
@@ -102,15 +136,22 @@ export class DetectStage {
     alerts.reset();
     this.engine.inspect(p, ctx, alerts);
     const eve = this.#options.eve;
-    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, flows);
+    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, flows, pktSrc);
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
-      eve.decoderAnomalies(p, pcapCnt, flows?.eveExtras(p, ctx));
+      const extras = flows?.eveExtras(p, ctx);
+      eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
     }
   }
 
-  #writeAlerts(p: Packet, pcapCnt: number, flows: FlowTracker | null): void {
+  #writeAlerts(
+    p: Packet,
+    pcapCnt: number,
+    flows: FlowTracker | null,
+    pktSrc: string | undefined,
+  ): void {
     const alerts = this.alerts;
     let extras = flows?.eveExtras(p, this.ctx);
+    if (pktSrc !== undefined) extras = { ...extras, pktSrc };
     if (p.tunnel !== 0) {
       // the inner packet of a tunnel is logged as Suricata logs its pseudo-packet
       const tunnel = tunnelInfo(p, pcapCnt);

@@ -191,7 +191,6 @@ export class FlowTable {
     this.#expire(now);
     const key = this.#key;
     const data = p.data;
-    let srcFirst: boolean;
     let sp = p.srcPort;
     let dp = p.dstPort;
     if (p.l4Offset < 0) {
@@ -225,7 +224,7 @@ export class FlowTable {
           0;
       }
     }
-    srcFirst = compareSides(key, sp, dp) <= 0;
+    const srcFirst = compareSides(key, sp, dp) <= 0;
     const h = this.#hashKey(p.ipProto, p.vlanCount > 0 ? p.vlanId0 : 0, srcFirst, sp, dp);
     const bucket = h & (this.#buckets.length - 1);
     const vlan = p.vlanCount > 0 ? p.vlanId0 : 0;
