@@ -20,6 +20,7 @@ import { Packet } from "../decode/packet.ts";
 import { DetectStage } from "../engine/detect_stage.ts";
 import { scanFrames } from "../engine/offline_scan.ts";
 import { loadRuleset, type RulesetReport } from "../engine/ruleset.ts";
+import { eveSettingsOf } from "../output/eve_config.ts";
 import { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
 import {
   formatRulesetSummary,
@@ -79,7 +80,14 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   });
   for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
   const rulePaths = rulePathsOf(options, config);
-  const ruleset = rulePaths.length > 0 ? loadRuleset({ config, paths: rulePaths }) : null;
+  const ruleset = rulePaths.length > 0
+    ? loadRuleset({
+      config,
+      paths: rulePaths,
+      alertMax: config.getNumber("packet-alert-max", 15),
+      actionOrder: config.getList("action-order"),
+    })
+    : null;
   if (ruleset) {
     reportRuleDiagnostics(ruleset.report, options.verbose);
     if (options.initErrorsFatal && ruleset.report.skipped > 0) {
@@ -99,7 +107,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   let stage: DetectStage | null = null;
   if (ruleset) {
     Deno.mkdirSync(logDir, { recursive: true });
-    eve = new EveWriter(join(logDir, "eve.json"), { append: false });
+    const eveSettings = eveSettingsOf(config);
+    eve = new EveWriter(join(logDir, "eve.json"), { append: false, ...eveSettings.options });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
     const flows = new FlowStage({
@@ -111,7 +120,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       fast,
       ips: options.ips,
       classDescriptions: ruleset.classDescriptions,
-      logDecoderAnomalies: false,
+      logDecoderAnomalies: eveSettings.decoderAnomalies,
+      verdict: eveSettings.verdict,
       defrag: defragmenterOf(config),
     });
   }

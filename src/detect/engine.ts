@@ -115,6 +115,8 @@ export interface EngineOptions {
   matcher?: MatcherFactory;
   /** Maximum alerts per packet (Suricata's packet-alert-max, default 15). */
   alertMax?: number;
+  /** Action evaluation order (Suricata's action-order); default pass, drop, reject, alert. */
+  actionOrder?: string[];
 }
 
 /** Signatures compiled into groups, ready to inspect packets. */
@@ -168,7 +170,8 @@ export class DetectEngine {
       sig.loadOrder = i;
       (sig.waitingFor.length > 0 ? waiting : active).push(sig);
     });
-    active.sort(compareSignatures);
+    const rank = actionRanks(options.actionOrder);
+    active.sort((a, b) => compareSignatures(a, b, rank));
     active.forEach((sig, i) => (sig.index = i));
     return new DetectEngine(active, waiting, options);
   }
@@ -344,8 +347,19 @@ function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
   return true;
 }
 
-function compareSignatures(a: Signature, b: Signature): number {
-  const action = (ACTION_RANK[a.action] ?? 3) - (ACTION_RANK[b.action] ?? 3);
+function actionRanks(order: string[] | undefined): Record<string, number> {
+  if (!order || order.length === 0) return ACTION_RANK;
+  const rank: Record<string, number> = {};
+  for (const [action, r] of Object.entries(ACTION_RANK)) {
+    const base = action.startsWith("reject") ? "reject" : action;
+    const at = order.indexOf(base);
+    rank[action] = at < 0 ? r : at;
+  }
+  return rank;
+}
+
+function compareSignatures(a: Signature, b: Signature, rank: Record<string, number>): number {
+  const action = (rank[a.action] ?? 3) - (rank[b.action] ?? 3);
   if (action !== 0) return action;
   const flowbits = flowbitsRank(a) - flowbitsRank(b);
   if (flowbits !== 0) return flowbits;

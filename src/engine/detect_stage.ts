@@ -51,6 +51,8 @@ export interface DetectStageOptions {
   fast: FastLogWriter | null;
   /** Inline (IPS) mode: drop rules block. */
   ips?: boolean;
+  /** Write the EVE `verdict` object in alert records. */
+  verdict?: boolean;
   /** Write decoder anomalies to EVE (suricata.yaml anomaly.types.decode). */
   logDecoderAnomalies?: boolean;
   /** Flow tracking, or null for per-packet detection only. */
@@ -156,6 +158,15 @@ export class DetectStage {
       // the inner packet of a tunnel is logged as Suricata logs its pseudo-packet
       const tunnel = tunnelInfo(p, pcapCnt);
       if (tunnel) extras = { ...extras, tunnel };
+    }
+    if (this.#options.verdict) {
+      // Suricata's packet verdict: drop when an alerting rule drops in IPS mode
+      let drop = false;
+      for (let i = 0; i < alerts.count; i++) drop ||= this.#info[alerts.sigIndex[i]].drop === true;
+      extras = {
+        ...extras,
+        verdict: { action: drop && this.#options.ips ? "drop" : "alert" },
+      };
     }
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];

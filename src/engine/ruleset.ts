@@ -62,6 +62,10 @@ export interface LoadRulesetOptions {
   paths: string[];
   /** Prefilter matcher factory (default Aho-Corasick). */
   matcher?: MatcherFactory;
+  /** Most alerts per packet (packet-alert-max). */
+  alertMax?: number;
+  /** Evaluation order of actions (action-order), e.g. ["pass", "drop", "reject", "alert"]. */
+  actionOrder?: string[];
 }
 
 /**
@@ -123,7 +127,11 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
     bySid.set(key, sig);
     loaded.push(sig);
   }
-  const engine = DetectEngine.build(loaded, { matcher: options.matcher });
+  const engine = DetectEngine.build(loaded, {
+    matcher: options.matcher,
+    alertMax: options.alertMax,
+    actionOrder: options.actionOrder,
+  });
   const waitingFor: Record<string, number> = {};
   for (const sig of engine.waiting) {
     waitingFor[sig.waitingFor[0]] = (waitingFor[sig.waitingFor[0]] ?? 0) + 1;

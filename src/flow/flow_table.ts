@@ -1,15 +1,47 @@
 /**
- * The flow table: one slot per conversation, keyed by (vlan, protocol,
- * addresses, ports) with both directions mapped to the same slot, held in
- * preallocated typed arrays (struct of arrays). It knows who the client is,
- * counts packets and bytes per direction, tracks TCP's handshake so that
- * `flow:established` means what it means in Suricata, expires flows by
- * packet time and, when full, evicts the least recently active flow (as
- * Suricata's emergency mode does) instead of growing.
+ * The flow table: one slot per conversation, held in preallocated typed
+ * arrays (struct of arrays) and found through hash chains in `Int32Array`s.
+ * Both directions of a conversation map to the same slot; the side that
+ * sent the first packet is the client, as in Suricata (`FlowInit`), except
+ * that with `stream.midstream` (or `async-oneside`) a TCP flow picked up
+ * from a SYN/ACK is turned round so that the SYN/ACK's sender is the server.
  *
- * Nothing is allocated per packet. Stream reassembly and the full TCP state
- * machine (windows, sequence tracking, FIN/RST corner cases) belong to the
- * flow/stream stage that builds on this table.
+ * What it follows, as Suricata 7 does (flow-hash.c, flow.c, stream-tcp.c):
+ * - keys: VLAN ids (three, when `vlan.use-for-tracking`), tunnel level, IP
+ *   protocol, addresses (IPv4 in one word, IPv6 in four), and ports; ICMPv4
+ *   flows are keyed by the message type and its counterpart (echo request
+ *   and reply share a flow, whatever the echo id), ICMPv6 flows by the
+ *   addresses only, ESP flows by SPI and direction. ICMPv4 destination
+ *   unreachable messages join the TCP/UDP flow they quote and never create
+ *   one; other ICMPv4 errors, fragments and protocols other than TCP, UDP,
+ *   SCTP, ICMP and ESP get no flow.
+ * - `flow:established`: for TCP, the handshake had completed before the
+ *   packet (so the ACK that completes it is not yet established), and stays
+ *   so through FIN, RST and close, as Suricata's `ssn->state >=
+ *   TCP_ESTABLISHED`; without midstream pick-up a TCP flow that starts
+ *   without a SYN never becomes established. For other protocols: packets
+ *   were seen both ways, this one included.
+ * - TCP port reuse: a new SYN on a flow that never had a session or is
+ *   closing (>= LAST_ACK, and not a retransmission of the first SYN)
+ *   ends the old flow and starts a new one.
+ * - timeouts per protocol and state in packet time (Suricata's `new`,
+ *   `established`, `closed` and their emergency values): a flow whose
+ *   `lastSec + timeout < nowSec` is over. Each packet ends at most a couple
+ *   of timed-out flows at the tail of each of the twelve activity lists
+ *   (protocol x state, least recently active last), and a lookup never
+ *   returns a timed-out flow.
+ * - capacity: never grows. When no slot is free the table enters emergency
+ *   mode (emergency timeouts apply, and with midstream on only SYNs create
+ *   TCP flows) and evicts the flow closest to its (emergency) timeout; it
+ *   leaves emergency mode once `emergencyRecovery` percent of the slots are
+ *   free again.
+ *
+ * What it does not do: sequence-number tracking, window checks, RST
+ * validation, stream reassembly and the TCP events. The TCP state machine
+ * here follows Suricata's transitions on flags and direction only; these
+ * come with the flow/stream issue.
+ *
+ * Nothing is allocated per packet.
  *
  * @module
  */
@@ -19,56 +51,129 @@ import { type Packet, TcpFlag } from "../decode/packet.ts";
 /** Default number of flow slots. */
 export const DEFAULT_FLOW_CAPACITY = 65536;
 
-/** TCP tracking states of a flow (a subset of Suricata's). */
+/** TCP session states, numbered as Suricata's `enum TcpState`. */
 export const TcpState = {
+  /** No session (no SYN seen, or a packet that did not start one). */
   NONE: 0,
-  SYN_SENT: 1,
-  SYN_RECV: 2,
-  ESTABLISHED: 3,
-  CLOSING: 4,
-  CLOSED: 5,
+  SYN_SENT: 2,
+  SYN_RECV: 3,
+  ESTABLISHED: 4,
+  FIN_WAIT1: 5,
+  FIN_WAIT2: 6,
+  TIME_WAIT: 7,
+  LAST_ACK: 8,
+  CLOSE_WAIT: 9,
+  CLOSING: 10,
+  CLOSED: 11,
 } as const;
 
-/** Why a flow ended (Suricata's flow `reason`). */
-export const FlowEnd = { TIMEOUT: 1, EVICTED: 2, SHUTDOWN: 3 } as const;
+/** Flow states that select the timeout (Suricata's `FLOW_STATE_*`). */
+export const FlowState = { NEW: 0, ESTABLISHED: 1, CLOSED: 2 } as const;
 
-/** Timeouts in seconds, per protocol and state (Suricata 7 defaults). */
-export interface FlowTimeouts {
-  /** TCP before the handshake completes. */
-  tcpNew: number;
-  /** TCP established. */
-  tcpEstablished: number;
-  /** TCP closed or reset. */
-  tcpClosed: number;
-  /** UDP/ICMP/other, one direction seen. */
-  otherNew: number;
-  /** UDP/ICMP/other, both directions seen. */
-  otherEstablished: number;
+/** Timeout classes (Suricata's `FLOW_PROTO_*`): TCP, UDP, ICMP (v4 and v6), other. */
+export const FlowProto = { TCP: 0, UDP: 1, ICMP: 2, OTHER: 3 } as const;
+
+/** Why a flow ended (reasons given to {@link FlowTable.onEnd}). */
+export const FlowEnd = {
+  /** Its timeout passed. */
+  TIMEOUT: 1,
+  /** Evicted because the table was full. */
+  EVICTED: 2,
+  /** The end of the capture ({@link FlowTable.flushAll}). */
+  SHUTDOWN: 3,
+  /** A new TCP session reused its 5-tuple. */
+  TCP_REUSE: 4,
+} as const;
+
+/** Timeouts of one protocol, in seconds. */
+export interface ProtoTimeouts {
+  /** Before the flow is established. */
+  new: number;
+  /** Established. */
+  established: number;
+  /** Closed (TCP). */
+  closed: number;
+  /** `new` in emergency mode. */
+  emergencyNew: number;
+  /** `established` in emergency mode. */
+  emergencyEstablished: number;
+  /** `closed` in emergency mode. */
+  emergencyClosed: number;
 }
 
-/** Suricata 7's default flow timeouts (suricata.yaml `flow-timeouts`). */
+/** Timeouts per protocol (suricata.yaml `flow-timeouts`). */
+export interface FlowTimeouts {
+  /** TCP. */
+  tcp: ProtoTimeouts;
+  /** UDP. */
+  udp: ProtoTimeouts;
+  /** ICMPv4 and ICMPv6. */
+  icmp: ProtoTimeouts;
+  /** Every other protocol (`default`). */
+  other: ProtoTimeouts;
+}
+
+/** The `flow-timeouts` of the suricata.yaml that Suricata 7 ships. */
 export const DEFAULT_TIMEOUTS: FlowTimeouts = {
-  tcpNew: 60,
-  tcpEstablished: 600,
-  tcpClosed: 60,
-  otherNew: 30,
-  otherEstablished: 300,
+  tcp: {
+    new: 60,
+    established: 600,
+    closed: 60,
+    emergencyNew: 5,
+    emergencyEstablished: 100,
+    emergencyClosed: 10,
+  },
+  udp: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
+  icmp: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
+  other: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
 };
 
 /** Options of a {@link FlowTable}. */
 export interface FlowTableOptions {
-  /** Flow slots (the memcap, in flows). */
+  /** Flow slots (the memcap, in flows). Default {@link DEFAULT_FLOW_CAPACITY}. */
   capacity?: number;
-  /** Timeouts. */
+  /** Timeouts. Default {@link DEFAULT_TIMEOUTS}. */
   timeouts?: FlowTimeouts;
-  /** Pick up TCP flows that start without a handshake as established (stream.midstream). */
+  /** Pick up TCP sessions that start without a SYN (`stream.midstream`). */
   midstream?: boolean;
-  /** Seed of the flow_id generator. */
+  /** Accept sessions seen one way only (`stream.async-oneside`). */
+  asyncOneside?: boolean;
+  /** Tell flows apart by VLAN ids (`vlan.use-for-tracking`, default true). */
+  vlanTracking?: boolean;
+  /** Percent of free slots that ends emergency mode (`flow.emergency-recovery`, 30). */
+  emergencyRecovery?: number;
+  /** Seed of the flow hash (Suricata's `hash_rand`); flow ids depend on it. */
   seed?: number;
 }
 
 const NIL = -1;
 const KEY_WORDS = 4;
+const LISTS = 12; // FlowProto x FlowState
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
 
 /** Flows in preallocated typed arrays, looked up per packet. */
 export class FlowTable {
@@ -78,87 +183,134 @@ export class FlowTable {
   created = 0;
   /** Flows ended by timeout. */
   timedOut = 0;
-  /** Flows evicted because the table was full (emergency). */
+  /** Flows evicted because the table was full. */
   evicted = 0;
+  /** Flows ended by TCP port reuse. */
+  reused = 0;
+  /** Times the table entered emergency mode. */
+  emergencies = 0;
   /** Flows currently in the table. */
   active = 0;
+  /** Whether the table is in emergency mode (it was full). */
+  emergency = false;
 
-  // ---- keys: side A is the client (the initiator)
+  /** Whether the packet given to the last lookup went client -> server. */
+  lastToServer = true;
+  /**
+   * Whether the packet given to the last lookup belongs to an established
+   * flow, as Suricata flags packets (`FLOW_PKT_ESTABLISHED`).
+   */
+  lastEstablished = false;
+  /** Called when a flow ends, before its slot is reused. */
+  onEnd: ((slot: number, reason: number) => void) | null = null;
+
+  // ---- key; side A is the client
   /** IP protocol. */
   readonly proto: Uint8Array;
   /** IP version (4 or 6). */
   readonly ipVersion: Uint8Array;
-  /** Outer VLAN id. */
+  /** VLAN ids, three per flow. */
   readonly vlan: Uint16Array;
-  /** Client address words (IPv4: word 0). */
+  /** Tunnel level: 0 outer, 1 inside a tunnel. */
+  readonly recursion: Uint8Array;
+  /** Client address, four words per flow (IPv4: word 0). */
   readonly addrA: Uint32Array;
-  /** Server address words. */
+  /** Server address, four words per flow. */
   readonly addrB: Uint32Array;
-  /** Client port (ICMP: echo id). */
+  /** Client port (ICMPv4: the type of the first message; ESP: SPI high half). */
   readonly portA: Uint16Array;
-  /** Server port. */
+  /** Server port (ICMPv4: the counterpart type; ESP: SPI low half). */
   readonly portB: Uint16Array;
 
   // ---- state
+  /** {@link FlowProto} timeout class. */
+  readonly protoClass: Uint8Array;
+  /** {@link FlowState}. */
+  readonly flowState: Uint8Array;
   /** {@link TcpState}. */
   readonly tcpState: Uint8Array;
-  /** Bit 1: client->server seen; bit 2: server->client seen. */
+  /** Bit 1: a packet client -> server seen; bit 2: server -> client. */
   readonly seen: Uint8Array;
-  /** 1 once the TCP handshake completed (stays set through FIN and RST). */
-  readonly everEstablished: Uint8Array;
-  /** Packets client->server. */
+  /** Client's initial sequence number (from its SYN). */
+  readonly clientIsn: Uint32Array;
+  /** Server's initial sequence number (from its SYN/ACK). */
+  readonly serverIsn: Uint32Array;
+  /** Packets client -> server. */
   readonly pktsToServer: Float64Array;
-  /** Packets server->client. */
+  /** Packets server -> client. */
   readonly pktsToClient: Float64Array;
-  /** Bytes client->server (captured frame lengths, as Suricata counts). */
+  /** Bytes client -> server (captured lengths, as Suricata counts). */
   readonly bytesToServer: Float64Array;
-  /** Bytes server->client. */
+  /** Bytes server -> client. */
   readonly bytesToClient: Float64Array;
   /** First packet time (seconds). */
   readonly firstTs: Float64Array;
-  /** Last packet time (seconds). */
+  /** Latest packet time (seconds). */
   readonly lastTs: Float64Array;
-  /** Suricata-style flow_id (a positive integer below 2^53). */
+  /** Suricata-style flow_id: a positive integer below 2^51. */
   readonly flowId: Float64Array;
-  /** Incremented every time a slot is reused: lets per-flow side tables detect reuse. */
+  /** Incremented every time a slot is reused: side tables detect reuse with it. */
   readonly generation: Uint32Array;
 
-  readonly #timeouts: FlowTimeouts;
   readonly #midstream: boolean;
+  readonly #async: boolean;
+  readonly #vlanTracking: boolean;
+  readonly #recoverAt: number;
+  readonly #seed: number;
+  readonly #timeout: Float64Array = new Float64Array(LISTS);
+  readonly #emergencyTimeout: Float64Array = new Float64Array(LISTS);
   // hash chains
   readonly #buckets: Int32Array;
   readonly #next: Int32Array;
   readonly #hash: Uint32Array;
-  // LRU list (most recent at head)
-  readonly #lruPrev: Int32Array;
-  readonly #lruNext: Int32Array;
-  #lruHead = NIL;
-  #lruTail = NIL;
+  // activity lists, one per (protocol class, flow state); most recent at the head
+  readonly #prev: Int32Array;
+  readonly #after: Int32Array;
+  readonly #list: Uint8Array;
+  readonly #head: Int32Array = new Int32Array(LISTS).fill(NIL);
+  readonly #tail: Int32Array = new Int32Array(LISTS).fill(NIL);
   // free slots
   readonly #free: Int32Array;
   #freeCount: number;
-  // scratch key of the current packet (normalised: side "lo" and "hi")
+  // scratch key of the current packet: source words 0-3, destination words 4-7
   readonly #key: Uint32Array = new Uint32Array(KEY_WORDS * 2);
-  #rng: number;
 
-  /** @param options capacity, timeouts, midstream */
+  /** @param options capacity, timeouts, midstream, ... */
   constructor(options: FlowTableOptions = {}) {
     const n = options.capacity ?? DEFAULT_FLOW_CAPACITY;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`flow capacity must be >= 1, not ${n}`);
     this.capacity = n;
-    this.#timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.#midstream = options.midstream ?? false;
-    this.#rng = (options.seed ?? 0x9e3779b9) >>> 0 || 1;
+    this.#async = options.asyncOneside ?? false;
+    this.#vlanTracking = options.vlanTracking ?? true;
+    const recovery = Math.min(100, Math.max(0, options.emergencyRecovery ?? 30));
+    this.#recoverAt = Math.floor((n * (100 - recovery)) / 100);
+    this.#seed = (options.seed ?? 0x2545f491) >>> 0;
+    const t = options.timeouts ?? DEFAULT_TIMEOUTS;
+    const byClass = [t.tcp, t.udp, t.icmp, t.other];
+    for (let c = 0; c < 4; c++) {
+      const pt = byClass[c];
+      this.#timeout[c * 3 + FlowState.NEW] = pt.new;
+      this.#timeout[c * 3 + FlowState.ESTABLISHED] = pt.established;
+      this.#timeout[c * 3 + FlowState.CLOSED] = pt.closed;
+      this.#emergencyTimeout[c * 3 + FlowState.NEW] = pt.emergencyNew;
+      this.#emergencyTimeout[c * 3 + FlowState.ESTABLISHED] = pt.emergencyEstablished;
+      this.#emergencyTimeout[c * 3 + FlowState.CLOSED] = pt.emergencyClosed;
+    }
     this.proto = new Uint8Array(n);
     this.ipVersion = new Uint8Array(n);
-    this.vlan = new Uint16Array(n);
+    this.vlan = new Uint16Array(n * 3);
+    this.recursion = new Uint8Array(n);
     this.addrA = new Uint32Array(n * KEY_WORDS);
     this.addrB = new Uint32Array(n * KEY_WORDS);
     this.portA = new Uint16Array(n);
     this.portB = new Uint16Array(n);
+    this.protoClass = new Uint8Array(n);
+    this.flowState = new Uint8Array(n);
     this.tcpState = new Uint8Array(n);
     this.seen = new Uint8Array(n);
-    this.everEstablished = new Uint8Array(n);
+    this.clientIsn = new Uint32Array(n);
+    this.serverIsn = new Uint32Array(n);
     this.pktsToServer = new Float64Array(n);
     this.pktsToClient = new Float64Array(n);
     this.bytesToServer = new Float64Array(n);
@@ -172,38 +324,431 @@ export class FlowTable {
     this.#buckets = new Int32Array(buckets).fill(NIL);
     this.#next = new Int32Array(n).fill(NIL);
     this.#hash = new Uint32Array(n);
-    this.#lruPrev = new Int32Array(n).fill(NIL);
-    this.#lruNext = new Int32Array(n).fill(NIL);
+    this.#prev = new Int32Array(n).fill(NIL);
+    this.#after = new Int32Array(n).fill(NIL);
+    this.#list = new Uint8Array(n);
     this.#free = new Int32Array(n);
     for (let i = 0; i < n; i++) this.#free[i] = n - 1 - i;
     this.#freeCount = n;
   }
 
   /**
-   * Find or create the flow of a packet and account the packet to it.
+   * Find or create the flow of a packet, account the packet to it and
+   * advance its TCP state. Sets {@link FlowTable.lastToServer} and
+   * {@link FlowTable.lastEstablished}. Also ends a few timed-out flows.
    *
-   * @param p a decoded packet with an IP header
+   * @example
+   * ```ts
+   * import { FlowTable } from "./flow_table.ts";
+   * import { Packet } from "../decode/packet.ts";
+   * const flows = new FlowTable({ capacity: 1024 });
+   * const p = new Packet(); // decoded by decodePacket/decodeFrame
+   * const slot = flows.lookupOrCreate(p, p.tsSec + p.tsNsec / 1e9);
+   * if (slot >= 0) console.log(flows.lastToServer, flows.lastEstablished);
+   * ```
+   *
+   * @param p a decoded packet
    * @param now the packet's time in seconds
-   * @returns the flow slot, and sets {@link FlowTable.lastToServer}; -1 for non-IP packets
+   * @returns the flow slot, or -1 when the packet has no flow
    */
-  lookup(p: Packet, now: number): number {
-    if (p.ipVersion === 0) return NIL;
-    this.#expire(now);
+  lookupOrCreate(p: Packet, now: number): number {
+    this.lastToServer = true;
+    this.lastEstablished = false;
+    if (p.ipVersion === 0 || p.l4Offset < 0) return NIL;
+    const nowSec = Math.floor(now);
+    this.#sweep(nowSec);
     const key = this.#key;
     const data = p.data;
-    let sp = p.srcPort;
-    let dp = p.dstPort;
-    if (p.l4Offset < 0) {
-      sp = 0;
-      dp = 0;
-    } else if (p.ipProto === 1 || p.ipProto === 58) {
-      // ICMP: echo request/reply share a flow through the identifier
-      const echo = p.ipProto === 1
-        ? p.icmpType === 8 || p.icmpType === 0
-        : p.icmpType === 128 || p.icmpType === 129;
-      sp = echo ? p.icmpId : 0;
-      dp = echo ? p.icmpId : 0;
+    const frame = p.frameOffset;
+    let proto = p.ipProto;
+    let sp = 0;
+    let dp = 0;
+    let directional = false;
+    let icmpError = false;
+    switch (proto) {
+      case 6:
+      case 17:
+      case 132:
+        sp = p.srcPort;
+        dp = p.dstPort;
+        break;
+      case 1: {
+        const type = p.icmpType;
+        if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) {
+          // an error: joins the TCP/UDP flow it quotes, never creates one
+          if (type !== 3 || !quotesTransport(p)) return NIL;
+          const e = frame + p.icmpEmbL3Offset;
+          key.fill(0);
+          key[0] = readU32(data, e + 12);
+          key[4] = readU32(data, e + 16);
+          proto = p.icmpEmbIpProto;
+          sp = p.icmpEmbSrcPort;
+          dp = p.icmpEmbDstPort;
+          icmpError = true;
+        } else {
+          sp = type;
+          dp = icmpv4Counterpart(type);
+        }
+        break;
+      }
+      case 58:
+        break;
+      case 50: {
+        const spi = readU32(data, frame + p.l4Offset);
+        sp = spi >>> 16;
+        dp = spi & 0xffff;
+        directional = true;
+        break;
+      }
+      default:
+        return NIL;
     }
+    if (!icmpError) this.#loadAddresses(p);
+    const v0 = this.#vlanTracking ? p.vlanId0 : 0;
+    const v1 = this.#vlanTracking ? p.vlanId1 : 0;
+    const v2 = this.#vlanTracking ? p.vlanId2 : 0;
+    const rec = p.tunnel !== 0 ? 1 : 0;
+    const h = this.#hashKey(proto, v0, v1, v2, rec, sp, dp);
+    const bucket = h & (this.#buckets.length - 1);
+    let toServer = true;
+    let found = NIL;
+    for (let f = this.#buckets[bucket]; f !== NIL;) {
+      const next = this.#next[f];
+      if (this.#expired(f, nowSec)) {
+        // as Suricata's lookup: a timed-out flow met on the way is ended
+        this.#end(f, FlowEnd.TIMEOUT);
+        f = next;
+        continue;
+      }
+      if (
+        this.#hash[f] === h && this.proto[f] === proto && this.ipVersion[f] === p.ipVersion &&
+        this.recursion[f] === rec && this.vlan[f * 3] === v0 && this.vlan[f * 3 + 1] === v1 &&
+        this.vlan[f * 3 + 2] === v2
+      ) {
+        if (
+          this.#sideIs(this.addrA, this.portA, f, 0, sp) &&
+          this.#sideIs(this.addrB, this.portB, f, 4, dp)
+        ) {
+          toServer = true;
+          found = f;
+        } else if (
+          !directional && this.#sideIs(this.addrA, this.portA, f, 4, dp) &&
+          this.#sideIs(this.addrB, this.portB, f, 0, sp)
+        ) {
+          toServer = false;
+          found = f;
+        }
+        if (found !== NIL) break;
+      }
+      f = next;
+    }
+    if (found !== NIL && icmpError) {
+      // the direction of an ICMP error is its sender's side (FlowGetPacketDirection)
+      toServer = this.addrA[found * KEY_WORDS] === p.src4;
+    }
+    if (found !== NIL && proto === 6 && !icmpError && this.#reuses(found, p, toServer)) {
+      this.reused++;
+      this.#end(found, FlowEnd.TCP_REUSE);
+      found = NIL;
+    }
+    if (found === NIL) {
+      if (icmpError) return NIL;
+      if (
+        this.emergency && proto === 6 && this.#midstream &&
+        (p.tcpFlags & (SYN | ACK | RST | FIN)) !== SYN
+      ) {
+        return NIL; // Suricata's FlowCreateCheck in emergency mode
+      }
+      found = this.#create(p, nowSec, h, bucket, proto, v0, v1, v2, rec, sp, dp, now);
+      toServer = true;
+    }
+    this.#account(found, p, now, toServer, icmpError);
+    return found;
+  }
+
+  /**
+   * Whether a flow is established now (its TCP handshake completed, or for
+   * other protocols both directions were seen).
+   *
+   * @param f a flow slot
+   * @returns true when established
+   */
+  isEstablished(f: number): boolean {
+    if (this.proto[f] === 6) return this.tcpState[f] >= TcpState.ESTABLISHED;
+    return this.seen[f] === 3;
+  }
+
+  /**
+   * End every flow (at the end of a capture), least recently active first.
+   *
+   * @param onEnd receives each flow slot and {@link FlowEnd.SHUTDOWN} before
+   *   it is freed (in addition to {@link FlowTable.onEnd})
+   */
+  flushAll(onEnd?: (slot: number, reason: number) => void): void {
+    for (let l = 0; l < LISTS; l++) {
+      while (this.#tail[l] !== NIL) {
+        const f = this.#tail[l];
+        onEnd?.(f, FlowEnd.SHUTDOWN);
+        this.#end(f, FlowEnd.SHUTDOWN);
+      }
+    }
+  }
+
+  #create(
+    p: Packet,
+    nowSec: number,
+    h: number,
+    bucket: number,
+    proto: number,
+    v0: number,
+    v1: number,
+    v2: number,
+    rec: number,
+    sp: number,
+    dp: number,
+    now: number,
+  ): number {
+    const f = this.#allocate(nowSec);
+    this.proto[f] = proto;
+    this.ipVersion[f] = p.ipVersion;
+    this.vlan[f * 3] = v0;
+    this.vlan[f * 3 + 1] = v1;
+    this.vlan[f * 3 + 2] = v2;
+    this.recursion[f] = rec;
+    const base = f * KEY_WORDS;
+    const key = this.#key;
+    for (let w = 0; w < KEY_WORDS; w++) {
+      this.addrA[base + w] = key[w];
+      this.addrB[base + w] = key[KEY_WORDS + w];
+    }
+    this.portA[f] = sp;
+    this.portB[f] = dp;
+    this.protoClass[f] = proto === 6
+      ? FlowProto.TCP
+      : proto === 17
+      ? FlowProto.UDP
+      : proto === 1 || proto === 58
+      ? FlowProto.ICMP
+      : FlowProto.OTHER;
+    this.flowState[f] = FlowState.NEW;
+    this.tcpState[f] = TcpState.NONE;
+    this.seen[f] = 0;
+    this.clientIsn[f] = 0;
+    this.serverIsn[f] = 0;
+    this.pktsToServer[f] = 0;
+    this.pktsToClient[f] = 0;
+    this.bytesToServer[f] = 0;
+    this.bytesToClient[f] = 0;
+    this.firstTs[f] = now;
+    this.lastTs[f] = now;
+    this.flowId[f] = flowIdOf(h, p.tsSec, p.tsNsec);
+    this.generation[f] = (this.generation[f] + 1) >>> 0;
+    this.#hash[f] = h;
+    this.#next[f] = this.#buckets[bucket];
+    this.#buckets[bucket] = f;
+    this.#list[f] = this.protoClass[f] * 3;
+    this.#pushFront(f);
+    this.created++;
+    this.active++;
+    return f;
+  }
+
+  #account(f: number, p: Packet, now: number, toServerIn: boolean, icmpError: boolean): void {
+    let toServer = toServerIn;
+    const tcp = this.proto[f] === 6;
+    // established as the packet arrives: for TCP the state before this packet
+    let established = tcp
+      ? this.tcpState[f] >= TcpState.ESTABLISHED
+      : this.flowState[f] === FlowState.ESTABLISHED;
+    if (tcp && !icmpError) toServer = this.#tcpUpdate(f, p, toServer);
+    if (toServer) {
+      this.pktsToServer[f]++;
+      this.bytesToServer[f] += p.capLen;
+      if (!icmpError) this.seen[f] |= 1;
+    } else {
+      this.pktsToClient[f]++;
+      this.bytesToClient[f] += p.capLen;
+      if (!icmpError) this.seen[f] |= 2;
+    }
+    if (now > this.lastTs[f]) this.lastTs[f] = now;
+    if (!tcp && this.seen[f] === 3) {
+      established = true;
+      this.flowState[f] = FlowState.ESTABLISHED;
+    }
+    this.lastToServer = toServer;
+    this.lastEstablished = established;
+    // move to the head of the activity list of its (possibly new) state
+    this.#unlink(f);
+    this.#list[f] = this.protoClass[f] * 3 + this.flowState[f];
+    this.#pushFront(f);
+  }
+
+  /** Suricata's TCP transitions on flags and direction; returns the (maybe swapped) direction. */
+  #tcpUpdate(f: number, p: Packet, toServerIn: boolean): boolean {
+    let toServer = toServerIn;
+    const flags = p.tcpFlags;
+    switch (this.tcpState[f]) {
+      case TcpState.NONE:
+        if ((flags & RST) !== 0) break; // no session
+        if ((flags & FIN) !== 0) {
+          if (this.#midstream && p.payloadLen > 0) this.#setTcp(f, TcpState.FIN_WAIT1);
+        } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+          if (this.#midstream || this.#async) {
+            // picked up from the SYN/ACK: its sender is the server
+            if (toServer) {
+              this.#swap(f);
+              toServer = false;
+            }
+            this.serverIsn[f] = p.tcpSeq;
+            this.clientIsn[f] = (p.tcpAck - 1) >>> 0;
+            this.#setTcp(f, TcpState.SYN_RECV);
+          }
+        } else if ((flags & SYN) !== 0) {
+          this.clientIsn[f] = p.tcpSeq;
+          this.#setTcp(f, TcpState.SYN_SENT);
+        } else if ((flags & ACK) !== 0 && this.#midstream) {
+          this.#setTcp(f, TcpState.ESTABLISHED);
+        }
+        break;
+      case TcpState.SYN_SENT:
+        if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+          if (!toServer) {
+            this.serverIsn[f] = p.tcpSeq;
+            this.#setTcp(f, TcpState.SYN_RECV);
+          }
+        } else if ((flags & RST) !== 0) {
+          const isn = this.clientIsn[f];
+          if (
+            toServer
+              ? p.tcpSeq === isn && p.tcpWindow === 0 && p.tcpAck === ((isn + 1) >>> 0)
+              : (flags & ACK) === 0 || p.tcpAck === ((isn + 1) >>> 0)
+          ) {
+            this.#setTcp(f, TcpState.CLOSED);
+          }
+        } else if ((flags & FIN) !== 0) {
+          // nothing
+        } else if ((flags & SYN) !== 0) {
+          if (toServer) this.clientIsn[f] = p.tcpSeq; // a resent SYN: the latest counts
+        } else if ((flags & ACK) !== 0 && this.#async && toServer) {
+          this.#setTcp(f, TcpState.ESTABLISHED);
+        }
+        break;
+      case TcpState.SYN_RECV:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & (FIN | SYN)) !== 0) {
+          // resent SYN or SYN/ACK, or an early FIN: no change
+        } else if ((flags & ACK) !== 0) {
+          // the handshake's ACK (or, in IDS mode, server data after a missed ACK)
+          this.#setTcp(f, TcpState.ESTABLISHED);
+        }
+        break;
+      case TcpState.ESTABLISHED:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & FIN) !== 0) {
+          this.#setTcp(f, toServer ? TcpState.CLOSE_WAIT : TcpState.FIN_WAIT1);
+        }
+        break;
+      case TcpState.FIN_WAIT1:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & (FIN | ACK)) === (FIN | ACK)) {
+          if (toServer) this.#setTcp(f, TcpState.TIME_WAIT);
+        } else if ((flags & FIN) !== 0) {
+          if (toServer) this.#setTcp(f, TcpState.CLOSING);
+        } else if ((flags & SYN) === 0 && (flags & ACK) !== 0 && toServer) {
+          this.#setTcp(f, TcpState.FIN_WAIT2);
+        }
+        break;
+      case TcpState.FIN_WAIT2:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & FIN) !== 0 && toServer) this.#setTcp(f, TcpState.TIME_WAIT);
+        break;
+      case TcpState.CLOSING:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & (FIN | SYN)) === 0 && (flags & ACK) !== 0) {
+          this.#setTcp(f, TcpState.TIME_WAIT);
+        }
+        break;
+      case TcpState.CLOSE_WAIT:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & FIN) !== 0 && !toServer) this.#setTcp(f, TcpState.LAST_ACK);
+        break;
+      case TcpState.LAST_ACK:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & (FIN | SYN)) === 0 && (flags & ACK) !== 0 && toServer) {
+          this.#setTcp(f, TcpState.CLOSED);
+        }
+        break;
+      case TcpState.TIME_WAIT:
+        if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
+        else if ((flags & (FIN | SYN)) === 0 && (flags & ACK) !== 0) {
+          this.#setTcp(f, TcpState.CLOSED);
+        }
+        break;
+    }
+    return toServer;
+  }
+
+  #setTcp(f: number, state: number): void {
+    this.tcpState[f] = state;
+    switch (state) {
+      case TcpState.ESTABLISHED:
+      case TcpState.FIN_WAIT1:
+      case TcpState.FIN_WAIT2:
+      case TcpState.CLOSING:
+      case TcpState.CLOSE_WAIT:
+        this.flowState[f] = FlowState.ESTABLISHED;
+        break;
+      case TcpState.LAST_ACK:
+      case TcpState.TIME_WAIT:
+      case TcpState.CLOSED:
+        this.flowState[f] = FlowState.CLOSED;
+        break;
+    }
+  }
+
+  /** Suricata's TcpSessionPacketSsnReuse: does this SYN start a new session on the tuple? */
+  #reuses(f: number, p: Packet, toServer: boolean): boolean {
+    const flags = p.tcpFlags;
+    if ((flags & (RST | FIN)) !== 0) return false;
+    const state = this.tcpState[f];
+    if ((flags & (SYN | ACK)) === SYN) {
+      if (state === TcpState.NONE) return true;
+      if (toServer && p.tcpSeq === this.clientIsn[f]) return false; // a retransmission
+      return state >= TcpState.LAST_ACK;
+    }
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && (this.#midstream || this.#async)) {
+      if (!toServer) {
+        if (state === TcpState.NONE || p.tcpSeq === this.serverIsn[f]) return false;
+        return state >= TcpState.LAST_ACK;
+      }
+      return state === TcpState.NONE || state >= TcpState.LAST_ACK;
+    }
+    return false;
+  }
+
+  /** Turn a flow round: the server becomes the client (Suricata's FlowSwap). */
+  #swap(f: number): void {
+    const base = f * KEY_WORDS;
+    for (let w = 0; w < KEY_WORDS; w++) {
+      const a = this.addrA[base + w];
+      this.addrA[base + w] = this.addrB[base + w];
+      this.addrB[base + w] = a;
+    }
+    const port = this.portA[f];
+    this.portA[f] = this.portB[f];
+    this.portB[f] = port;
+    let t = this.pktsToServer[f];
+    this.pktsToServer[f] = this.pktsToClient[f];
+    this.pktsToClient[f] = t;
+    t = this.bytesToServer[f];
+    this.bytesToServer[f] = this.bytesToClient[f];
+    this.bytesToClient[f] = t;
+    const s = this.seen[f];
+    this.seen[f] = ((s & 1) << 1) | ((s & 2) >>> 1);
+  }
+
+  #loadAddresses(p: Packet): void {
+    const key = this.#key;
     if (p.ipVersion === 4) {
       key[0] = p.src4;
       key[1] = 0;
@@ -213,253 +758,103 @@ export class FlowTable {
       key[5] = 0;
       key[6] = 0;
       key[7] = 0;
-    } else {
-      const s = p.frameOffset + p.src6Offset;
-      const d = p.frameOffset + p.dst6Offset;
-      for (let w = 0; w < 4; w++) {
-        const i = s + 4 * w;
-        const j = d + 4 * w;
-        key[w] = ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
-        key[4 + w] = ((data[j] << 24) | (data[j + 1] << 16) | (data[j + 2] << 8) | data[j + 3]) >>>
-          0;
-      }
+      return;
     }
-    const srcFirst = compareSides(key, sp, dp) <= 0;
-    const h = this.#hashKey(p.ipProto, p.vlanCount > 0 ? p.vlanId0 : 0, srcFirst, sp, dp);
-    const bucket = h & (this.#buckets.length - 1);
-    const vlan = p.vlanCount > 0 ? p.vlanId0 : 0;
-    for (let f = this.#buckets[bucket]; f !== NIL; f = this.#next[f]) {
-      if (this.#hash[f] !== h || this.proto[f] !== p.ipProto || this.vlan[f] !== vlan) continue;
-      if (this.ipVersion[f] !== p.ipVersion) continue;
-      if (this.#sameAsA(f, 0, sp) && this.#sameAsB(f, 4, dp)) {
-        this.lastToServer = true;
-      } else if (this.#sameAsA(f, 4, dp) && this.#sameAsB(f, 0, sp)) {
-        this.lastToServer = false;
-      } else {
-        continue;
-      }
-      this.#touch(f);
-      this.#account(f, p, now);
-      return f;
-    }
-    const f = this.#allocate(now);
-    this.proto[f] = p.ipProto;
-    this.ipVersion[f] = p.ipVersion;
-    this.vlan[f] = vlan;
-    // The sender of the first packet is the client, unless it is a TCP SYN+ACK.
-    const synAck = p.ipProto === 6 && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) ===
-        (TcpFlag.SYN | TcpFlag.ACK);
-    const a = synAck ? 4 : 0;
-    const b = synAck ? 0 : 4;
-    const base = f * KEY_WORDS;
+    const data = p.data;
+    const s = p.frameOffset + p.src6Offset;
+    const d = p.frameOffset + p.dst6Offset;
     for (let w = 0; w < KEY_WORDS; w++) {
-      this.addrA[base + w] = key[a + w];
-      this.addrB[base + w] = key[b + w];
-    }
-    this.portA[f] = synAck ? dp : sp;
-    this.portB[f] = synAck ? sp : dp;
-    this.lastToServer = !synAck;
-    this.tcpState[f] = TcpState.NONE;
-    this.seen[f] = 0;
-    this.everEstablished[f] = 0;
-    this.pktsToServer[f] = 0;
-    this.pktsToClient[f] = 0;
-    this.bytesToServer[f] = 0;
-    this.bytesToClient[f] = 0;
-    this.firstTs[f] = now;
-    this.lastTs[f] = now;
-    this.flowId[f] = this.#nextFlowId();
-    this.generation[f] = (this.generation[f] + 1) >>> 0;
-    this.#hash[f] = h;
-    this.#next[f] = this.#buckets[bucket];
-    this.#buckets[bucket] = f;
-    this.#pushFront(f);
-    this.created++;
-    this.active++;
-    this.#account(f, p, now);
-    return f;
-  }
-
-  /** Whether the packet given to the last {@link FlowTable.lookup} went client->server. */
-  lastToServer = true;
-
-  /**
-   * Whether the packet given to the last {@link FlowTable.lookup} belongs to
-   * an established flow, as Suricata flags packets (FLOW_PKT_ESTABLISHED):
-   * for TCP, the handshake completed before this packet (so the ACK that
-   * completes it is not yet established); for other protocols, both
-   * directions have been seen, this packet included.
-   */
-  lastEstablished = false;
-
-  /**
-   * Whether a flow is established in Suricata's sense: the TCP handshake
-   * completed (or a midstream pick-up), or for other protocols both
-   * directions were seen.
-   *
-   * @param f a flow slot
-   * @returns true when established
-   */
-  isEstablished(f: number): boolean {
-    if (this.proto[f] === 6) {
-      const s = this.tcpState[f];
-      return s === TcpState.ESTABLISHED || s === TcpState.CLOSING;
-    }
-    return this.seen[f] === 3;
-  }
-
-  /**
-   * End every flow (at the end of a capture), calling `onEnd` for each.
-   *
-   * @param onEnd receives each flow slot and the reason before it is freed
-   */
-  flushAll(onEnd?: (slot: number, reason: number) => void): void {
-    while (this.#lruTail !== NIL) {
-      const f = this.#lruTail;
-      onEnd?.(f, FlowEnd.SHUTDOWN);
-      this.#release(f);
+      key[w] = readU32(data, s + 4 * w);
+      key[KEY_WORDS + w] = readU32(data, d + 4 * w);
     }
   }
 
-  /** Called when a flow ends (timeout or eviction), before its slot is reused. */
-  onEnd: ((slot: number, reason: number) => void) | null = null;
-
-  #account(f: number, p: Packet, now: number): void {
-    const toServer = this.lastToServer;
-    if (toServer) {
-      this.pktsToServer[f]++;
-      this.bytesToServer[f] += p.capLen;
-      this.seen[f] |= 1;
-    } else {
-      this.pktsToClient[f]++;
-      this.bytesToClient[f] += p.capLen;
-      this.seen[f] |= 2;
-    }
-    this.lastTs[f] = now;
-    if (this.proto[f] !== 6) {
-      this.lastEstablished = this.seen[f] === 3;
-      return;
-    }
-    this.lastEstablished = this.everEstablished[f] === 1;
-    if (p.l4Offset < 0) return;
-    const flags = p.tcpFlags;
-    const state = this.tcpState[f];
-    if ((flags & TcpFlag.RST) !== 0) {
-      if (state !== TcpState.NONE || this.#midstream) this.tcpState[f] = TcpState.CLOSED;
-      return;
-    }
-    switch (state) {
-      case TcpState.NONE:
-        if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && toServer) {
-          this.tcpState[f] = TcpState.SYN_SENT;
-        } else if (
-          (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && !toServer &&
-          this.#midstream
-        ) {
-          this.tcpState[f] = TcpState.SYN_RECV;
-        } else if (this.#midstream && (flags & TcpFlag.SYN) === 0) {
-          this.tcpState[f] = TcpState.ESTABLISHED;
-          this.everEstablished[f] = 1;
-        }
-        break;
-      case TcpState.SYN_SENT:
-        if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && !toServer) {
-          this.tcpState[f] = TcpState.SYN_RECV;
-        }
-        break;
-      case TcpState.SYN_RECV:
-        if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK && toServer) {
-          this.tcpState[f] = TcpState.ESTABLISHED;
-          this.everEstablished[f] = 1;
-        }
-        break;
-      case TcpState.ESTABLISHED:
-        if ((flags & TcpFlag.FIN) !== 0) this.tcpState[f] = TcpState.CLOSING;
-        break;
-    }
-  }
-
-  #sameAsA(f: number, k: number, port: number): boolean {
+  #sideIs(addr: Uint32Array, ports: Uint16Array, f: number, k: number, port: number): boolean {
     const base = f * KEY_WORDS;
     const key = this.#key;
-    return this.addrA[base] === key[k] && this.addrA[base + 1] === key[k + 1] &&
-      this.addrA[base + 2] === key[k + 2] && this.addrA[base + 3] === key[k + 3] &&
-      this.portA[f] === port;
+    return addr[base] === key[k] && addr[base + 1] === key[k + 1] &&
+      addr[base + 2] === key[k + 2] && addr[base + 3] === key[k + 3] && ports[f] === port;
   }
 
-  #sameAsB(f: number, k: number, port: number): boolean {
-    const base = f * KEY_WORDS;
+  /** A hash that is the same for both directions of a flow. */
+  #hashKey(
+    proto: number,
+    v0: number,
+    v1: number,
+    v2: number,
+    rec: number,
+    sp: number,
+    dp: number,
+  ): number {
     const key = this.#key;
-    return this.addrB[base] === key[k] && this.addrB[base + 1] === key[k + 1] &&
-      this.addrB[base + 2] === key[k + 2] && this.addrB[base + 3] === key[k + 3] &&
-      this.portB[f] === port;
-  }
-
-  #hashKey(proto: number, vlan: number, srcFirst: boolean, sp: number, dp: number): number {
-    const key = this.#key;
-    const lo = srcFirst ? 0 : 4;
-    const hi = srcFirst ? 4 : 0;
-    let h = 0x811c9dc5 ^ proto ^ (vlan << 8);
-    for (let w = 0; w < 4; w++) {
-      h = Math.imul(h ^ key[lo + w], 0x01000193);
-      h = Math.imul(h ^ key[hi + w], 0x01000193);
+    let hs = this.#seed ^ sp;
+    let hd = this.#seed ^ dp;
+    for (let w = 0; w < KEY_WORDS; w++) {
+      hs = Math.imul(hs ^ key[w], 0x85ebca6b);
+      hs ^= hs >>> 13;
+      hd = Math.imul(hd ^ key[KEY_WORDS + w], 0x85ebca6b);
+      hd ^= hd >>> 13;
     }
-    const pLo = srcFirst ? sp : dp;
-    const pHi = srcFirst ? dp : sp;
-    h = Math.imul(h ^ ((pLo << 16) | pHi), 0x01000193);
+    hs >>>= 0;
+    hd >>>= 0;
+    let h = Math.imul((hs < hd ? hs : hd) ^ 0x9e3779b9, 0xcc9e2d51);
+    h = Math.imul(h ^ (hs < hd ? hd : hs), 0x1b873593);
+    h = Math.imul(h ^ (proto | (rec << 8) | (v0 << 16)), 0x85ebca6b);
+    h = Math.imul(h ^ (v1 | (v2 << 16)), 0xc2b2ae35);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
     h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
     return h >>> 0;
   }
 
-  #nextFlowId(): number {
-    // xorshift32 twice: a random-looking id below 2^52, as Suricata's are
-    let x = this.#rng;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const hi = (x >>> 0) & 0xfffff;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#rng = x >>> 0 || 1;
-    return hi * 4294967296 + (x >>> 0) + 1;
+  #expired(f: number, nowSec: number): boolean {
+    const list = this.#list[f];
+    const lastSec = Math.floor(this.lastTs[f]);
+    if (lastSec + this.#timeout[list] < nowSec) return true;
+    return this.emergency && nowSec >= lastSec + this.#emergencyTimeout[list];
   }
 
-  #allocate(now: number): number {
-    if (this.#freeCount === 0) {
-      const victim = this.#lruTail;
-      this.evicted++;
-      this.onEnd?.(victim, FlowEnd.EVICTED);
-      this.#release(victim);
+  /** End up to two timed-out flows at the tail of each activity list. */
+  #sweep(nowSec: number): void {
+    for (let l = 0; l < LISTS; l++) {
+      for (let k = 0; k < 2; k++) {
+        const f = this.#tail[l];
+        if (f === NIL || !this.#expired(f, nowSec)) break;
+        this.#end(f, FlowEnd.TIMEOUT);
+      }
     }
-    void now;
+  }
+
+  #allocate(nowSec: number): number {
+    if (this.#freeCount === 0) {
+      if (!this.emergency) {
+        this.emergency = true;
+        this.emergencies++;
+        this.#sweep(nowSec);
+      }
+      if (this.#freeCount === 0) {
+        // evict the flow closest to its (emergency) timeout
+        let victim = NIL;
+        let best = Infinity;
+        for (let l = 0; l < LISTS; l++) {
+          const f = this.#tail[l];
+          if (f === NIL) continue;
+          const due = Math.floor(this.lastTs[f]) + this.#emergencyTimeout[l];
+          if (due < best) {
+            best = due;
+            victim = f;
+          }
+        }
+        this.evicted++;
+        this.#end(victim, FlowEnd.EVICTED);
+      }
+    }
     return this.#free[--this.#freeCount];
   }
 
-  #timeoutOf(f: number): number {
-    const t = this.#timeouts;
-    if (this.proto[f] === 6) {
-      const s = this.tcpState[f];
-      if (s === TcpState.CLOSED) return t.tcpClosed;
-      return s === TcpState.ESTABLISHED || s === TcpState.CLOSING ? t.tcpEstablished : t.tcpNew;
-    }
-    return this.seen[f] === 3 ? t.otherEstablished : t.otherNew;
-  }
-
-  #expire(now: number): void {
-    // amortised: look at the two least recently active flows per packet
-    for (let k = 0; k < 2 && this.#lruTail !== NIL; k++) {
-      const f = this.#lruTail;
-      if (this.lastTs[f] + this.#timeoutOf(f) > now) return;
-      this.timedOut++;
-      this.onEnd?.(f, FlowEnd.TIMEOUT);
-      this.#release(f);
-    }
-  }
-
-  #release(f: number): void {
+  #end(f: number, reason: number): void {
+    if (reason === FlowEnd.TIMEOUT) this.timedOut++;
+    this.onEnd?.(f, reason);
     const bucket = this.#hash[f] & (this.#buckets.length - 1);
     let prev = NIL;
     for (let g = this.#buckets[bucket]; g !== NIL; g = this.#next[g]) {
@@ -474,38 +869,83 @@ export class FlowTable {
     this.#unlink(f);
     this.#free[this.#freeCount++] = f;
     this.active--;
-  }
-
-  #touch(f: number): void {
-    if (this.#lruHead === f) return;
-    this.#unlink(f);
-    this.#pushFront(f);
+    if (this.emergency && this.active <= this.#recoverAt) this.emergency = false;
   }
 
   #pushFront(f: number): void {
-    this.#lruPrev[f] = NIL;
-    this.#lruNext[f] = this.#lruHead;
-    if (this.#lruHead !== NIL) this.#lruPrev[this.#lruHead] = f;
-    this.#lruHead = f;
-    if (this.#lruTail === NIL) this.#lruTail = f;
+    const l = this.#list[f];
+    const head = this.#head[l];
+    this.#prev[f] = NIL;
+    this.#after[f] = head;
+    if (head !== NIL) this.#prev[head] = f;
+    this.#head[l] = f;
+    if (this.#tail[l] === NIL) this.#tail[l] = f;
   }
 
   #unlink(f: number): void {
-    const prev = this.#lruPrev[f];
-    const next = this.#lruNext[f];
-    if (prev !== NIL) this.#lruNext[prev] = next;
-    else if (this.#lruHead === f) this.#lruHead = next;
-    if (next !== NIL) this.#lruPrev[next] = prev;
-    else if (this.#lruTail === f) this.#lruTail = prev;
-    this.#lruPrev[f] = NIL;
-    this.#lruNext[f] = NIL;
+    const l = this.#list[f];
+    const prev = this.#prev[f];
+    const after = this.#after[f];
+    if (prev !== NIL) this.#after[prev] = after;
+    else this.#head[l] = after;
+    if (after !== NIL) this.#prev[after] = prev;
+    else this.#tail[l] = prev;
+    this.#prev[f] = NIL;
+    this.#after[f] = NIL;
   }
 }
 
-/** Order the two endpoints of the scratch key: <0 when the source side sorts first. */
-function compareSides(key: Uint32Array, sp: number, dp: number): number {
-  for (let w = 0; w < 4; w++) {
-    if (key[w] !== key[4 + w]) return key[w] < key[4 + w] ? -1 : 1;
+/** Big-endian u32 at `i`. */
+function readU32(data: Uint8Array, i: number): number {
+  return ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
+}
+
+/**
+ * Suricata's ICMPV4_DEST_UNREACH_IS_VALID: the quoted IPv4 header is there
+ * with a whole TCP (20 bytes) or UDP (8 bytes) header after its first 20.
+ */
+function quotesTransport(p: Packet): boolean {
+  if (p.ipVersion !== 4 || p.icmpEmbL3Offset < 0 || p.icmpEmbL4Offset < 0) return false;
+  const avail = p.capLen - p.icmpEmbL3Offset;
+  if (p.icmpEmbIpProto === 6) return avail >= 40;
+  if (p.icmpEmbIpProto === 17) return avail >= 28;
+  return false;
+}
+
+/** The reply type of an ICMPv4 query type (and back); 0 when it has none. */
+function icmpv4Counterpart(type: number): number {
+  switch (type) {
+    case 8:
+      return 0;
+    case 0:
+      return 8;
+    case 13:
+      return 14;
+    case 14:
+      return 13;
+    case 15:
+      return 16;
+    case 16:
+      return 15;
+    case 10:
+      return 9;
+    case 9:
+      return 10;
+    case 17:
+      return 18;
+    case 18:
+      return 17;
+    default:
+      return 0;
   }
-  return sp - dp;
+}
+
+/**
+ * Suricata's FlowGetId: the hash in the high bits, start time's low bits
+ * below, cut to 51 bits.
+ */
+function flowIdOf(hash: number, sec: number, nsec: number): number {
+  const usec = Math.floor(nsec / 1000);
+  const low = ((hash << 31) | ((usec & 0xffff) << 16) | (sec & 0xffff)) >>> 0;
+  return ((hash >>> 1) & 0x7ffff) * 4294967296 + low;
 }

@@ -1,0 +1,60 @@
+/**
+ * EVE settings from a suricata.yaml: the first `eve-log` output's `alert`
+ * options (payload, payload-printable, packet, metadata) and whether
+ * decoder anomalies are logged (`anomaly.types.decode`).
+ *
+ * @module
+ */
+
+import type { ConfigNode, SuricataConfig } from "../rules/config.ts";
+import type { EveOptions } from "./eve_record.ts";
+
+/** What the configuration asks of EVE output. */
+export interface EveSettings {
+  /** Options of alert records. */
+  options: EveOptions;
+  /** Log decoder anomalies as `anomaly` records. */
+  decoderAnomalies: boolean;
+  /** Write the `verdict` object in alert records (`alert.verdict`). */
+  verdict: boolean;
+}
+
+const TRUE = new Set(["yes", "true", "on", "1", "enabled"]);
+
+function flag(node: ConfigNode | undefined, name: string, fallback: boolean): boolean {
+  const v = node?.child(name)?.value;
+  return v === undefined || v === null ? fallback : TRUE.has(v.toLowerCase());
+}
+
+/**
+ * Read the EVE settings; Suricata's defaults when the configuration has none.
+ *
+ * @param config the loaded configuration
+ * @returns the settings
+ */
+export function eveSettingsOf(config: SuricataConfig): EveSettings {
+  const settings: EveSettings = { options: {}, decoderAnomalies: false, verdict: false };
+  const outputs = config.get("outputs");
+  const eve = outputs?.children.map((item) => item.child("eve-log")).find((n) => n !== undefined);
+  const types = eve?.child("types");
+  settings.options.ethernet = flag(eve, "ethernet", false);
+  if (!types) return settings;
+  for (const item of types.children) {
+    const kind = item.value ?? item.name;
+    const body = item.child(kind);
+    if (kind === "alert") {
+      settings.options = {
+        payload: flag(body, "payload", false),
+        payloadPrintable: flag(body, "payload-printable", false),
+        packet: flag(body, "packet", false),
+        ruleMetadata: body?.child("metadata") ? flag(body, "metadata", true) : true,
+        ethernet: settings.options.ethernet,
+      };
+      settings.verdict = flag(body, "verdict", false);
+    } else if (kind === "anomaly") {
+      settings.decoderAnomalies = flag(body, "enabled", true) &&
+        flag(body?.child("types"), "decode", false);
+    }
+  }
+  return settings;
+}
