@@ -1,8 +1,13 @@
 /**
  * The flow stage of the detection pipeline: looks each packet's flow up in
  * the {@link FlowTable}, fills the detection context (flow slot, direction,
- * established, flowbits) and gives the EVE fields of the flow (flow_id,
- * direction, flow{...}) for alert records.
+ * established, packets, age, flowbits/flowints) and gives the EVE fields of
+ * the flow (flow_id, direction, flow{...}) for alert records.
+ *
+ * Per packet, the pipeline sets `ctx.now` to the packet time and calls
+ * {@link FlowStage.update} before the detection engine inspects the packet.
+ * Stream reassembly and full TCP state tracking come with the flow/stream
+ * stage, which will sit beside this one.
  *
  * @module
  */
@@ -11,7 +16,7 @@ import type { Packet } from "../decode/packet.ts";
 import { type DetectContext, FlowDirection } from "../detect/detect_context.ts";
 import type { FlowTracker } from "../engine/detect_stage.ts";
 import type { EveExtras } from "../output/eve_record.ts";
-import { FlowbitStore } from "./flowbits.ts";
+import { FlowbitStore, flowintCount } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
 import { FlowTable, type FlowTableOptions } from "./flow_table.ts";
 
@@ -19,28 +24,33 @@ import { FlowTable, type FlowTableOptions } from "./flow_table.ts";
 export class FlowStage implements FlowTracker {
   /** The flow table. */
   readonly table: FlowTable;
-  /** Per-flow flowbits. */
+  /** Per-flow flowbits and flowints. */
   readonly flowbits: FlowbitStore;
   /** Host bits and xbits. */
   readonly hostbits: HostBitStore = new HostBitStore();
 
   /**
    * @param options flow table options
-   * @param flowbitNames how many flowbit names the rules use
+   * @param flowbitNames how many flowbit names the rules use (`flowbitCount()`)
+   * @param flowintNames how many flowint names the rules use
    */
-  constructor(options: FlowTableOptions, flowbitNames: number) {
+  constructor(options: FlowTableOptions, flowbitNames: number, flowintNames = flowintCount()) {
     this.table = new FlowTable(options);
-    this.flowbits = new FlowbitStore(this.table, flowbitNames);
+    this.flowbits = new FlowbitStore(this.table, flowbitNames, flowintNames);
   }
 
   /**
+   * Find or create the packet's flow and fill the context: `flowIndex`
+   * (-1 without a flow), `direction`, `established`, `flowPackets`,
+   * `flowAge`, `flowGeneration`, `flowbits`, `hostbits`.
+   *
    * @param p the decoded packet
-   * @param ctx the detection context to fill
+   * @param ctx the detection context to fill; `ctx.now` must hold the packet time
    */
   update(p: Packet, ctx: DetectContext): void {
     ctx.flowbits = this.flowbits;
     ctx.hostbits = this.hostbits;
-    const f = this.table.lookup(p, ctx.now);
+    const f = this.table.lookupOrCreate(p, ctx.now);
     ctx.flowIndex = f;
     if (f < 0) {
       ctx.direction = FlowDirection.UNKNOWN;
@@ -59,6 +69,8 @@ export class FlowStage implements FlowTracker {
   }
 
   /**
+   * EVE fields of the packet's flow.
+   *
    * @param _p the packet
    * @param ctx the context {@link FlowStage.update} filled
    * @returns flow_id, direction and flow counters for EVE
