@@ -10,13 +10,14 @@
  * - keys: VLAN ids (three, when `vlan.use-for-tracking`), tunnel level, IP
  *   protocol, addresses (IPv4 in one word, IPv6 in four), and ports; ICMPv4
  *   flows are keyed by the message type and its counterpart (echo request
- *   and reply share a flow, whatever the echo id), ICMPv6 flows by the
- *   addresses only, ESP flows by SPI and direction. ICMPv4 destination
+ *   and reply share a flow, whatever the echo id), ICMPv6 flows by type,
+ *   code and counterpart type, ESP flows by SPI and direction. ICMPv4 destination
  *   unreachable messages join the TCP/UDP flow they quote and never create
  *   one; other ICMPv4 errors, fragments and protocols other than TCP, UDP,
  *   SCTP, ICMP and ESP get no flow.
  * - `flow:established`: for TCP, the handshake had completed before the
- *   packet (so the ACK that completes it is not yet established), and stays
+ *   packet (so the ACK that completes it is not yet established, unless it
+ *   carries data), and stays
  *   so through FIN, RST and close, as Suricata's `ssn->state >=
  *   TCP_ESTABLISHED`; without midstream pick-up a TCP flow that starts
  *   without a SYN never becomes established. For other protocols: packets
@@ -252,6 +253,7 @@ export class FlowTable {
   /** Incremented every time a slot is reused: side tables detect reuse with it. */
   readonly generation: Uint32Array;
 
+  #establishedNow = false;
   readonly #midstream: boolean;
   readonly #async: boolean;
   readonly #vlanTracking: boolean;
@@ -267,6 +269,8 @@ export class FlowTable {
   readonly #prev: Int32Array;
   readonly #after: Int32Array;
   readonly #list: Uint8Array;
+  // 1 when the client's SYN carried a TCP Fast Open option
+  readonly #tfo: Uint8Array;
   readonly #head: Int32Array = new Int32Array(LISTS).fill(NIL);
   readonly #tail: Int32Array = new Int32Array(LISTS).fill(NIL);
   // free slots
@@ -327,6 +331,7 @@ export class FlowTable {
     this.#prev = new Int32Array(n).fill(NIL);
     this.#after = new Int32Array(n).fill(NIL);
     this.#list = new Uint8Array(n);
+    this.#tfo = new Uint8Array(n);
     this.#free = new Int32Array(n);
     for (let i = 0; i < n; i++) this.#free[i] = n - 1 - i;
     this.#freeCount = n;
@@ -392,6 +397,9 @@ export class FlowTable {
         break;
       }
       case 58:
+        // Suricata's ports of an ICMPv6 packet: (type, code) and the counterpart type
+        sp = p.icmpType | (p.icmpCode << 8);
+        dp = icmpv6Counterpart(p.icmpType);
         break;
       case 50: {
         const spi = readU32(data, frame + p.l4Offset);
@@ -560,7 +568,11 @@ export class FlowTable {
     let established = tcp
       ? this.tcpState[f] >= TcpState.ESTABLISHED
       : this.flowState[f] === FlowState.ESTABLISHED;
-    if (tcp && !icmpError) toServer = this.#tcpUpdate(f, p, toServer);
+    if (tcp && !icmpError) {
+      this.#establishedNow = false;
+      toServer = this.#tcpUpdate(f, p, toServer);
+      if (this.#establishedNow) established = true;
+    }
     if (toServer) {
       this.pktsToServer[f]++;
       this.bytesToServer[f] += p.capLen;
@@ -605,6 +617,7 @@ export class FlowTable {
           }
         } else if ((flags & SYN) !== 0) {
           this.clientIsn[f] = p.tcpSeq;
+          this.#tfo[f] = hasTfoOption(p) ? 1 : 0;
           this.#setTcp(f, TcpState.SYN_SENT);
         } else if ((flags & ACK) !== 0 && this.#midstream) {
           this.#setTcp(f, TcpState.ESTABLISHED);
@@ -614,7 +627,9 @@ export class FlowTable {
         if ((flags & (SYN | ACK)) === (SYN | ACK)) {
           if (!toServer) {
             this.serverIsn[f] = p.tcpSeq;
-            this.#setTcp(f, TcpState.SYN_RECV);
+            // TCP Fast Open: the SYN/ACK establishes the session
+            const tfo = this.#tfo[f] === 1 || hasTfoOption(p);
+            this.#setTcp(f, tfo ? TcpState.ESTABLISHED : TcpState.SYN_RECV);
           }
         } else if ((flags & RST) !== 0) {
           const isn = this.clientIsn[f];
@@ -640,6 +655,8 @@ export class FlowTable {
         } else if ((flags & ACK) !== 0) {
           // the handshake's ACK (or, in IDS mode, server data after a missed ACK)
           this.#setTcp(f, TcpState.ESTABLISHED);
+          // Suricata: a handshake ACK that carries data is established itself
+          if (toServer && p.payloadLen > 0) this.#establishedNow = true;
         }
         break;
       case TcpState.ESTABLISHED:
@@ -912,6 +929,38 @@ function quotesTransport(p: Packet): boolean {
   return false;
 }
 
+/**
+ * Whether a TCP header carries a Fast Open option as Suricata's decoder
+ * accepts it: kind 34 of length 2 or an even length from 4 to 18, or an
+ * experimental option (253/254) of length 4 or 12 with magic 0xf989.
+ */
+function hasTfoOption(p: Packet): boolean {
+  const data = p.data;
+  let i = p.frameOffset + p.l4Offset + 20;
+  const end = p.frameOffset + p.l4Offset + p.l4HeaderLen;
+  const limit = Math.min(end, p.frameOffset + p.capLen, data.length);
+  while (i < limit) {
+    const kind = data[i];
+    if (kind === 0) return false;
+    if (kind === 1) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= limit) return false;
+    const len = data[i + 1];
+    if (len < 2 || i + len > limit) return false;
+    if (kind === 34 && (len === 2 || (len >= 4 && len <= 18 && (len & 1) === 0))) return true;
+    if (
+      (kind === 253 || kind === 254) && (len === 4 || len === 12) && data[i + 2] === 0xf9 &&
+      data[i + 3] === 0x89
+    ) {
+      return true;
+    }
+    i += len;
+  }
+  return false;
+}
+
 /** The reply type of an ICMPv4 query type (and back); 0 when it has none. */
 function icmpv4Counterpart(type: number): number {
   switch (type) {
@@ -935,6 +984,38 @@ function icmpv4Counterpart(type: number): number {
       return 18;
     case 18:
       return 17;
+    default:
+      return 0;
+  }
+}
+
+/** The reply type of an ICMPv6 query type (and back); 0 when it has none. */
+function icmpv6Counterpart(type: number): number {
+  switch (type) {
+    case 128: // echo request, echo reply
+    case 130: // MLD query, report
+    case 133: // router solicitation, advertisement
+    case 135: // neighbour solicitation, advertisement
+    case 139: // node information query, reply
+    case 144: // home agent address discovery request, reply
+    case 146: // mobile prefix solicitation, advertisement
+    case 148: // certification path solicitation, advertisement
+    case 157: // duplicate address request, confirmation
+      return type + 1;
+    case 129:
+    case 131:
+    case 134:
+    case 136:
+    case 140:
+    case 145:
+    case 147:
+    case 149:
+    case 158:
+      return type - 1;
+    case 151: // multicast router advertisement, solicitation
+      return 152;
+    case 152:
+      return 151;
     default:
       return 0;
   }

@@ -1,15 +1,18 @@
 /**
- * Flowbits: named boolean flags kept per flow (`flowbits:set,name`). Names
- * are interned to bit numbers when rules load; each flow slot owns a few
- * 32-bit words of a preallocated array. A slot reused by a new flow starts
- * with no bits set (detected by the flow table's generation counter).
+ * Per-flow variables of the rules: flowbits (named flags, `flowbits:set,x`)
+ * and flowints (named unsigned 32-bit counters, `flowint:x,+,1`). Names are
+ * interned to numbers when rules load; each flow slot owns a few 32-bit
+ * words of preallocated arrays. A slot reused by a new flow starts with no
+ * bit set and no flowint set: the store notices the flow table's generation
+ * counter changed and clears the slot on first access.
  *
  * @module
  */
 
 import type { FlowTable } from "./flow_table.ts";
 
-const names = new Map<string, number>();
+const bitNames = new Map<string, number>();
+const intNames = new Map<string, number>();
 
 /**
  * The bit number of a flowbit name, interned on first use (at rule load).
@@ -18,46 +21,85 @@ const names = new Map<string, number>();
  * @returns its bit number
  */
 export function flowbitId(name: string): number {
-  let id = names.get(name);
+  let id = bitNames.get(name);
   if (id === undefined) {
-    id = names.size;
-    names.set(name, id);
+    id = bitNames.size;
+    bitNames.set(name, id);
   }
   return id;
 }
 
-/** Number of flowbit names interned so far. */
+/**
+ * Number of flowbit names interned so far.
+ *
+ * @returns the count
+ */
 export function flowbitCount(): number {
-  return names.size;
+  return bitNames.size;
 }
 
-/** Per-flow bitsets over a flow table's slots. */
+/**
+ * The number of a flowint name, interned on first use (at rule load).
+ *
+ * @param name the flowint name
+ * @returns its number
+ */
+export function flowintId(name: string): number {
+  let id = intNames.get(name);
+  if (id === undefined) {
+    id = intNames.size;
+    intNames.set(name, id);
+  }
+  return id;
+}
+
+/**
+ * Number of flowint names interned so far.
+ *
+ * @returns the count
+ */
+export function flowintCount(): number {
+  return intNames.size;
+}
+
+/** Per-flow flowbits and flowints over a flow table's slots. */
 export class FlowbitStore {
-  /** 32-bit words per flow. */
+  /** 32-bit words of flowbits per flow. */
   readonly words: number;
+  /** Flowints per flow. */
+  readonly ints: number;
   readonly #bits: Uint32Array;
+  readonly #intValues: Uint32Array;
+  readonly #intSet: Uint32Array;
+  readonly #intWords: number;
   readonly #generation: Uint32Array;
   readonly #flows: FlowTable;
 
   /**
-   * @param flows the flow table whose slots the bits belong to
+   * @param flows the flow table whose slots the variables belong to
    * @param bitCount how many flowbit names exist (from {@link flowbitCount})
+   * @param intCount how many flowint names exist (from {@link flowintCount})
    */
-  constructor(flows: FlowTable, bitCount: number) {
+  constructor(flows: FlowTable, bitCount: number, intCount = 0) {
     this.#flows = flows;
     this.words = Math.max(1, (bitCount + 31) >>> 5);
+    this.ints = intCount;
+    this.#intWords = (intCount + 31) >>> 5;
     this.#bits = new Uint32Array(flows.capacity * this.words);
+    this.#intValues = new Uint32Array(flows.capacity * intCount);
+    this.#intSet = new Uint32Array(flows.capacity * this.#intWords);
     this.#generation = new Uint32Array(flows.capacity);
   }
 
-  #base(flow: number): number {
+  /** Clear the slot's variables when the flow table gave it to a new flow. */
+  #fresh(flow: number): void {
     const gen = this.#flows.generation[flow];
-    const base = flow * this.words;
-    if (this.#generation[flow] !== gen) {
-      this.#generation[flow] = gen;
-      for (let w = 0; w < this.words; w++) this.#bits[base + w] = 0;
+    if (this.#generation[flow] === gen) return;
+    this.#generation[flow] = gen;
+    this.#bits.fill(0, flow * this.words, (flow + 1) * this.words);
+    if (this.#intWords > 0) {
+      this.#intSet.fill(0, flow * this.#intWords, (flow + 1) * this.#intWords);
     }
-    return base;
   }
 
   /**
@@ -67,7 +109,8 @@ export class FlowbitStore {
    */
   isSet(flow: number, bit: number): boolean {
     if (flow < 0 || (bit >>> 5) >= this.words) return false;
-    return (this.#bits[this.#base(flow) + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
+    this.#fresh(flow);
+    return (this.#bits[flow * this.words + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
   }
 
   /**
@@ -76,7 +119,8 @@ export class FlowbitStore {
    */
   set(flow: number, bit: number): void {
     if (flow < 0 || (bit >>> 5) >= this.words) return;
-    this.#bits[this.#base(flow) + (bit >>> 5)] |= 1 << (bit & 31);
+    this.#fresh(flow);
+    this.#bits[flow * this.words + (bit >>> 5)] |= 1 << (bit & 31);
   }
 
   /**
@@ -85,7 +129,8 @@ export class FlowbitStore {
    */
   unset(flow: number, bit: number): void {
     if (flow < 0 || (bit >>> 5) >= this.words) return;
-    this.#bits[this.#base(flow) + (bit >>> 5)] &= ~(1 << (bit & 31));
+    this.#fresh(flow);
+    this.#bits[flow * this.words + (bit >>> 5)] &= ~(1 << (bit & 31));
   }
 
   /**
@@ -94,6 +139,42 @@ export class FlowbitStore {
    */
   toggle(flow: number, bit: number): void {
     if (flow < 0 || (bit >>> 5) >= this.words) return;
-    this.#bits[this.#base(flow) + (bit >>> 5)] ^= 1 << (bit & 31);
+    this.#fresh(flow);
+    this.#bits[flow * this.words + (bit >>> 5)] ^= 1 << (bit & 31);
+  }
+
+  /**
+   * @param flow a flow slot
+   * @param id a flowint number
+   * @returns whether the flowint has a value on the flow
+   */
+  intIsSet(flow: number, id: number): boolean {
+    if (flow < 0 || id >= this.ints) return false;
+    this.#fresh(flow);
+    return (this.#intSet[flow * this.#intWords + (id >>> 5)] & (1 << (id & 31))) !== 0;
+  }
+
+  /**
+   * @param flow a flow slot
+   * @param id a flowint number
+   * @returns its value (0 when not set)
+   */
+  intValue(flow: number, id: number): number {
+    if (!this.intIsSet(flow, id)) return 0;
+    return this.#intValues[flow * this.ints + id];
+  }
+
+  /**
+   * Give a flowint a value (kept as an unsigned 32-bit number, wrapping).
+   *
+   * @param flow a flow slot
+   * @param id a flowint number
+   * @param value the value
+   */
+  setInt(flow: number, id: number, value: number): void {
+    if (flow < 0 || id >= this.ints) return;
+    this.#fresh(flow);
+    this.#intValues[flow * this.ints + id] = value >>> 0;
+    this.#intSet[flow * this.#intWords + (id >>> 5)] |= 1 << (id & 31);
   }
 }

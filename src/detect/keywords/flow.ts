@@ -1,59 +1,100 @@
 /**
- * `flow:` - the packet's direction and its flow's state:
- * `to_server`/`from_client`, `to_client`/`from_server`, `established`,
- * `not_established`, `stateless`, `only_stream`/`no_stream`,
- * `only_frag`/`no_frag`. State comes from the flow table (handshake
- * tracking); until stream reassembly exists, `only_stream` rules wait for it
- * and `no_stream` matches every packet.
+ * `flow:` - the packet's direction and its flow's state, as Suricata 7's
+ * detect-flow.c: up to three of `to_server`/`from_client`,
+ * `to_client`/`from_server`, `established`, `not_established`, `stateless`,
+ * `only_stream`, `no_stream`, `only_frag`, `no_frag` (any case), each at
+ * most once, without contradictions, one `flow` per rule.
+ *
+ * Matching follows Suricata's FlowMatch: every option given must hold.
+ * - A direction alone (`flow:to_server`) is not a match condition in
+ *   Suricata but a choice of rule group: packets without a flow are
+ *   inspected as to_server, so `flow:to_server` matches them and
+ *   `flow:to_client` does not. With other options the packet's flow
+ *   direction must be the one asked, and as in Suricata (the signature's
+ *   "requires a flow" mask) a packet without a flow matches none.
+ * - `established` / `not_established` use the flow table's packet flag
+ *   (see flow_table.ts); `stateless` holds for any packet with a flow.
+ * - `no_stream` holds for packets (this build inspects packets only);
+ *   `only_stream` needs the reassembled stream, so such rules wait for the
+ *   stream stage. `no_frag` holds for every packet that is not a reassembled
+ *   fragment; `only_frag` rules wait for defragmentation to hand reassembled
+ *   packets to detection.
+ * - non-IP packets never match (Suricata does not inspect them).
  *
  * @module
  */
 
 import type { Packet } from "../../decode/packet.ts";
-import { Layer } from "../../decode/packet.ts";
 import { type DetectContext, FlowDirection } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import { KeywordError, type PacketCondition } from "../signature.ts";
 
-const DIR_ANY = 0;
-const STATE_ANY = 0;
-const STATE_ESTABLISHED = 1;
-const STATE_NOT_ESTABLISHED = 2;
-const FRAG_ANY = 0;
-const FRAG_ONLY = 1;
-const FRAG_NO = 2;
+/** Option bits of a `flow` keyword. */
+export const FlowOption = {
+  TO_SERVER: 1,
+  TO_CLIENT: 2,
+  ESTABLISHED: 4,
+  NOT_ESTABLISHED: 8,
+  STATELESS: 16,
+  ONLY_STREAM: 32,
+  NO_STREAM: 64,
+  ONLY_FRAG: 128,
+  NO_FRAG: 256,
+} as const;
+
+const WORDS: Record<string, number> = {
+  to_server: FlowOption.TO_SERVER,
+  from_client: FlowOption.TO_SERVER,
+  to_client: FlowOption.TO_CLIENT,
+  from_server: FlowOption.TO_CLIENT,
+  established: FlowOption.ESTABLISHED,
+  not_established: FlowOption.NOT_ESTABLISHED,
+  stateless: FlowOption.STATELESS,
+  only_stream: FlowOption.ONLY_STREAM,
+  no_stream: FlowOption.NO_STREAM,
+  only_frag: FlowOption.ONLY_FRAG,
+  no_frag: FlowOption.NO_FRAG,
+};
+
+/** Options that cannot be combined with each one (Suricata's checks). */
+const CONFLICTS: Record<number, number> = {
+  [FlowOption.TO_SERVER]: FlowOption.TO_CLIENT,
+  [FlowOption.TO_CLIENT]: FlowOption.TO_SERVER,
+  [FlowOption.ESTABLISHED]: FlowOption.NOT_ESTABLISHED | FlowOption.STATELESS,
+  [FlowOption.NOT_ESTABLISHED]: FlowOption.ESTABLISHED,
+  [FlowOption.STATELESS]: FlowOption.ESTABLISHED,
+  [FlowOption.ONLY_STREAM]: FlowOption.NO_STREAM,
+  [FlowOption.NO_STREAM]: FlowOption.ONLY_STREAM,
+  [FlowOption.ONLY_FRAG]: FlowOption.NO_FRAG,
+  [FlowOption.NO_FRAG]: FlowOption.ONLY_FRAG,
+};
 
 /** The compiled `flow` keyword. */
 export class FlowCondition implements PacketCondition {
-  /** Wanted {@link FlowDirection}, 0 for either. */
-  readonly direction: number;
-  /** 0 any, 1 established, 2 not established. */
-  readonly state: number;
-  /** 0 any, 1 only fragments (reassembled), 2 no fragments. */
-  readonly frag: number;
+  /** {@link FlowOption} bits. */
+  readonly options: number;
 
-  /**
-   * @param direction wanted direction
-   * @param state wanted state
-   * @param frag fragment condition
-   */
-  constructor(direction: number, state: number, frag: number) {
-    this.direction = direction;
-    this.state = state;
-    this.frag = frag;
+  /** @param options the {@link FlowOption} bits given */
+  constructor(options: number) {
+    this.options = options;
   }
 
   /**
    * @param p the packet
    * @param ctx flow state of the packet
-   * @returns whether the packet's flow matches
+   * @returns whether every option holds
    */
   match(p: Packet, ctx: DetectContext): boolean {
-    if (this.direction !== DIR_ANY && ctx.direction !== this.direction) return false;
-    if (this.state === STATE_ESTABLISHED && !ctx.established) return false;
-    if (this.state === STATE_NOT_ESTABLISHED && ctx.established) return false;
-    if (this.frag === FRAG_ONLY) return false; // reassembled packets come with defragmentation
-    if (this.frag === FRAG_NO && (p.layers & Layer.FRAGMENT) !== 0) return false;
+    if (p.ipVersion === 0) return false;
+    const o = this.options;
+    if (o === FlowOption.TO_SERVER) return ctx.direction !== FlowDirection.TO_CLIENT;
+    if (o === FlowOption.TO_CLIENT) return ctx.direction === FlowDirection.TO_CLIENT;
+    if (ctx.flowIndex < 0) return false; // Suricata's SIG_MASK_REQUIRE_FLOW
+    if ((o & FlowOption.TO_SERVER) !== 0 && ctx.direction !== FlowDirection.TO_SERVER) return false;
+    if ((o & FlowOption.TO_CLIENT) !== 0 && ctx.direction !== FlowDirection.TO_CLIENT) return false;
+    if ((o & FlowOption.ESTABLISHED) !== 0 && !ctx.established) return false;
+    if ((o & FlowOption.NOT_ESTABLISHED) !== 0 && ctx.established) return false;
+    if ((o & (FlowOption.ONLY_STREAM | FlowOption.ONLY_FRAG)) !== 0) return false;
     return true;
   }
 }
@@ -63,55 +104,42 @@ registerKeyword({
   description: "match on the packet's direction and its flow's state",
   value: "required",
   setup(builder, value) {
-    let direction = DIR_ANY;
-    let state = STATE_ANY;
-    let frag = FRAG_ANY;
-    let offset = 0;
-    for (const raw of (value ?? "").split(",")) {
-      const word = raw.trim().toLowerCase();
-      const at = offset + raw.indexOf(raw.trim());
-      offset += raw.length + 1;
-      let newDirection = DIR_ANY;
-      switch (word) {
-        case "to_server":
-        case "from_client":
-          newDirection = FlowDirection.TO_SERVER;
-          break;
-        case "to_client":
-        case "from_server":
-          newDirection = FlowDirection.TO_CLIENT;
-          break;
-        case "established":
-          if (state === STATE_NOT_ESTABLISHED) throw conflict(word, at);
-          state = STATE_ESTABLISHED;
-          continue;
-        case "not_established":
-          if (state === STATE_ESTABLISHED) throw conflict(word, at);
-          state = STATE_NOT_ESTABLISHED;
-          continue;
-        case "stateless":
-        case "no_stream":
-          continue;
-        case "only_stream":
-          if (!builder.sig.waitingFor.includes("stream")) builder.sig.waitingFor.push("stream");
-          continue;
-        case "only_frag":
-          frag = FRAG_ONLY;
-          if (!builder.sig.waitingFor.includes("defrag")) builder.sig.waitingFor.push("defrag");
-          continue;
-        case "no_frag":
-          frag = FRAG_NO;
-          continue;
-        default:
-          throw new KeywordError("flow", `unknown option "${word}"`, { valueOffset: at });
-      }
-      if (direction !== DIR_ANY && direction !== newDirection) throw conflict(word, at);
-      direction = newDirection;
+    if (builder.scratch.has("flow")) {
+      throw new KeywordError("flow", "a rule may have only one flow option");
     }
-    builder.sig.conditions.push(new FlowCondition(direction, state, frag));
+    builder.scratch.set("flow", true);
+    const text = value ?? "";
+    const parts = text.split(",");
+    if (parts.length > 3) {
+      throw new KeywordError("flow", "at most three options", { valueOffset: 0 });
+    }
+    let options = 0;
+    let offset = 0;
+    for (const raw of parts) {
+      const word = raw.trim();
+      const at = offset + raw.indexOf(word);
+      offset += raw.length + 1;
+      const bit = WORDS[word.toLowerCase()];
+      if (bit === undefined) {
+        throw new KeywordError("flow", `invalid flow option "${word}"`, { valueOffset: at });
+      }
+      if ((options & bit) !== 0) {
+        throw new KeywordError("flow", `"${word}" given twice`, { valueOffset: at });
+      }
+      if ((options & CONFLICTS[bit]) !== 0) {
+        throw new KeywordError("flow", `"${word}" contradicts an earlier option`, {
+          valueOffset: at,
+        });
+      }
+      options |= bit;
+    }
+    const sig = builder.sig;
+    if ((options & FlowOption.ONLY_STREAM) !== 0 && !sig.waitingFor.includes("stream")) {
+      sig.waitingFor.push("stream");
+    }
+    if ((options & FlowOption.ONLY_FRAG) !== 0 && !sig.waitingFor.includes("defrag")) {
+      sig.waitingFor.push("defrag");
+    }
+    sig.conditions.push(new FlowCondition(options));
   },
 });
-
-function conflict(word: string, at: number): KeywordError {
-  return new KeywordError("flow", `"${word}" contradicts an earlier option`, { valueOffset: at });
-}

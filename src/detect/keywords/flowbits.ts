@@ -1,8 +1,15 @@
 /**
- * `flowbits:` - named flags on the flow: `set`, `unset`, `toggle` (after a
- * match), `isset`, `isnotset` (conditions; `a|b` means any of them) and
- * `noalert`. Rules that set flowbits are evaluated before rules that test
- * them, as in Suricata.
+ * `flowbits:` - named flags on the flow, as Suricata 7's detect-flowbits.c:
+ * `set`, `unset`, `toggle` (applied after the whole rule matched),
+ * `isset`, `isnotset` (conditions) and `noalert`. `isset`/`isnotset` take
+ * one name or several joined by `|` (any of them set / any of them not
+ * set). Names are anything without blanks (`&` is an ordinary character);
+ * the command is lower case. A packet without a flow matches no flowbits
+ * test, `isnotset` included. Rules that set flowbits are evaluated before
+ * rules that test them (engine.ts orders them).
+ *
+ * Quirk kept from Suricata 7: `set`/`unset`/`toggle` with a `|` list load
+ * but change no bit.
  *
  * @module
  */
@@ -13,53 +20,50 @@ import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import { KeywordError, type PacketCondition, type PostMatchAction } from "../signature.ts";
 
-/** `isset` / `isnotset` over one or more names (any of them for `|`, all for `&`). */
+/** Most names in one `|` list (Suricata's MAX_TOKENS). */
+const MAX_NAMES = 100;
+
+/** `isset` / `isnotset` over one or more names (any of them qualifying). */
 export class FlowbitTest implements PacketCondition {
   /** Bit numbers. */
   readonly bits: Int32Array;
   /** true: isset; false: isnotset. */
   readonly wantSet: boolean;
-  /** true: every bit must qualify (`&`); false: any (`|`). */
-  readonly all: boolean;
 
   /**
    * @param bits the flowbit numbers
    * @param wantSet isset (true) or isnotset (false)
-   * @param all whether all names must qualify
    */
-  constructor(bits: number[], wantSet: boolean, all: boolean) {
+  constructor(bits: number[], wantSet: boolean) {
     this.bits = Int32Array.from(bits);
     this.wantSet = wantSet;
-    this.all = all;
   }
 
   /**
    * @param _p the packet
    * @param ctx the flow and its flowbits
-   * @returns whether the test holds
+   * @returns whether one of the names is set (isset) or not set (isnotset)
    */
   match(_p: Packet, ctx: DetectContext): boolean {
     const store = ctx.flowbits;
     const flow = ctx.flowIndex;
+    if (store === null || flow < 0) return false;
     for (let i = 0; i < this.bits.length; i++) {
-      const set = store !== null && flow >= 0 && store.isSet(flow, this.bits[i]);
-      const ok = set === this.wantSet;
-      if (ok && !this.all) return true;
-      if (!ok && this.all) return false;
+      if (store.isSet(flow, this.bits[i]) === this.wantSet) return true;
     }
-    return this.all;
+    return false;
   }
 }
 
 /** `set` / `unset` / `toggle` after a match. */
 export class FlowbitChange implements PostMatchAction {
-  /** The bit. */
+  /** The bit (-1: none, a `|` list). */
   readonly bit: number;
-  /** "set", "unset" or "toggle". */
+  /** What to do. */
   readonly op: "set" | "unset" | "toggle";
 
   /**
-   * @param bit the flowbit number
+   * @param bit the flowbit number (-1 changes nothing)
    * @param op what to do
    */
   constructor(bit: number, op: "set" | "unset" | "toggle") {
@@ -73,14 +77,36 @@ export class FlowbitChange implements PostMatchAction {
    */
   apply(_p: Packet, ctx: DetectContext): void {
     const store = ctx.flowbits;
-    if (store === null || ctx.flowIndex < 0) return;
+    if (store === null || ctx.flowIndex < 0 || this.bit < 0) return;
     if (this.op === "set") store.set(ctx.flowIndex, this.bit);
     else if (this.op === "unset") store.unset(ctx.flowIndex, this.bit);
     else store.toggle(ctx.flowIndex, this.bit);
   }
 }
 
-const NAME = /^[A-Za-z0-9_.\-]+$/;
+/** Split a `|` list as Suricata's FlowbitOrAddData. */
+function orList(text: string, at: number): string[] {
+  const names: string[] = [];
+  for (const token of text.split("|")) {
+    const name = token.trim();
+    if (name === "") continue;
+    if (/\s/.test(name)) {
+      throw new KeywordError("flowbits", "spaces are not allowed in flowbit names", {
+        valueOffset: at,
+      });
+    }
+    if (names.length === MAX_NAMES) {
+      throw new KeywordError("flowbits", `more than ${MAX_NAMES} flowbits in a list`, {
+        valueOffset: at,
+      });
+    }
+    names.push(name);
+  }
+  if (names.length === 0) {
+    throw new KeywordError("flowbits", "no valid flowbits given", { valueOffset: at });
+  }
+  return names;
+}
 
 registerKeyword({
   name: "flowbits",
@@ -88,45 +114,39 @@ registerKeyword({
   value: "required",
   setup(builder, value) {
     const text = value ?? "";
-    const comma = text.indexOf(",");
-    const op = (comma < 0 ? text : text.slice(0, comma)).trim().toLowerCase();
-    const rest = comma < 0 ? "" : text.slice(comma + 1).trim();
-    const restAt = comma < 0 ? text.length : comma + 1 + text.slice(comma + 1).search(/\S|$/);
+    const m = /^([a-z]+)(?:,\s*(.*))?/s.exec(text);
+    if (m === null) {
+      throw new KeywordError("flowbits", `"${text}" is not a valid setting for flowbits`);
+    }
+    const op = m[1];
+    const name = (m[2] ?? "").replace(/[ \t]+$/, "");
+    const nameAt = m[2] === undefined ? text.length : text.length - m[2].length;
     if (op === "noalert") {
-      if (rest !== "") throw new KeywordError("flowbits", "noalert takes no name");
+      if (name !== "") throw new KeywordError("flowbits", "noalert takes no name");
       builder.sig.noalert = true;
       return;
     }
-    if (rest === "") throw new KeywordError("flowbits", `${op || "flowbits"} needs a name`);
-    const all = rest.includes("&");
-    const names = rest.split(all ? "&" : "|").map((n) => n.trim());
-    if (all && rest.includes("|")) {
-      throw new KeywordError("flowbits", "cannot mix | and &", { valueOffset: restAt });
+    if (!["isset", "isnotset", "set", "unset", "toggle"].includes(op)) {
+      throw new KeywordError("flowbits", `action "${op}" is not supported`, { valueOffset: 0 });
     }
-    for (const n of names) {
-      if (!NAME.test(n)) {
-        throw new KeywordError("flowbits", `invalid name "${n}"`, { valueOffset: restAt });
-      }
+    if (name === "") throw new KeywordError("flowbits", `${op} needs a name`);
+    const list = name.includes("|");
+    if (!list && /[ \t]/.test(name)) {
+      throw new KeywordError("flowbits", "spaces are not allowed in flowbit names", {
+        valueOffset: nameAt,
+      });
     }
-    switch (op) {
-      case "isset":
-      case "isnotset":
-        builder.sig.conditions.push(
-          new FlowbitTest(names.map(flowbitId), op === "isset", all),
-        );
-        builder.sig.readsFlowbits = true;
-        return;
-      case "set":
-      case "unset":
-      case "toggle":
-        if (names.length > 1) {
-          throw new KeywordError("flowbits", `${op} takes one name`, { valueOffset: restAt });
-        }
-        builder.sig.postMatch.push(new FlowbitChange(flowbitId(names[0]), op));
-        builder.sig.setsFlowbits = true;
-        return;
-      default:
-        throw new KeywordError("flowbits", `unknown operation "${op}"`, { valueOffset: 0 });
+    const names = list ? orList(name, nameAt) : [name];
+    const sig = builder.sig;
+    if (op === "isset" || op === "isnotset") {
+      sig.conditions.push(new FlowbitTest(names.map(flowbitId), op === "isset"));
+      sig.readsFlowbits = true;
+      return;
     }
+    if (list) names.forEach(flowbitId); // registered, as Suricata, but not changed
+    sig.postMatch.push(
+      new FlowbitChange(list ? -1 : flowbitId(name), op as "set" | "unset" | "toggle"),
+    );
+    sig.setsFlowbits = true;
   },
 });

@@ -1,26 +1,39 @@
 /**
- * `threshold:` and `detection_filter:` - limit or delay alerts of a rule per
- * tracked entity over time (see ../threshold_gate.ts for the semantics).
+ * `threshold:` and `detection_filter:` - limit or delay the alerts of a
+ * rule per tracked entity over time (see ../threshold.ts for the
+ * semantics), parsed as Suricata does:
+ *
+ * - `threshold: type limit|threshold|both, track by_src|by_dst|by_both|by_rule|by_flow,
+ *   count N, seconds S` - exactly these four settings, in any order;
+ *   `type backoff, track by_flow, count N, multiplier M` (Suricata 8;
+ *   1 <= N, 2 <= M, both below 65536). `by_flow` is Suricata 8's too.
+ * - `detection_filter: track by_src|by_dst|by_flow, count N, seconds S`,
+ *   with N and S above 0.
+ *
+ * Numbers are decimal unsigned 32-bit integers. A rule has at most one of
+ * these keywords.
  *
  * @module
  */
 
 import { registerKeyword } from "../keyword_registry.ts";
-import { KeywordError, type ThresholdSpec } from "../signature.ts";
+import { KeywordError, type SignatureBuilder, type ThresholdSpec } from "../signature.ts";
 
-const TYPES = ["threshold", "limit", "both", "backoff"];
-const TRACKS = ["by_src", "by_dst", "by_rule", "by_both", "by_flow"];
+const TYPES = ["limit", "threshold", "both", "backoff"];
+const THRESHOLD_TRACKS = ["by_src", "by_dst", "by_both", "by_rule", "by_flow"];
+const FILTER_TRACKS = ["by_src", "by_dst", "by_flow"];
+const PAIR = /^\s*([a-z]+)\s+(\S+)\s*$/;
 
-function parseSpec(keyword: string, value: string, withType: boolean): ThresholdSpec {
+/** Parse "name value" pairs; every name once, only from `names`. */
+function parsePairs(keyword: string, value: string, names: string[]): Map<string, string> {
   const fields = new Map<string, string>();
   let offset = 0;
   for (const part of value.split(",")) {
-    const trimmed = part.trim();
-    const at = offset + part.indexOf(trimmed);
+    const at = offset + (part.length - part.trimStart().length);
     offset += part.length + 1;
-    const m = /^([a-z_]+)\s+(\S+)$/.exec(trimmed);
-    if (!m) {
-      throw new KeywordError(keyword, `expected "name value", not "${trimmed}"`, {
+    const m = PAIR.exec(part);
+    if (m === null || !names.includes(m[1])) {
+      throw new KeywordError(keyword, `expected one of ${names.join(", ")} and a value`, {
         valueOffset: at,
       });
     }
@@ -29,36 +42,94 @@ function parseSpec(keyword: string, value: string, withType: boolean): Threshold
     }
     fields.set(m[1], m[2]);
   }
-  const type = withType ? fields.get("type") : "detection_filter";
+  return fields;
+}
+
+function u32(keyword: string, name: string, text: string | undefined): number {
+  if (text === undefined) throw new KeywordError(keyword, `${name} is missing`);
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 0xffffffff)) {
+    throw new KeywordError(keyword, `${name} must be an integer from 0 to 4294967295`);
+  }
+  return n;
+}
+
+function checkAlone(builder: SignatureBuilder, keyword: string): void {
+  const sig = builder.sig;
+  if (sig.threshold !== null || sig.detectionFilter !== null) {
+    throw new KeywordError(
+      keyword,
+      sig.threshold !== null && keyword === "threshold"
+        ? "a rule may have only one threshold"
+        : sig.detectionFilter !== null && keyword === "detection_filter"
+        ? "a rule may have only one detection_filter"
+        : "threshold and detection_filter cannot be used in the same rule",
+    );
+  }
+}
+
+/**
+ * Parse a `threshold` value.
+ *
+ * @param value the keyword's value
+ * @returns the spec (`seconds` holds the multiplier for backoff)
+ */
+export function parseThreshold(value: string): ThresholdSpec {
+  const k = "threshold";
+  const fields = parsePairs(k, value, ["type", "track", "count", "seconds", "multiplier"]);
+  const type = fields.get("type");
   const track = fields.get("track");
-  if (type === undefined || (withType && !TYPES.includes(type))) {
-    throw new KeywordError(keyword, `type must be one of ${TYPES.join(", ")}`);
+  if (type === undefined || !TYPES.includes(type)) {
+    throw new KeywordError(k, `type must be one of ${TYPES.join(", ")}`);
   }
-  if (track === undefined || !TRACKS.includes(track)) {
-    throw new KeywordError(keyword, `track must be one of ${TRACKS.join(", ")}`);
+  if (track === undefined || !THRESHOLD_TRACKS.includes(track)) {
+    throw new KeywordError(k, `track must be one of ${THRESHOLD_TRACKS.join(", ")}`);
   }
-  const count = Number(fields.get("count"));
-  if (!Number.isInteger(count) || count < 0) {
-    throw new KeywordError(keyword, "count must be a non-negative integer");
+  const count = u32(k, "count", fields.get("count"));
+  if (type !== "backoff") {
+    if (fields.has("multiplier")) throw new KeywordError(k, "multiplier is for type backoff");
+    if (fields.size !== 4) throw new KeywordError(k, "expected type, track, count and seconds");
+    return { type, track, count, seconds: u32(k, "seconds", fields.get("seconds")) };
   }
-  const windowKey = type === "backoff" ? "multiplier" : "seconds";
-  const seconds = Number(fields.get(windowKey));
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new KeywordError(keyword, `${windowKey} must be a non-negative number`);
+  if (fields.has("seconds")) throw new KeywordError(k, "type backoff takes no seconds");
+  const multiplier = u32(k, "multiplier", fields.get("multiplier"));
+  if (count < 1 || count > 65535) {
+    throw new KeywordError(k, `count ${count} must be in the range 1-65535`);
   }
-  if (type === "backoff" && track !== "by_flow") {
-    throw new KeywordError(keyword, "backoff needs track by_flow");
+  if (multiplier < 2 || multiplier > 65535) {
+    throw new KeywordError(k, `multiplier ${multiplier} must be in the range 2-65535`);
   }
-  return { type, track, count, seconds };
+  if (track !== "by_flow") throw new KeywordError(k, "type backoff needs track by_flow");
+  return { type, track, count, seconds: multiplier };
+}
+
+/**
+ * Parse a `detection_filter` value.
+ *
+ * @param value the keyword's value
+ * @returns the spec (type "detection_filter")
+ */
+export function parseDetectionFilter(value: string): ThresholdSpec {
+  const k = "detection_filter";
+  const fields = parsePairs(k, value, ["track", "count", "seconds"]);
+  if (fields.size !== 3) throw new KeywordError(k, "expected track, count and seconds");
+  const track = fields.get("track")!;
+  if (!FILTER_TRACKS.includes(track)) {
+    throw new KeywordError(k, `track must be one of ${FILTER_TRACKS.join(", ")}`);
+  }
+  const count = u32(k, "count", fields.get("count"));
+  const seconds = u32(k, "seconds", fields.get("seconds"));
+  if (count === 0 || seconds === 0) throw new KeywordError(k, "count and seconds must be above 0");
+  return { type: "detection_filter", track, count, seconds };
 }
 
 registerKeyword({
   name: "threshold",
-  description: "limit alerts: type threshold|limit|both|backoff, track, count, seconds",
+  description: "limit alerts: type limit|threshold|both|backoff, track, count, seconds",
   value: "required",
   setup(builder, value) {
-    if (builder.sig.threshold !== null) throw new KeywordError("threshold", "given twice");
-    builder.sig.threshold = parseSpec("threshold", value ?? "", true);
+    checkAlone(builder, "threshold");
+    builder.sig.threshold = parseThreshold(value ?? "");
   },
 });
 
@@ -67,9 +138,7 @@ registerKeyword({
   description: "alert only after count matches within seconds: track, count, seconds",
   value: "required",
   setup(builder, value) {
-    if (builder.sig.detectionFilter !== null) {
-      throw new KeywordError("detection_filter", "given twice");
-    }
-    builder.sig.detectionFilter = parseSpec("detection_filter", value ?? "", false);
+    checkAlone(builder, "detection_filter");
+    builder.sig.detectionFilter = parseDetectionFilter(value ?? "");
   },
 });

@@ -1,0 +1,92 @@
+/**
+ * Flow table options from a suricata.yaml: `flow-timeouts.*`,
+ * `flow.emergency-recovery`, `stream.midstream`, `stream.async-oneside`
+ * and `vlan.use-for-tracking`. A key the configuration lacks takes
+ * Suricata's built-in value (flow-private.h), as Suricata does, not the
+ * value of the suricata.yaml it ships.
+ *
+ * @module
+ */
+
+import type { SuricataConfig } from "../rules/config.ts";
+import type { FlowTableOptions, FlowTimeouts, ProtoTimeouts } from "./flow_table.ts";
+
+/** Suricata's built-in timeouts, used for keys the configuration lacks. */
+const BUILT_IN: FlowTimeouts = {
+  tcp: {
+    new: 30,
+    established: 300,
+    closed: 10,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 5,
+  },
+  udp: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
+  icmp: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
+  other: {
+    new: 30,
+    established: 300,
+    closed: 0,
+    emergencyNew: 10,
+    emergencyEstablished: 100,
+    emergencyClosed: 0,
+  },
+};
+
+function protoTimeouts(config: SuricataConfig, section: string, d: ProtoTimeouts): ProtoTimeouts {
+  const at = (key: string, fallback: number) =>
+    config.getNumber(`flow-timeouts.${section}.${key}`, fallback);
+  return {
+    new: at("new", d.new),
+    established: at("established", d.established),
+    closed: at("closed", d.closed),
+    emergencyNew: at("emergency-new", d.emergencyNew),
+    emergencyEstablished: at("emergency-established", d.emergencyEstablished),
+    emergencyClosed: at("emergency-closed", d.emergencyClosed),
+  };
+}
+
+/**
+ * The flow table options a configuration asks for.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "../rules/config.ts";
+ * import { flowTableOptions } from "./flow_config.ts";
+ * import { FlowTable } from "./flow_table.ts";
+ * const { config } = loadConfig();
+ * const flows = new FlowTable({ ...flowTableOptions(config), capacity: 4096 });
+ * ```
+ *
+ * @param config the loaded configuration
+ * @returns timeouts, midstream, async-oneside, VLAN tracking, emergency recovery
+ */
+export function flowTableOptions(config: SuricataConfig): FlowTableOptions {
+  const other = protoTimeouts(config, "default", BUILT_IN.other);
+  return {
+    timeouts: {
+      tcp: protoTimeouts(config, "tcp", BUILT_IN.tcp),
+      udp: protoTimeouts(config, "udp", BUILT_IN.udp),
+      icmp: protoTimeouts(config, "icmp", BUILT_IN.icmp),
+      other,
+    },
+    midstream: config.getBool("stream.midstream", false),
+    asyncOneside: config.getBool("stream.async-oneside", false),
+    vlanTracking: config.getBool("vlan.use-for-tracking", true),
+    emergencyRecovery: config.getNumber("flow.emergency-recovery", 30),
+  };
+}

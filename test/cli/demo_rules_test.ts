@@ -1,0 +1,74 @@
+/**
+ * The demo end to end: the bundled rules on the bundled capture raise the
+ * alerts Suricata 7.0.10 raises on the same input (same signatures, same
+ * counts; recorded from `suricata -r test/data/demo.pcap -S rules/demo.rules`),
+ * written as EVE JSON and fast.log.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO_ROOT } from "../corpus.ts";
+
+/** sid -> alerts, as Suricata 7.0.10 raised them on demo.pcap with rules/demo.rules. */
+const SURICATA_ALERTS: Record<number, number> = {
+  9000001: 2,
+  9000002: 1,
+  9000003: 1,
+  9000004: 1,
+  9000005: 2,
+  9000006: 1,
+  9000007: 1,
+};
+
+Deno.test("demo: the bundled rules raise Suricata's alerts on the bundled capture", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-read",
+        "--allow-write",
+        "--allow-ffi",
+        "--allow-env=LOG_TOKENS,LOG_STREAM",
+        "--allow-sys",
+        join(REPO_ROOT, "src", "main.ts"),
+        "scan",
+        join(REPO_ROOT, "test", "data", "demo.pcap"),
+        "--rules",
+        join(REPO_ROOT, "rules", "demo.rules"),
+        "-l",
+        out,
+        "--summary",
+        "json",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const records = (await Deno.readTextFile(join(out, "eve.json"))).trim().split("\n").map((
+      l,
+    ) => JSON.parse(l));
+    const counts: Record<number, number> = {};
+    for (const r of records) {
+      assert.equal(r.event_type, "alert");
+      counts[r.alert.signature_id] = (counts[r.alert.signature_id] ?? 0) + 1;
+    }
+    assert.deepEqual(counts, SURICATA_ALERTS);
+    const ping = records.find((r) => r.alert.signature_id === 9000001);
+    assert.deepEqual(
+      [ping.src_ip, ping.dest_ip, ping.proto, ping.icmp_type, ping.icmp_code, ping.pcap_cnt],
+      ["198.51.100.2", "10.10.0.2", "ICMP", 8, 0, 1009],
+    );
+    assert.equal(ping.alert.category, "Misc activity");
+    assert.equal(typeof ping.flow_id, "number");
+    const fast = (await Deno.readTextFile(join(out, "fast.log"))).trim().split("\n");
+    assert.equal(fast.length, records.length);
+    assert.match(
+      fast[0],
+      /^\d\d\/\d\d\/\d{4}-\d\d:\d\d:\d\d\.\d{6} {2}\[\*\*\] \[1:9000001:1\] DEMO ICMP echo request to an inside host \[\*\*\] \[Classification: Misc activity\] \[Priority: 3\] \{ICMP\} 198\.51\.100\.2:8 -> 10\.10\.0\.2:0$/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
