@@ -135,6 +135,9 @@ export class DetectEngine {
   readonly #matchSet: MatchSet;
   readonly #marks: Uint32Array;
   readonly #alertMax: number;
+  /** Lowest and highest bitmap words marked for the current packet. */
+  #lo = 0;
+  #hi = -1;
 
   private constructor(sigs: Signature[], waiting: Signature[], options: EngineOptions) {
     this.sigs = sigs;
@@ -194,39 +197,18 @@ export class DetectEngine {
     this.counters.packets++;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
     const marks = this.#marks;
-    let lo = marks.length;
-    let hi = -1;
-    const always = group.alwaysSigs;
-    for (let i = 0; i < always.length; i++) {
-      const s = always[i];
-      const w = s >>> 5;
-      marks[w] |= 1 << (s & 31);
-      if (w < lo) lo = w;
-      if (w > hi) hi = w;
-    }
+    this.#lo = marks.length;
+    this.#hi = -1;
+    this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length);
     if (p.ipVersion === 4) {
       for (let side = 0; side < 2; side++) {
         const index = side === 0 ? group.bySource : group.byDestination;
         if (index === null) continue;
         const k = index.intervalOf(side === 0 ? p.src4 : p.dst4);
-        const sigs = index.sigs;
-        for (let j = index.start[k]; j < index.start[k + 1]; j++) {
-          const s = sigs[j];
-          const w = s >>> 5;
-          marks[w] |= 1 << (s & 31);
-          if (w < lo) lo = w;
-          if (w > hi) hi = w;
-        }
+        this.#markAll(index.sigs, index.start[k], index.start[k + 1]);
       }
     } else if (p.ipVersion === 6) {
-      const v6 = group.indexedIpv6;
-      for (let i = 0; i < v6.length; i++) {
-        const s = v6[i];
-        const w = s >>> 5;
-        marks[w] |= 1 << (s & 31);
-        if (w < lo) lo = w;
-        if (w > hi) hi = w;
-      }
+      this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length);
     }
     if (group.matcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
@@ -235,18 +217,13 @@ export class DetectEngine {
       group.matcher.scan(p.data, start, start + p.payloadLen, set);
       const ids = set.ids;
       const patternStart = group.patternStart;
-      const patternSigs = group.patternSigs;
       for (let k = 0; k < set.count; k++) {
         const id = ids[k];
-        for (let j = patternStart[id]; j < patternStart[id + 1]; j++) {
-          const s = patternSigs[j];
-          const w = s >>> 5;
-          marks[w] |= 1 << (s & 31);
-          if (w < lo) lo = w;
-          if (w > hi) hi = w;
-        }
+        this.#markAll(group.patternSigs, patternStart[id], patternStart[id + 1]);
       }
     }
+    const lo = this.#lo;
+    const hi = this.#hi;
     let stop = false;
     for (let w = lo; w <= hi; w++) {
       let word = marks[w];
@@ -270,6 +247,22 @@ export class DetectEngine {
         if (alerts.count < this.#alertMax) alerts.push(sig.index);
       }
     }
+  }
+
+  /** Mark the signatures sigs[from..to) as candidates of the current packet. */
+  #markAll(sigs: Int32Array, from: number, to: number): void {
+    const marks = this.#marks;
+    let lo = this.#lo;
+    let hi = this.#hi;
+    for (let j = from; j < to; j++) {
+      const s = sigs[j];
+      const w = s >>> 5;
+      marks[w] |= 1 << (s & 31);
+      if (w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    this.#lo = lo;
+    this.#hi = hi;
   }
 
   #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
