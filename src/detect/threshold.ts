@@ -115,6 +115,8 @@ export class ThresholdGate implements AlertGate {
   readonly #lastUse: Float64Array;
   readonly #seconds: Float64Array;
   readonly #scratch: Uint32Array = new Uint32Array(KEY_WORDS);
+  // the packet time of the verdict in progress (a typed array: no boxed doubles)
+  readonly #now: Float64Array = new Float64Array(1);
   /** Compiled spec per signature object: type and track codes. */
   readonly #codes = new WeakMap<ThresholdSpec, number>();
   #cursor = 0;
@@ -175,10 +177,11 @@ export class ThresholdGate implements AlertGate {
     if (track === TRACK_FLOW && ctx.flowIndex < 0) return ThresholdVerdict.NONE;
     this.#loadKey(track, p, ctx);
     const now = ctx.now;
-    const h = this.#hashOf(sig.sid, sig.gid, track);
-    let i = this.#find(h, sig.sid, sig.gid, track);
+    this.#now[0] = now;
+    const h = this.#hashOf(sig, track);
+    let i = this.#find(h, sig, track);
     if (i < 0) {
-      i = this.#insert(h, sig.sid, sig.gid, track, now);
+      i = this.#insert(h, sig, track);
       this.#first[i] = now;
       this.#count[i] = 1;
       this.#lastUse[i] = now;
@@ -278,25 +281,30 @@ export class ThresholdGate implements AlertGate {
         break;
     }
     // the IP version tells an IPv4 address from an IPv6 one with the same words
-    k[KEY_WORDS - 1] ^= p.ipVersion === 6 && track !== TRACK_FLOW ? 0x80000000 : 0;
+    if (p.ipVersion === 6 && track !== TRACK_FLOW && track !== TRACK_RULE) {
+      k[KEY_WORDS - 1] ^= 0x80000000;
+    }
   }
 
-  #hashOf(sid: number, gid: number, track: number): number {
+  /** A 30-bit hash (a small integer, so that passing it around allocates nothing). */
+  #hashOf(sig: Signature, track: number): number {
     const k = this.#scratch;
-    let h = Math.imul(sid ^ 0x9e3779b9, 0x85ebca6b);
-    h = Math.imul(h ^ gid ^ (track << 24), 0xc2b2ae35);
+    let h = Math.imul(sig.sid ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ sig.gid ^ (track << 24), 0xc2b2ae35);
     for (let w = 0; w < KEY_WORDS; w++) {
       h = Math.imul(h ^ k[w], 0xcc9e2d51);
       h ^= h >>> 15;
     }
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h ^= h >>> 13;
-    return h >>> 0;
+    return h & 0x3fffffff;
   }
 
-  #find(h: number, sid: number, gid: number, track: number): number {
+  #find(h: number, sig: Signature, track: number): number {
     const mask = this.#mask;
     const k = this.#scratch;
+    const sid = sig.sid;
+    const gid = sig.gid;
     for (let i = h & mask;; i = (i + 1) & mask) {
       if (this.#used[i] === 0) return -1;
       if (
@@ -315,15 +323,15 @@ export class ThresholdGate implements AlertGate {
     }
   }
 
-  #insert(h: number, sid: number, gid: number, track: number, now: number): number {
-    if (this.size >= this.capacity) this.#evict(now);
+  #insert(h: number, sig: Signature, track: number): number {
+    if (this.size >= this.capacity) this.#evict();
     const mask = this.#mask;
     let i = h & mask;
     while (this.#used[i] !== 0) i = (i + 1) & mask;
     this.#used[i] = 1;
     this.#hash[i] = h;
-    this.#sid[i] = sid;
-    this.#gid[i] = gid;
+    this.#sid[i] = sig.sid;
+    this.#gid[i] = sig.gid;
     this.#track[i] = track;
     this.#key.set(this.#scratch, i * KEY_WORDS);
     this.size++;
@@ -331,7 +339,8 @@ export class ThresholdGate implements AlertGate {
   }
 
   /** Drop an expired entry, or the least recently used of a sample. */
-  #evict(now: number): void {
+  #evict(): void {
+    const now = this.#now[0];
     const mask = this.#mask;
     let victim = -1;
     let oldest = Infinity;

@@ -11,17 +11,19 @@
  *   protocol, addresses (IPv4 in one word, IPv6 in four), and ports; ICMPv4
  *   flows are keyed by the message type and its counterpart (echo request
  *   and reply share a flow, whatever the echo id), ICMPv6 flows by type,
- *   code and counterpart type, ESP flows by SPI and direction. ICMPv4 destination
- *   unreachable messages join the TCP/UDP flow they quote and never create
- *   one; other ICMPv4 errors, fragments and protocols other than TCP, UDP,
- *   SCTP, ICMP and ESP get no flow.
- * - `flow:established`: for TCP, the handshake had completed before the
- *   packet (so the ACK that completes it is not yet established, unless it
- *   carries data), and stays
- *   so through FIN, RST and close, as Suricata's `ssn->state >=
- *   TCP_ESTABLISHED`; without midstream pick-up a TCP flow that starts
- *   without a SYN never becomes established. For other protocols: packets
- *   were seen both ways, this one included.
+ *   code and counterpart type, ESP flows by SPI and direction. ICMPv4
+ *   destination unreachable messages join the TCP/UDP flow they quote and
+ *   never create one; other ICMPv4 errors, fragments and protocols other
+ *   than TCP, UDP, SCTP, ICMP and ESP get no flow.
+ * - `flow:established`: for TCP, the session had reached ESTABLISHED
+ *   before the packet (so the ACK that completes the handshake is not yet
+ *   established, unless it carries data) and stays so through FIN, RST and
+ *   close, as Suricata's `ssn->state >= TCP_ESTABLISHED`; a SYN/ACK
+ *   establishes a TCP Fast Open session; without midstream pick-up a TCP
+ *   flow that starts without a SYN never becomes established. The
+ *   handshake is judged on the sequence numbers Suricata checks in
+ *   SYN_SENT and SYN_RECV. For other protocols: packets were seen both
+ *   ways, this one included.
  * - TCP port reuse: a new SYN on a flow that never had a session or is
  *   closing (>= LAST_ACK, and not a retransmission of the first SYN)
  *   ends the old flow and starts a new one.
@@ -37,10 +39,11 @@
  *   leaves emergency mode once `emergencyRecovery` percent of the slots are
  *   free again.
  *
- * What it does not do: sequence-number tracking, window checks, RST
- * validation, stream reassembly and the TCP events. The TCP state machine
- * here follows Suricata's transitions on flags and direction only; these
- * come with the flow/stream issue.
+ * What it does not do (the flow/stream issue): sequence tracking after the
+ * handshake, window checks, RST and FIN validation (every RST closes),
+ * timestamps, 4-way handshakes, stream reassembly, the TCP stream events,
+ * flow-end pseudo packets, and the app layer's flow reversal (it calls
+ * {@link FlowTable.reverse}).
  *
  * Nothing is allocated per packet.
  *
@@ -175,6 +178,8 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
+const SESSION_TFO = 1;
+const SESSION_SYNACK_PICKUP = 2;
 
 /** Flows in preallocated typed arrays, looked up per packet. */
 export class FlowTable {
@@ -254,6 +259,8 @@ export class FlowTable {
   readonly generation: Uint32Array;
 
   #establishedNow = false;
+  // [0] packet time of the lookup in progress, [1] its whole seconds
+  readonly #clock: Float64Array = new Float64Array(2);
   readonly #midstream: boolean;
   readonly #async: boolean;
   readonly #vlanTracking: boolean;
@@ -269,8 +276,13 @@ export class FlowTable {
   readonly #prev: Int32Array;
   readonly #after: Int32Array;
   readonly #list: Uint8Array;
-  // 1 when the client's SYN carried a TCP Fast Open option
-  readonly #tfo: Uint8Array;
+  // session flags: TFO (the SYN carried TCP Fast Open), SYNACK_PICKUP
+  readonly #session: Uint8Array;
+  // the handshake's sequence numbers, as Suricata keeps them until established
+  readonly #clientNext: Uint32Array;
+  readonly #serverNext: Uint32Array;
+  readonly #clientLastAck: Uint32Array;
+  readonly #clientNextWin: Uint32Array;
   readonly #head: Int32Array = new Int32Array(LISTS).fill(NIL);
   readonly #tail: Int32Array = new Int32Array(LISTS).fill(NIL);
   // free slots
@@ -331,7 +343,11 @@ export class FlowTable {
     this.#prev = new Int32Array(n).fill(NIL);
     this.#after = new Int32Array(n).fill(NIL);
     this.#list = new Uint8Array(n);
-    this.#tfo = new Uint8Array(n);
+    this.#session = new Uint8Array(n);
+    this.#clientNext = new Uint32Array(n);
+    this.#serverNext = new Uint32Array(n);
+    this.#clientLastAck = new Uint32Array(n);
+    this.#clientNextWin = new Uint32Array(n);
     this.#free = new Int32Array(n);
     for (let i = 0; i < n; i++) this.#free[i] = n - 1 - i;
     this.#freeCount = n;
@@ -357,11 +373,18 @@ export class FlowTable {
    * @returns the flow slot, or -1 when the packet has no flow
    */
   lookupOrCreate(p: Packet, now: number): number {
+    // Kept tiny so that it inlines: the time travels in a typed array, as a
+    // double passed to a call that is not inlined would be boxed.
+    this.#clock[0] = now;
+    this.#clock[1] = Math.floor(now);
+    return this.#lookup(p);
+  }
+
+  #lookup(p: Packet): number {
     this.lastToServer = true;
     this.lastEstablished = false;
     if (p.ipVersion === 0 || p.l4Offset < 0) return NIL;
-    const nowSec = Math.floor(now);
-    this.#sweep(nowSec);
+    this.#sweep();
     const key = this.#key;
     const data = p.data;
     const frame = p.frameOffset;
@@ -384,8 +407,8 @@ export class FlowTable {
           if (type !== 3 || !quotesTransport(p)) return NIL;
           const e = frame + p.icmpEmbL3Offset;
           key.fill(0);
-          key[0] = readU32(data, e + 12);
-          key[4] = readU32(data, e + 16);
+          loadWord(key, 0, data, e + 12);
+          loadWord(key, 4, data, e + 16);
           proto = p.icmpEmbIpProto;
           sp = p.icmpEmbSrcPort;
           dp = p.icmpEmbDstPort;
@@ -402,9 +425,9 @@ export class FlowTable {
         dp = icmpv6Counterpart(p.icmpType);
         break;
       case 50: {
-        const spi = readU32(data, frame + p.l4Offset);
-        sp = spi >>> 16;
-        dp = spi & 0xffff;
+        const at = frame + p.l4Offset;
+        sp = (data[at] << 8) | data[at + 1];
+        dp = (data[at + 2] << 8) | data[at + 3];
         directional = true;
         break;
       }
@@ -422,7 +445,7 @@ export class FlowTable {
     let found = NIL;
     for (let f = this.#buckets[bucket]; f !== NIL;) {
       const next = this.#next[f];
-      if (this.#expired(f, nowSec)) {
+      if (this.#expired(f)) {
         // as Suricata's lookup: a timed-out flow met on the way is ended
         this.#end(f, FlowEnd.TIMEOUT);
         f = next;
@@ -467,10 +490,10 @@ export class FlowTable {
       ) {
         return NIL; // Suricata's FlowCreateCheck in emergency mode
       }
-      found = this.#create(p, nowSec, h, bucket, proto, v0, v1, v2, rec, sp, dp, now);
+      found = this.#create(p, h, bucket, proto, v0, v1, v2, rec, sp, dp);
       toServer = true;
     }
-    this.#account(found, p, now, toServer, icmpError);
+    this.#account(found, p, toServer, icmpError);
     return found;
   }
 
@@ -504,7 +527,6 @@ export class FlowTable {
 
   #create(
     p: Packet,
-    nowSec: number,
     h: number,
     bucket: number,
     proto: number,
@@ -514,9 +536,8 @@ export class FlowTable {
     rec: number,
     sp: number,
     dp: number,
-    now: number,
   ): number {
-    const f = this.#allocate(nowSec);
+    const f = this.#allocate();
     this.proto[f] = proto;
     this.ipVersion[f] = p.ipVersion;
     this.vlan[f * 3] = v0;
@@ -543,13 +564,17 @@ export class FlowTable {
     this.seen[f] = 0;
     this.clientIsn[f] = 0;
     this.serverIsn[f] = 0;
+    this.#session[f] = 0;
     this.pktsToServer[f] = 0;
     this.pktsToClient[f] = 0;
     this.bytesToServer[f] = 0;
     this.bytesToClient[f] = 0;
-    this.firstTs[f] = now;
-    this.lastTs[f] = now;
-    this.flowId[f] = flowIdOf(h, p.tsSec, p.tsNsec);
+    this.firstTs[f] = this.#clock[0];
+    this.lastTs[f] = this.#clock[0];
+    // Suricata's FlowGetId: the hash above the start time's low bits, 51 bits
+    const usec = Math.floor(p.tsNsec / 1000);
+    this.flowId[f] = ((h >>> 1) & 0x7ffff) * 4294967296 +
+      (((h << 31) | ((usec & 0xffff) << 16) | (p.tsSec & 0xffff)) >>> 0);
     this.generation[f] = (this.generation[f] + 1) >>> 0;
     this.#hash[f] = h;
     this.#next[f] = this.#buckets[bucket];
@@ -561,7 +586,7 @@ export class FlowTable {
     return f;
   }
 
-  #account(f: number, p: Packet, now: number, toServerIn: boolean, icmpError: boolean): void {
+  #account(f: number, p: Packet, toServerIn: boolean, icmpError: boolean): void {
     let toServer = toServerIn;
     const tcp = this.proto[f] === 6;
     // established as the packet arrives: for TCP the state before this packet
@@ -582,7 +607,7 @@ export class FlowTable {
       this.bytesToClient[f] += p.capLen;
       if (!icmpError) this.seen[f] |= 2;
     }
-    if (now > this.lastTs[f]) this.lastTs[f] = now;
+    if (this.#clock[0] > this.lastTs[f]) this.lastTs[f] = this.#clock[0];
     if (!tcp && this.seen[f] === 3) {
       established = true;
       this.flowState[f] = FlowState.ESTABLISHED;
@@ -612,12 +637,17 @@ export class FlowTable {
               toServer = false;
             }
             this.serverIsn[f] = p.tcpSeq;
+            this.#serverNext[f] = (p.tcpSeq + 1) >>> 0;
             this.clientIsn[f] = (p.tcpAck - 1) >>> 0;
+            this.#clientNext[f] = p.tcpAck;
+            this.#clientLastAck[f] = p.tcpAck;
+            this.#clientNextWin[f] = 0;
+            this.#session[f] = SESSION_SYNACK_PICKUP;
             this.#setTcp(f, TcpState.SYN_RECV);
           }
         } else if ((flags & SYN) !== 0) {
-          this.clientIsn[f] = p.tcpSeq;
-          this.#tfo[f] = hasTfoOption(p) ? 1 : 0;
+          this.#session[f] = hasTfoOption(p) ? SESSION_TFO : 0;
+          this.#takeSyn(f, p);
           this.#setTcp(f, TcpState.SYN_SENT);
         } else if ((flags & ACK) !== 0 && this.#midstream) {
           this.#setTcp(f, TcpState.ESTABLISHED);
@@ -625,12 +655,20 @@ export class FlowTable {
         break;
       case TcpState.SYN_SENT:
         if ((flags & (SYN | ACK)) === (SYN | ACK)) {
-          if (!toServer) {
-            this.serverIsn[f] = p.tcpSeq;
-            // TCP Fast Open: the SYN/ACK establishes the session
-            const tfo = this.#tfo[f] === 1 || hasTfoOption(p);
-            this.#setTcp(f, tfo ? TcpState.ESTABLISHED : TcpState.SYN_RECV);
-          }
+          if (toServer) break; // 4-way handshakes are not followed
+          const ack = p.tcpAck;
+          const isnNext = (this.clientIsn[f] + 1) >>> 0;
+          const tfo = (this.#session[f] & SESSION_TFO) !== 0 || hasTfoOption(p);
+          // the SYN/ACK must acknowledge the SYN (or, with TCP Fast Open, its data)
+          if (ack !== isnNext && !(tfo && ack === this.#clientNext[f])) break;
+          if (tfo && ack === isnNext) this.#clientNext[f] = this.clientIsn[f];
+          this.serverIsn[f] = p.tcpSeq;
+          this.#serverNext[f] = (p.tcpSeq + 1) >>> 0;
+          this.#clientLastAck[f] = ack;
+          this.#clientNextWin[f] = (ack + p.tcpWindow) >>> 0;
+          // TCP Fast Open: the SYN/ACK establishes the session
+          this.#setTcp(f, tfo ? TcpState.ESTABLISHED : TcpState.SYN_RECV);
+          if (tfo) this.#session[f] |= SESSION_TFO;
         } else if ((flags & RST) !== 0) {
           const isn = this.clientIsn[f];
           if (
@@ -643,20 +681,19 @@ export class FlowTable {
         } else if ((flags & FIN) !== 0) {
           // nothing
         } else if ((flags & SYN) !== 0) {
-          if (toServer) this.clientIsn[f] = p.tcpSeq; // a resent SYN: the latest counts
+          if (toServer) this.#takeSyn(f, p); // a resent SYN: the latest counts
         } else if ((flags & ACK) !== 0 && this.#async && toServer) {
-          this.#setTcp(f, TcpState.ESTABLISHED);
+          if (p.tcpSeq === this.#clientNext[f]) this.#setTcp(f, TcpState.ESTABLISHED);
         }
         break;
       case TcpState.SYN_RECV:
         if ((flags & RST) !== 0) this.#setTcp(f, TcpState.CLOSED);
-        else if ((flags & (FIN | SYN)) !== 0) {
-          // resent SYN or SYN/ACK, or an early FIN: no change
+        else if ((flags & FIN) !== 0) {
+          this.#setTcp(f, toServer ? TcpState.CLOSE_WAIT : TcpState.FIN_WAIT1);
+        } else if ((flags & SYN) !== 0) {
+          // resent SYN or SYN/ACK: no change
         } else if ((flags & ACK) !== 0) {
-          // the handshake's ACK (or, in IDS mode, server data after a missed ACK)
-          this.#setTcp(f, TcpState.ESTABLISHED);
-          // Suricata: a handshake ACK that carries data is established itself
-          if (toServer && p.payloadLen > 0) this.#establishedNow = true;
+          this.#synRecvAck(f, p, toServer);
         }
         break;
       case TcpState.ESTABLISHED:
@@ -705,6 +742,50 @@ export class FlowTable {
     return toServer;
   }
 
+  /** Take the client's SYN: its sequence number and, with Fast Open, its data. */
+  #takeSyn(f: number, p: Packet): void {
+    this.clientIsn[f] = p.tcpSeq;
+    const data = (this.#session[f] & SESSION_TFO) !== 0 ? p.payloadLen : 0;
+    this.#clientNext[f] = (p.tcpSeq + 1 + data) >>> 0;
+  }
+
+  /**
+   * An ACK in SYN_RECV, as Suricata's StreamTcpPacketStateSynRecv decides
+   * it from the sequence numbers it knows at that point.
+   */
+  #synRecvAck(f: number, p: Packet, toServer: boolean): void {
+    const seq = p.tcpSeq;
+    const ack = p.tcpAck;
+    const clientNext = this.#clientNext[f];
+    const serverNext = this.#serverNext[f];
+    const session = this.#session[f];
+    const missedAck = !toServer && (session & (SESSION_SYNACK_PICKUP | SESSION_TFO)) === 0;
+    if (seq === clientNext && ack === serverNext) {
+      this.#setTcp(f, TcpState.ESTABLISHED);
+      // "normally the packet following the 3whs is considered established,
+      // but with data we need it to be established now"
+      if (p.payloadLen > 0) this.#establishedNow = true;
+    } else if (this.#async && seq === serverNext) {
+      this.#setTcp(f, TcpState.ESTABLISHED);
+    } else if (seq === clientNext) {
+      // right sequence, wrong acknowledgement: an evasion attempt, ignored
+    } else if (
+      !toServer && ((seq - clientNext) | 0) > 0 && ((ack - this.#clientLastAck[f]) | 0) > 0
+    ) {
+      this.#setTcp(f, TcpState.ESTABLISHED); // server data after packet loss
+    } else if (
+      ((seq - clientNext) | 0) > 0 && ((seq - this.#clientNextWin[f]) | 0) <= 0 &&
+      ack === serverNext
+    ) {
+      this.#setTcp(f, TcpState.ESTABLISHED); // client data after packet loss
+    } else if (
+      (missedAck || (session & SESSION_TFO) !== 0) && ack === this.#clientLastAck[f] &&
+      seq === serverNext
+    ) {
+      this.#setTcp(f, TcpState.ESTABLISHED); // the handshake's ACK was missed
+    }
+  }
+
   #setTcp(f: number, state: number): void {
     this.tcpState[f] = state;
     switch (state) {
@@ -743,7 +824,18 @@ export class FlowTable {
     return false;
   }
 
-  /** Turn a flow round: the server becomes the client (Suricata's FlowSwap). */
+  /**
+   * Turn a flow round: the server becomes the client, and the counters
+   * follow (Suricata's FlowSwap, which protocol detection calls when the
+   * first data of a midstream or UDP flow came from the server). The caller
+   * flips the direction of the packet being inspected.
+   *
+   * @param f a flow slot
+   */
+  reverse(f: number): void {
+    this.#swap(f);
+  }
+
   #swap(f: number): void {
     const base = f * KEY_WORDS;
     for (let w = 0; w < KEY_WORDS; w++) {
@@ -781,8 +873,8 @@ export class FlowTable {
     const s = p.frameOffset + p.src6Offset;
     const d = p.frameOffset + p.dst6Offset;
     for (let w = 0; w < KEY_WORDS; w++) {
-      key[w] = readU32(data, s + 4 * w);
-      key[KEY_WORDS + w] = readU32(data, d + 4 * w);
+      loadWord(key, w, data, s + 4 * w);
+      loadWord(key, KEY_WORDS + w, data, d + 4 * w);
     }
   }
 
@@ -821,10 +913,11 @@ export class FlowTable {
     h ^= h >>> 16;
     h = Math.imul(h, 0x7feb352d);
     h ^= h >>> 15;
-    return h >>> 0;
+    return h & 0x3fffffff; // a small integer: no boxing when passed around
   }
 
-  #expired(f: number, nowSec: number): boolean {
+  #expired(f: number): boolean {
+    const nowSec = this.#clock[1];
     const list = this.#list[f];
     const lastSec = Math.floor(this.lastTs[f]);
     if (lastSec + this.#timeout[list] < nowSec) return true;
@@ -832,22 +925,22 @@ export class FlowTable {
   }
 
   /** End up to two timed-out flows at the tail of each activity list. */
-  #sweep(nowSec: number): void {
+  #sweep(): void {
     for (let l = 0; l < LISTS; l++) {
       for (let k = 0; k < 2; k++) {
         const f = this.#tail[l];
-        if (f === NIL || !this.#expired(f, nowSec)) break;
+        if (f === NIL || !this.#expired(f)) break;
         this.#end(f, FlowEnd.TIMEOUT);
       }
     }
   }
 
-  #allocate(nowSec: number): number {
+  #allocate(): number {
     if (this.#freeCount === 0) {
       if (!this.emergency) {
         this.emergency = true;
         this.emergencies++;
-        this.#sweep(nowSec);
+        this.#sweep();
       }
       if (this.#freeCount === 0) {
         // evict the flow closest to its (emergency) timeout
@@ -912,9 +1005,9 @@ export class FlowTable {
   }
 }
 
-/** Big-endian u32 at `i`. */
-function readU32(data: Uint8Array, i: number): number {
-  return ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
+/** Store the big-endian u32 at `data[i]` into `dst[at]`. */
+function loadWord(dst: Uint32Array, at: number, data: Uint8Array, i: number): void {
+  dst[at] = (data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3];
 }
 
 /**
@@ -1019,14 +1112,4 @@ function icmpv6Counterpart(type: number): number {
     default:
       return 0;
   }
-}
-
-/**
- * Suricata's FlowGetId: the hash in the high bits, start time's low bits
- * below, cut to 51 bits.
- */
-function flowIdOf(hash: number, sec: number, nsec: number): number {
-  const usec = Math.floor(nsec / 1000);
-  const low = ((hash << 31) | ((usec & 0xffff) << 16) | (sec & 0xffff)) >>> 0;
-  return ((hash >>> 1) & 0x7ffff) * 4294967296 + low;
 }

@@ -11,7 +11,8 @@
  *   inspected as to_server, so `flow:to_server` matches them and
  *   `flow:to_client` does not. With other options the packet's flow
  *   direction must be the one asked, and as in Suricata (the signature's
- *   "requires a flow" mask) a packet without a flow matches none.
+ *   "requires a flow" mask) a packet without a flow matches none - unless
+ *   `no_stream` is among the options (Suricata does not set the mask then).
  * - `established` / `not_established` use the flow table's packet flag
  *   (see flow_table.ts); `stateless` holds for any packet with a flow.
  * - `no_stream` holds for packets (this build inspects packets only);
@@ -89,7 +90,8 @@ export class FlowCondition implements PacketCondition {
     const o = this.options;
     if (o === FlowOption.TO_SERVER) return ctx.direction !== FlowDirection.TO_CLIENT;
     if (o === FlowOption.TO_CLIENT) return ctx.direction === FlowDirection.TO_CLIENT;
-    if (ctx.flowIndex < 0) return false; // Suricata's SIG_MASK_REQUIRE_FLOW
+    // Suricata's "requires a flow" mask, which no_stream happens to leave off
+    if (ctx.flowIndex < 0 && (o & FlowOption.NO_STREAM) === 0) return false;
     if ((o & FlowOption.TO_SERVER) !== 0 && ctx.direction !== FlowDirection.TO_SERVER) return false;
     if ((o & FlowOption.TO_CLIENT) !== 0 && ctx.direction !== FlowDirection.TO_CLIENT) return false;
     if ((o & FlowOption.ESTABLISHED) !== 0 && !ctx.established) return false;

@@ -1,0 +1,51 @@
+/**
+ * Allocation-free flow tracking: flow_loop.ts runs the flow table, flowbits,
+ * flowints and the threshold gate over the small corpus many times in a
+ * subprocess with V8's `--trace-gc`; after warm-up no scavenge
+ * (young-generation GC) may happen, as a scavenge means the loop allocates.
+ * The approach of test/gc/steady_state_test.ts, with a longer warm-up: the
+ * flow code must have reached its optimised tier before the measurement
+ * (while it is still being compiled, doubles are boxed).
+ */
+
+import assert from "node:assert/strict";
+import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
+
+const LOOP = new URL("./flow_loop.ts", import.meta.url).pathname;
+
+async function measuredGcLines(script: string, args: string[]): Promise<string[]> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--v8-flags=--trace-gc,--expose-gc",
+      "--allow-read",
+      "--allow-ffi",
+      script,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await command.output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, `loop failed: ${new TextDecoder().decode(stderr)}`);
+  const lines = out.split("\n");
+  const forced = lines
+    .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
+    .filter((i) => i >= 0);
+  assert.ok(forced.length >= 2, `two forced GCs in the trace:\n${out.slice(0, 2000)}`);
+  return lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
+}
+
+Deno.test({
+  name:
+    "gc: flow table, flowbits, flowints and thresholds over the small corpus make no young garbage",
+  ignore: !HAVE_CORPUS,
+  async fn() {
+    const pcap = corpusPath("pcap/traffic-small.pcap");
+    const between = await measuredGcLines(LOOP, [pcap, "30", "30"]);
+    const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
+    assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
+  },
+});
