@@ -6,38 +6,9 @@
 
 import assert from "node:assert/strict";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
+import { measuredGcLines } from "./_trace.ts";
 
 const LOOP = new URL("./decode_loop.ts", import.meta.url).pathname;
-
-/**
- * Run a loop script under --trace-gc and return the trace lines between the
- * two forced GCs that bracket the measured passes.
- */
-export async function measuredGcLines(script: string, args: string[]): Promise<string[]> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--v8-flags=--trace-gc,--expose-gc",
-      "--allow-read",
-      "--allow-ffi",
-      "--allow-env=LOG_TOKENS,LOG_STREAM",
-      script,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const { code, stdout, stderr } = await command.output();
-  const out = new TextDecoder().decode(stdout);
-  assert.equal(code, 0, `loop failed: ${new TextDecoder().decode(stderr)}`);
-  const lines = out.split("\n");
-  const forced = lines
-    .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
-    .filter((i) => i >= 0);
-  assert.ok(forced.length >= 2, `two forced GCs in the trace:\n${out.slice(0, 2000)}`);
-  return lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
-}
 
 Deno.test({
   name: "gc: decoding the small corpus 30 times after warm-up makes no young-generation garbage",
