@@ -32,6 +32,7 @@ import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold_gate.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage } from "../flow/flow_tracker.ts";
+import { flowTableOptions } from "../flow/flow_config.ts";
 import { Defragmenter, parseDefragPolicy } from "../flow/defrag.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
@@ -111,9 +112,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     eve = new EveWriter(join(logDir, "eve.json"), { append: false, ...eveSettings.options });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
-    const flows = new FlowStage({
-      midstream: config.getBool("stream.midstream", false),
-    }, flowbitCount());
+    const flows = new FlowStage(flowTableOptions(config), flowbitCount());
     stage = new DetectStage(ruleset.engine, packet, {
       flows,
       eve,
