@@ -29,7 +29,7 @@ import {
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
-import { ThresholdGate } from "../detect/threshold_gate.ts";
+import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage } from "../flow/flow_tracker.ts";
 import { flowTableOptions } from "../flow/flow_config.ts";

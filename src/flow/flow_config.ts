@@ -9,10 +9,17 @@
  */
 
 import type { SuricataConfig } from "../rules/config.ts";
-import type { FlowTableOptions, FlowTimeouts, ProtoTimeouts } from "./flow_table.ts";
+import {
+  DEFAULT_TIMEOUTS,
+  type FlowTableOptions,
+  type FlowTimeouts,
+  type ProtoTimeouts,
+} from "./flow_table.ts";
 
 /** Suricata's built-in timeouts, used for keys the configuration lacks. */
 const BUILT_IN: FlowTimeouts = {
+  // UDP, ICMP and other protocols: the built-in values equal the shipped ones
+  ...DEFAULT_TIMEOUTS,
   tcp: {
     new: 30,
     established: 300,
@@ -20,30 +27,6 @@ const BUILT_IN: FlowTimeouts = {
     emergencyNew: 10,
     emergencyEstablished: 100,
     emergencyClosed: 5,
-  },
-  udp: {
-    new: 30,
-    established: 300,
-    closed: 0,
-    emergencyNew: 10,
-    emergencyEstablished: 100,
-    emergencyClosed: 0,
-  },
-  icmp: {
-    new: 30,
-    established: 300,
-    closed: 0,
-    emergencyNew: 10,
-    emergencyEstablished: 100,
-    emergencyClosed: 0,
-  },
-  other: {
-    new: 30,
-    established: 300,
-    closed: 0,
-    emergencyNew: 10,
-    emergencyEstablished: 100,
-    emergencyClosed: 0,
   },
 };
 

@@ -11,7 +11,7 @@ import { openCaptureFile } from "../../src/capture/capture_file.ts";
 import { FrameBatch } from "../../src/capture/frame_batch.ts";
 import { decodeFrame } from "../../src/decode/decoder.ts";
 import { Packet } from "../../src/decode/packet.ts";
-import { ThresholdGate } from "../../src/detect/threshold_gate.ts";
+import { ThresholdGate } from "../../src/detect/threshold.ts";
 import { DetectStage } from "../../src/engine/detect_stage.ts";
 import { loadRuleset } from "../../src/engine/ruleset.ts";
 import { flowbitCount } from "../../src/flow/flowbits.ts";
