@@ -32,7 +32,7 @@ import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage } from "../flow/flow_tracker.ts";
-import { flowTableOptions } from "../flow/flow_config.ts";
+import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
 import { Defragmenter, parseDefragPolicy } from "../flow/defrag.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
@@ -112,7 +112,10 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     eve = new EveWriter(join(logDir, "eve.json"), { append: false, ...eveSettings.options });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
-    const flows = new FlowStage(flowTableOptions(config), flowbitCount());
+    const flows = new FlowStage(
+      { ...flowTableOptions(config), reassembly: reassemblyOptions(config) },
+      flowbitCount(),
+    );
     stage = new DetectStage(ruleset.engine, packet, {
       flows,
       eve,
@@ -139,6 +142,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       stage,
     });
     bar?.stop();
+    stage?.finish();
     stage?.flush();
     const summary = makeScanSummary(options.pcap, capture.format, capture.file.size, result);
     if (ruleset && stage) {

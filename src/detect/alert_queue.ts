@@ -12,12 +12,15 @@ export const DEFAULT_ALERT_MAX = 15;
 export class AlertQueue {
   /** Signature indices (engine order). */
   readonly sigIndex: Int32Array;
+  /** 1 where the alert matched on reassembled stream data (Suricata's PACKET_ALERT_FLAG_STREAM_MATCH). */
+  readonly streamMatch: Uint8Array;
   /** Number of alerts queued. */
   count = 0;
 
   /** @param capacity the most alerts one packet may hold */
   constructor(capacity: number = 64) {
     this.sigIndex = new Int32Array(capacity);
+    this.streamMatch = new Uint8Array(capacity);
   }
 
   /** Forget the previous packet's alerts. */
@@ -29,8 +32,12 @@ export class AlertQueue {
    * Queue a signature's alert; ignored when the queue is full.
    *
    * @param sigIndex the signature's engine index
+   * @param streamMatch whether it matched on the reassembled stream
    */
-  push(sigIndex: number): void {
-    if (this.count < this.sigIndex.length) this.sigIndex[this.count++] = sigIndex;
+  push(sigIndex: number, streamMatch = false): void {
+    if (this.count < this.sigIndex.length) {
+      this.streamMatch[this.count] = streamMatch ? 1 : 0;
+      this.sigIndex[this.count++] = sigIndex;
+    }
   }
 }

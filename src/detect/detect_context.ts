@@ -11,6 +11,18 @@ import type { Packet } from "../decode/packet.ts";
 import type { FlowbitStore } from "../flow/flowbits.ts";
 import type { HostBitStore } from "../flow/host_bits.ts";
 
+/** Reassembled stream data a packet inspects: blocks of one byte array. */
+export interface StreamBlocks {
+  /** The bytes the blocks point into (the reassembly arena). */
+  readonly bytes: Uint8Array;
+  /** Start of each block in {@link StreamBlocks.bytes}. */
+  readonly blockStart: Int32Array;
+  /** End (exclusive) of each block. */
+  readonly blockEnd: Int32Array;
+  /** Bytes missing before each block (a hole in the stream). */
+  readonly blockGapBefore: Float64Array;
+}
+
 /** Byte-extract/byte-math variable slots per signature evaluation. */
 export const MAX_RULE_VARIABLES = 16;
 
@@ -50,6 +62,27 @@ export class DetectContext {
   flowbits: FlowbitStore | null = null;
   /** Host bits and xbits, null when no rule uses them. */
   hostbits: HostBitStore | null = null;
+
+  /**
+   * The packet's data was added to its TCP stream (Suricata's
+   * PKT_STREAM_ADD): payload rules that are not packet-only inspect the
+   * stream, not this packet.
+   */
+  streamAdded = false;
+  /** Blocks of reassembled stream data this packet inspects (0: none). */
+  streamBlockCount = 0;
+  /** Where the stream blocks are, null without reassembly. */
+  stream: StreamBlocks | null = null;
+  /** Set by the engine while a signature is checked: its payload matched in the stream. */
+  streamMatch = false;
+  /**
+   * The packet is a flow-end pseudo packet carrying stream data: only
+   * signatures that inspect the stream are evaluated (Suricata skips
+   * packet-only signatures on them).
+   */
+  pseudo = false;
+  /** TCP stream events raised on this packet (bits of ReassemblyEvent). */
+  streamEvents = 0;
 
   /** @param packet the packet instance the decoder fills */
   constructor(packet: Packet) {

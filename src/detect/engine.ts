@@ -19,7 +19,7 @@ import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
 import { AlertQueue } from "./alert_queue.ts";
 import { PKT_DATA, registerBuffer } from "./buffers.ts";
 import type { DetectContext } from "./detect_context.ts";
-import type { Signature } from "./signature.ts";
+import { type Signature, StreamMode } from "./signature.ts";
 import { IpProto } from "./signature_compiler.ts";
 
 /** Decides whether a matching signature may alert (thresholds, detection_filter). */
@@ -210,11 +210,20 @@ export class DetectEngine {
     } else if (p.ipVersion === 6) {
       this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length);
     }
-    if (group.matcher !== null && p.payloadLen > 0) {
+    const stream = ctx.streamBlockCount > 0 ? ctx.stream : null;
+    if (group.matcher !== null && (p.payloadLen > 0 || stream !== null)) {
       const set = this.#matchSet;
       set.reset();
-      const start = p.frameOffset + p.payloadOffset;
-      group.matcher.scan(p.data, start, start + p.payloadLen, set);
+      if (p.payloadLen > 0) {
+        const start = p.frameOffset + p.payloadOffset;
+        group.matcher.scan(p.data, start, start + p.payloadLen, set);
+      }
+      if (stream !== null) {
+        // the prefilter over the reassembled stream blocks (Suricata's stream mpm)
+        for (let k = 0; k < ctx.streamBlockCount; k++) {
+          group.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+        }
+      }
       const ids = set.ids;
       const patternStart = group.patternStart;
       for (let k = 0; k < set.count; k++) {
@@ -234,7 +243,9 @@ export class DetectEngine {
         const bit = 31 - Math.clz32(word & -word);
         word &= word - 1;
         const sig = this.sigs[(w << 5) + bit];
+        if (ctx.pseudo && !inspectsStream(sig)) continue;
         this.counters.candidates++;
+        ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;
         this.counters.matches++;
         for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
@@ -244,7 +255,7 @@ export class DetectEngine {
         }
         if (sig.noalert) continue;
         if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
-        if (alerts.count < this.#alertMax) alerts.push(sig.index);
+        if (alerts.count < this.#alertMax) alerts.push(sig.index, ctx.streamMatch);
       }
     }
   }
@@ -282,6 +293,22 @@ export class DetectEngine {
       const b = buffers[i];
       const id = b.bufferId;
       if (id === PKT_DATA) {
+        // Suricata's DetectEngineInspectRulePayloadMatches: the stream first,
+        // then the packet unless its data went to the stream
+        const mode = sig.streamMode;
+        if (mode !== StreamMode.PACKET && ctx.streamBlockCount > 0 && ctx.stream !== null) {
+          const st = ctx.stream;
+          let hit = false;
+          for (let k = 0; k < ctx.streamBlockCount && !hit; k++) {
+            hit = b.matcher.match(st.bytes, st.blockStart[k], st.blockEnd[k], ctx);
+          }
+          if (hit) {
+            ctx.streamMatch = true;
+            continue;
+          }
+        }
+        if (mode === StreamMode.STREAM) return false;
+        if (mode === StreamMode.BOTH && ctx.streamAdded) return false;
         // Suricata: payload-inspecting signatures never match a packet without payload
         if (p.payloadLen === 0) return false;
         const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
@@ -316,6 +343,11 @@ export class DetectEngine {
     }
     return true;
   }
+}
+
+/** Whether a signature's payload keywords may look at the reassembled stream. */
+function inspectsStream(sig: Signature): boolean {
+  return sig.streamMode !== StreamMode.PACKET && sig.buffers.some((b) => b.bufferId === PKT_DATA);
 }
 
 function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {

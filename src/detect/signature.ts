@@ -81,6 +81,16 @@ export interface ThresholdSpec {
   seconds: number;
 }
 
+/** Where a signature's payload keywords inspect TCP data (Suricata's SIG_FLAG_REQUIRE_*). */
+export const StreamMode = {
+  /** Reassembled stream first; the packet only when its data did not go to the stream. */
+  BOTH: 0,
+  /** The packet payload only. */
+  PACKET: 1,
+  /** The reassembled stream only. */
+  STREAM: 2,
+} as const;
+
 /** A rule compiled for matching. */
 export class Signature {
   /** Position in the engine's evaluation order (set when the engine is built). */
@@ -159,6 +169,13 @@ export class Signature {
   readsFlowbits = false;
   /** Buffers the rule inspects that no stage of this build fills yet (by name). */
   readonly waitingFor: string[] = [];
+  /**
+   * Where payload (pkt_data) keywords look on TCP: {@link StreamMode}.BOTH
+   * (the stream when the packet's data went to it, else the packet),
+   * PACKET (`tcp-pkt`, `flow:no_stream`, `dsize`) or STREAM (`tcp-stream`,
+   * `flow:only_stream`).
+   */
+  streamMode: number = StreamMode.BOTH;
   /** Requires the payload to be inspected in the packet (not only the stream). */
   needsPayload = false;
 

@@ -13,7 +13,7 @@ import { type PortResolver, portSetIsAny } from "../rules/port.ts";
 import { locateInRule, type ParsedRule } from "../rules/rule.ts";
 import { bufferById } from "./buffers.ts";
 import { lookupKeyword, signatureFinalizers } from "./keyword_registry.ts";
-import { KeywordError, Signature, SignatureBuilder } from "./signature.ts";
+import { KeywordError, Signature, SignatureBuilder, StreamMode } from "./signature.ts";
 
 /** IP protocol numbers. */
 export const IpProto = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132 } as const;
@@ -196,9 +196,15 @@ function applyProtocol(sig: Signature, protocol: string): string | null {
       sig.ipProto = -1;
       return null;
     case "tcp":
+      sig.ipProto = IpProto.TCP;
+      return null;
     case "tcp-pkt":
+      sig.ipProto = IpProto.TCP;
+      sig.streamMode = StreamMode.PACKET;
+      return null;
     case "tcp-stream":
       sig.ipProto = IpProto.TCP;
+      sig.streamMode = StreamMode.STREAM;
       return null;
     case "udp":
       sig.ipProto = IpProto.UDP;

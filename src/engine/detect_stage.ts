@@ -41,6 +41,16 @@ export interface FlowTracker {
    * @returns the extras for the EVE record
    */
   eveExtras(p: Packet, ctx: DetectContext): EveExtras | undefined;
+  /**
+   * After detection of a packet: release what it inspected (stream data).
+   *
+   * @param ctx the context `update` filled
+   */
+  finish?(ctx: DetectContext): void;
+  /** Receives the pseudo packets of flows ending with uninspected stream data. */
+  onStreamEnd?: ((pseudo: Packet, ctx: DetectContext) => void) | null;
+  /** End every flow (end of input), making their pseudo packets. */
+  endAll?(): void;
 }
 
 /** Where the stage writes, and how. */
@@ -96,6 +106,31 @@ export class DetectStage {
     const ips = options.ips ?? false;
     const classes = options.classDescriptions ?? new Map<string, string>();
     this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
+    const flows = options.flows ?? null;
+    if (flows !== null && "onStreamEnd" in flows) {
+      flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
+    }
+  }
+
+  /** The alerts of a pseudo packet (kept apart: it may come in the middle of a packet). */
+  readonly #pseudoAlerts: AlertQueue = new AlertQueue();
+
+  /**
+   * The end of the input: every flow ends, and stream data not inspected yet
+   * is inspected on pseudo packets (`pkt_src` "stream (flow timeout)").
+   */
+  finish(): void {
+    this.#options.flows?.endAll?.();
+  }
+
+  #inspectPseudo(p: Packet, ctx: DetectContext): void {
+    const alerts = this.#pseudoAlerts;
+    alerts.reset();
+    ctx.pcapCnt = 0;
+    this.engine.inspect(p, ctx, alerts);
+    if (alerts.count > 0) {
+      this.#writeAlerts(p, 0, ctx, alerts, this.#options.flows ?? null, "stream (flow timeout)");
+    }
   }
 
   /**
@@ -138,7 +173,8 @@ export class DetectStage {
     alerts.reset();
     this.engine.inspect(p, ctx, alerts);
     const eve = this.#options.eve;
-    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, flows, pktSrc);
+    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    if (flows !== null) flows.finish?.(ctx);
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
       const extras = flows?.eveExtras(p, ctx);
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
@@ -148,11 +184,12 @@ export class DetectStage {
   #writeAlerts(
     p: Packet,
     pcapCnt: number,
+    ctx: DetectContext,
+    alerts: AlertQueue,
     flows: FlowTracker | null,
     pktSrc: string | undefined,
   ): void {
-    const alerts = this.alerts;
-    let extras = flows?.eveExtras(p, this.ctx);
+    let extras = flows?.eveExtras(p, ctx);
     if (pktSrc !== undefined) extras = { ...extras, pktSrc };
     if (p.tunnel !== 0) {
       // the inner packet of a tunnel is logged as Suricata logs its pseudo-packet
@@ -168,10 +205,14 @@ export class DetectStage {
         verdict: { action: drop && this.#options.ips ? "drop" : "alert" },
       };
     }
+    let streamExtras: EveExtras | undefined;
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];
       const info = this.#info[index];
-      this.#options.eve?.alert(p, pcapCnt, info, extras);
+      if (alerts.streamMatch[i] === 1) {
+        streamExtras ??= { ...extras, stream: true, streamPayload: streamPayloadOf(ctx) };
+        this.#options.eve?.alert(p, pcapCnt, info, streamExtras);
+      } else this.#options.eve?.alert(p, pcapCnt, info, extras);
       this.#options.fast?.alert(p, pcapCnt, info);
       this.alertCount++;
       const sid = info.signatureId;
@@ -184,6 +225,38 @@ export class DetectStage {
     this.#options.eve?.flush();
     this.#options.fast?.flush();
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The stream data an alert logs as its payload: the blocks inspected, holes
+ * written as Suricata writes them (`[N bytes missing]`). Made only for an
+ * alert, so it may allocate.
+ */
+function streamPayloadOf(ctx: DetectContext): Uint8Array {
+  const st = ctx.stream;
+  if (st === null) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let k = 0; k < ctx.streamBlockCount; k++) {
+    const gap = st.blockGapBefore[k];
+    if (gap > 0) {
+      const marker = encoder.encode(`[${gap} bytes missing]`);
+      parts.push(marker);
+      total += marker.length;
+    }
+    const block = st.bytes.subarray(st.blockStart[k], st.blockEnd[k]);
+    parts.push(block);
+    total += block.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function alertInfoOf(

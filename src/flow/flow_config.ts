@@ -9,6 +9,7 @@
  */
 
 import type { SuricataConfig } from "../rules/config.ts";
+import type { ReassemblyOptions } from "./tcp_reassembly.ts";
 import {
   DEFAULT_TIMEOUTS,
   type FlowTableOptions,
@@ -71,5 +72,26 @@ export function flowTableOptions(config: SuricataConfig): FlowTableOptions {
     asyncOneside: config.getBool("stream.async-oneside", false),
     vlanTracking: config.getBool("vlan.use-for-tracking", true),
     emergencyRecovery: config.getNumber("flow.emergency-recovery", 30),
+  };
+}
+
+/**
+ * TCP reassembly options from suricata.yaml's `stream` section:
+ * `stream.reassembly.memcap`, `.depth`, `.toserver-chunk-size`,
+ * `.toclient-chunk-size` and `stream.inline` (IPS mode: inspect data as it
+ * arrives). Chunk sizes are not randomized (Suricata randomizes them by
+ * default by up to 10%).
+ *
+ * @param config the loaded configuration
+ * @returns the reassembly options (the capacity is the flow table's)
+ */
+export function reassemblyOptions(config: SuricataConfig): Omit<ReassemblyOptions, "capacity"> {
+  const inline = config.getString("stream.inline", "no").trim().toLowerCase();
+  return {
+    memcap: config.getSize("stream.reassembly.memcap", 64 * 1024 * 1024),
+    depth: config.getSize("stream.reassembly.depth", 1024 * 1024),
+    toServerChunk: config.getSize("stream.reassembly.toserver-chunk-size", 2560),
+    toClientChunk: config.getSize("stream.reassembly.toclient-chunk-size", 2560),
+    inline: inline === "yes" || inline === "true" || inline === "on" || inline === "1",
   };
 }

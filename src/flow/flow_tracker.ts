@@ -12,13 +12,30 @@
  * @module
  */
 
-import type { Packet } from "../decode/packet.ts";
-import { type DetectContext, FlowDirection } from "../detect/detect_context.ts";
+import { DetectContext, FlowDirection } from "../detect/detect_context.ts";
 import type { FlowTracker } from "../engine/detect_stage.ts";
 import type { EveExtras } from "../output/eve_record.ts";
+import { decodePacket } from "../decode/decoder.ts";
+import { Packet } from "../decode/packet.ts";
 import { FlowbitStore, flowintCount } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
 import { FlowTable, type FlowTableOptions } from "./flow_table.ts";
+import { type ReassemblyOptions, TcpReassembly } from "./tcp_reassembly.ts";
+
+/** Options of the flow stage: the flow table's, and TCP reassembly's (null: no reassembly). */
+export interface FlowStageOptions extends FlowTableOptions {
+  /** TCP stream reassembly options; the capacity is the flow table's. Null turns reassembly off. */
+  reassembly?: Omit<ReassemblyOptions, "capacity"> | null;
+}
+
+/**
+ * Receives the pseudo packet of a flow that ends with stream data not yet
+ * inspected (Suricata's "stream (flow timeout)" packets): `ctx` holds its
+ * flow fields and stream blocks; inspect it and write its alerts.
+ */
+export type StreamEndHandler = (pseudo: Packet, ctx: DetectContext) => void;
+
+const TCP_HEADER = 20;
 
 /** Flow tracking for one worker. */
 export class FlowStage implements FlowTracker {
@@ -28,15 +45,115 @@ export class FlowStage implements FlowTracker {
   readonly flowbits: FlowbitStore;
   /** Host bits and xbits. */
   readonly hostbits: HostBitStore = new HostBitStore();
+  /** TCP stream reassembly, null when turned off. */
+  readonly reassembly: TcpReassembly | null;
+  /** Called with the pseudo packet of each flow that ends with uninspected stream data. */
+  onStreamEnd: StreamEndHandler | null = null;
+  /** Pseudo packets made at flow end. */
+  pseudoPackets = 0;
+  readonly #asyncOneside: boolean;
+  readonly #pseudo: Packet = new Packet();
+  readonly #pseudoCtx: DetectContext;
+  readonly #pseudoFrame: Uint8Array = new Uint8Array(40 + TCP_HEADER);
 
   /**
-   * @param options flow table options
+   * @param options flow table and reassembly options
    * @param flowbitNames how many flowbit names the rules use (`flowbitCount()`)
    * @param flowintNames how many flowint names the rules use
    */
-  constructor(options: FlowTableOptions, flowbitNames: number, flowintNames = flowintCount()) {
+  constructor(options: FlowStageOptions, flowbitNames: number, flowintNames = flowintCount()) {
     this.table = new FlowTable(options);
     this.flowbits = new FlowbitStore(this.table, flowbitNames, flowintNames);
+    this.#asyncOneside = options.asyncOneside ?? false;
+    this.reassembly = options.reassembly === null
+      ? null
+      : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
+    this.#pseudoCtx = new DetectContext(this.#pseudo);
+    this.#pseudoCtx.pseudo = true;
+    this.table.onEnd = (f) => this.#flowEnded(f);
+  }
+
+  /**
+   * End every flow (the end of the capture): flows with stream data not
+   * inspected yet hand their pseudo packets to {@link FlowStage.onStreamEnd}.
+   */
+  endAll(): void {
+    this.table.flushAll();
+  }
+
+  #flowEnded(f: number): void {
+    const r = this.reassembly;
+    if (r === null) return;
+    if (this.onStreamEnd !== null) {
+      for (let d = 0; d < 2; d++) {
+        const toServer = d === 0;
+        if (!r.hasPending(f, toServer)) continue;
+        const ctx = this.#pseudoCtx;
+        const pseudo = this.#pseudoPacket(f, toServer);
+        this.#fill(f, toServer, ctx);
+        ctx.now = this.table.lastTs[f];
+        ctx.streamAdded = false;
+        ctx.streamEvents = 0;
+        ctx.stream = r;
+        ctx.streamBlockCount = r.prepare(f, toServer, this.table.tcpState[f], true, true);
+        if (ctx.streamBlockCount > 0) {
+          this.pseudoPackets++;
+          this.onStreamEnd(pseudo, ctx);
+        }
+        r.commit();
+      }
+    }
+    r.reset(f);
+  }
+
+  /** Build and decode the pseudo packet of one direction of a flow (raw IP + TCP header). */
+  #pseudoPacket(f: number, toServer: boolean): Packet {
+    const t = this.table;
+    const b = this.#pseudoFrame;
+    b.fill(0);
+    const v6 = t.ipVersion[f] === 6;
+    const base = f * 4;
+    const src = toServer ? t.addrA : t.addrB;
+    const dst = toServer ? t.addrB : t.addrA;
+    let at = 0;
+    if (v6) {
+      b[0] = 0x60;
+      b[5] = TCP_HEADER;
+      b[6] = 6;
+      b[7] = 64;
+      for (let w = 0; w < 4; w++) {
+        storeWord(b, 8 + 4 * w, src[base + w]);
+        storeWord(b, 24 + 4 * w, dst[base + w]);
+      }
+      at = 40;
+    } else {
+      b[0] = 0x45;
+      b[3] = 20 + TCP_HEADER;
+      b[8] = 64;
+      b[9] = 6;
+      storeWord(b, 12, src[base]);
+      storeWord(b, 16, dst[base]);
+      at = 20;
+    }
+    const sp = toServer ? t.portA[f] : t.portB[f];
+    const dp = toServer ? t.portB[f] : t.portA[f];
+    b[at] = sp >>> 8;
+    b[at + 1] = sp & 0xff;
+    b[at + 2] = dp >>> 8;
+    b[at + 3] = dp & 0xff;
+    b[at + 12] = 0x50;
+    b[at + 13] = 0x10; // ACK
+    const p = this.#pseudo;
+    p.data = b;
+    p.frameOffset = 0;
+    p.capLen = at + TCP_HEADER;
+    p.wireLen = at + TCP_HEADER;
+    p.linkType = 101;
+    const ts = t.lastTs[f];
+    p.tsSec = Math.floor(ts);
+    p.tsNsec = Math.round((ts - p.tsSec) * 1e9);
+    decodePacket(p);
+    return p;
   }
 
   /**
@@ -50,6 +167,9 @@ export class FlowStage implements FlowTracker {
   update(p: Packet, ctx: DetectContext): void {
     ctx.flowbits = this.flowbits;
     ctx.hostbits = this.hostbits;
+    ctx.streamAdded = false;
+    ctx.streamBlockCount = 0;
+    ctx.streamEvents = 0;
     const f = this.table.lookupOrCreate(p, ctx.now);
     ctx.flowIndex = f;
     if (f < 0) {
@@ -61,11 +181,44 @@ export class FlowStage implements FlowTracker {
       return;
     }
     const t = this.table;
-    ctx.direction = t.lastToServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
+    const toServer = t.lastToServer;
+    ctx.direction = toServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
     ctx.established = t.lastEstablished;
     ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
     ctx.flowGeneration = t.generation[f];
     ctx.flowAge = ctx.now - t.firstTs[f];
+    const r = this.reassembly;
+    if (r !== null && t.proto[f] === 6 && p.ipProto === 6) {
+      const state = t.tcpState[f];
+      ctx.stream = r;
+      ctx.streamAdded = r.segment(f, toServer, p, state);
+      ctx.streamEvents = r.events;
+      const oneSided = this.#asyncOneside && t.seen[f] !== 3;
+      ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
+    }
+  }
+
+  /**
+   * After detection: the stream data the packet inspected is done with
+   * (Suricata's raw progress update).
+   *
+   * @param ctx the context {@link FlowStage.update} filled
+   */
+  finish(ctx: DetectContext): void {
+    if (ctx.streamBlockCount > 0) this.reassembly?.commit();
+  }
+
+  /** Flow fields of the context for a flow and direction (pseudo packets). */
+  #fill(f: number, toServer: boolean, ctx: DetectContext): void {
+    const t = this.table;
+    ctx.flowbits = this.flowbits;
+    ctx.hostbits = this.hostbits;
+    ctx.flowIndex = f;
+    ctx.direction = toServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
+    ctx.established = t.isEstablished(f);
+    ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
+    ctx.flowGeneration = t.generation[f];
+    ctx.flowAge = t.lastTs[f] - t.firstTs[f];
   }
 
   /**
@@ -94,4 +247,11 @@ export class FlowStage implements FlowTracker {
       },
     };
   }
+}
+
+function storeWord(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
 }

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { FlowCondition } from "../../src/detect/keywords/flow.ts";
+import { StreamMode } from "../../src/detect/signature.ts";
 import { compileError, sig } from "./header_rules.ts";
 import {
   A,
@@ -112,13 +113,29 @@ Deno.test("flow: parse errors as Suricata reports them", () => {
   assert.match(twice.line, /only one flow option/);
 });
 
-Deno.test("flow: not_established,stateless is accepted; only_stream and only_frag rules wait", () => {
+Deno.test("flow: not_established,stateless is accepted; only_stream/no_stream choose the data; only_frag waits", () => {
   const s = sig(`alert tcp any any -> any any (flow:not_established,stateless; sid:1;)`);
   assert.equal(s.waitingFor.length, 0);
   assert.ok(s.conditions[0] instanceof FlowCondition);
-  assert.deepEqual(
-    sig(`alert tcp any any -> any any (flow:established,only_stream; sid:1;)`).waitingFor,
-    ["stream"],
+  assert.equal(s.streamMode, StreamMode.BOTH);
+  const only = sig(`alert tcp any any -> any any (flow:established,only_stream; sid:1;)`);
+  assert.deepEqual(only.waitingFor, []);
+  assert.equal(only.streamMode, StreamMode.STREAM);
+  assert.equal(
+    sig(`alert tcp any any -> any any (flow:no_stream; sid:1;)`).streamMode,
+    StreamMode.PACKET,
+  );
+  assert.equal(
+    sig(`alert tcp-pkt any any -> any any (content:"a"; sid:1;)`).streamMode,
+    StreamMode.PACKET,
+  );
+  assert.equal(
+    sig(`alert tcp-stream any any -> any any (content:"a"; sid:1;)`).streamMode,
+    StreamMode.STREAM,
+  );
+  assert.equal(
+    sig(`alert tcp any any -> any any (content:"a"; dsize:>1; sid:1;)`).streamMode,
+    StreamMode.PACKET,
   );
   assert.deepEqual(
     sig(`alert tcp any any -> any any (flow:only_frag; sid:1;)`).waitingFor,

@@ -9,7 +9,7 @@
 
 import type { Packet } from "../../decode/packet.ts";
 import { registerKeyword } from "../keyword_registry.ts";
-import { KeywordError, type PacketCondition } from "../signature.ts";
+import { KeywordError, type PacketCondition, StreamMode } from "../signature.ts";
 import { inRange, parseUintComparison, U16_MAX } from "./_numeric.ts";
 
 /** Matches packets whose payload length is in [lo, hi] (outside it when negated). */
@@ -40,5 +40,7 @@ registerKeyword({
     }
     const r = parseUintComparison("dsize", value!, U16_MAX);
     builder.sig.conditions.push(new DsizeCondition(r.lo, r.hi, r.negate));
+    // Suricata: dsize is about the packet, so the payload keywords inspect the packet
+    builder.sig.streamMode = StreamMode.PACKET;
   },
 });

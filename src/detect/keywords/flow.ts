@@ -15,9 +15,10 @@
  *   `no_stream` is among the options (Suricata does not set the mask then).
  * - `established` / `not_established` use the flow table's packet flag
  *   (see flow_table.ts); `stateless` holds for any packet with a flow.
- * - `no_stream` holds for packets (this build inspects packets only);
- *   `only_stream` needs the reassembled stream, so such rules wait for the
- *   stream stage. `no_frag` holds for every packet that is not a reassembled
+ * - `only_stream` and `no_stream` are not conditions but choose where the
+ *   rule's payload keywords look (Suricata's SIG_FLAG_REQUIRE_STREAM_ONLY
+ *   and SIG_FLAG_REQUIRE_PACKET): the reassembled stream only, or the packet
+ *   only (see {@link StreamMode}). `no_frag` holds for every packet that is not a reassembled
  *   fragment; `only_frag` rules wait for defragmentation to hand reassembled
  *   packets to detection.
  * - non-IP packets never match (Suricata does not inspect them).
@@ -28,7 +29,7 @@
 import type { Packet } from "../../decode/packet.ts";
 import { type DetectContext, FlowDirection } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
-import { KeywordError, type PacketCondition } from "../signature.ts";
+import { KeywordError, type PacketCondition, StreamMode } from "../signature.ts";
 
 /** Option bits of a `flow` keyword. */
 export const FlowOption = {
@@ -96,7 +97,7 @@ export class FlowCondition implements PacketCondition {
     if ((o & FlowOption.TO_CLIENT) !== 0 && ctx.direction !== FlowDirection.TO_CLIENT) return false;
     if ((o & FlowOption.ESTABLISHED) !== 0 && !ctx.established) return false;
     if ((o & FlowOption.NOT_ESTABLISHED) !== 0 && ctx.established) return false;
-    if ((o & (FlowOption.ONLY_STREAM | FlowOption.ONLY_FRAG)) !== 0) return false;
+    if ((o & FlowOption.ONLY_FRAG) !== 0) return false;
     return true;
   }
 }
@@ -136,9 +137,9 @@ registerKeyword({
       options |= bit;
     }
     const sig = builder.sig;
-    if ((options & FlowOption.ONLY_STREAM) !== 0 && !sig.waitingFor.includes("stream")) {
-      sig.waitingFor.push("stream");
-    }
+    // Suricata's SIG_FLAG_REQUIRE_STREAM(_ONLY) / SIG_FLAG_REQUIRE_PACKET
+    if ((options & FlowOption.ONLY_STREAM) !== 0) sig.streamMode = StreamMode.STREAM;
+    if ((options & FlowOption.NO_STREAM) !== 0) sig.streamMode = StreamMode.PACKET;
     if ((options & FlowOption.ONLY_FRAG) !== 0 && !sig.waitingFor.includes("defrag")) {
       sig.waitingFor.push("defrag");
     }
