@@ -113,7 +113,10 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
     const flows = new FlowStage(
-      { ...flowTableOptions(config), reassembly: reassemblyOptions(config) },
+      {
+        ...flowTableOptions(config),
+        reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
+      },
       flowbitCount(),
     );
     stage = new DetectStage(ruleset.engine, packet, {
@@ -123,6 +126,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       ips: options.ips,
       classDescriptions: ruleset.classDescriptions,
       logDecoderAnomalies: eveSettings.decoderAnomalies,
+      logStreamAnomalies: eveSettings.streamAnomalies,
       verdict: eveSettings.verdict,
       defrag: defragmenterOf(config),
     });

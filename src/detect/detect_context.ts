@@ -81,6 +81,10 @@ export class DetectContext {
    * packet-only signatures on them).
    */
   pseudo = false;
+  /** Bytes the TCP session's client sent so far + 1 (Suricata's next_seq - isn), -1 without a session. */
+  clientStreamSize = -1;
+  /** Bytes the TCP session's server sent so far + 1, -1 without a session. */
+  serverStreamSize = -1;
   /** TCP stream events raised on this packet (bits of ReassemblyEvent). */
   streamEvents = 0;
 

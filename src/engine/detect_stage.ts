@@ -23,6 +23,7 @@ import {
 } from "../output/eve_record.ts";
 import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
 import type { Defragmenter } from "../flow/defrag.ts";
+import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
 
 /** Keeps flow state for the detection stage (the flow table, when present). */
 export interface FlowTracker {
@@ -65,6 +66,8 @@ export interface DetectStageOptions {
   verdict?: boolean;
   /** Write decoder anomalies to EVE (suricata.yaml anomaly.types.decode). */
   logDecoderAnomalies?: boolean;
+  /** Write stream anomalies to EVE (suricata.yaml anomaly.types.stream). */
+  logStreamAnomalies?: boolean;
   /** Flow tracking, or null for per-packet detection only. */
   flows?: FlowTracker | null;
   /** classtype -> description, for `alert.category`. */
@@ -178,6 +181,14 @@ export class DetectStage {
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
       const extras = flows?.eveExtras(p, ctx);
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
+    }
+    if (eve !== null && ctx.streamEvents !== 0 && this.#options.logStreamAnomalies) {
+      const extras = flows?.eveExtras(p, ctx);
+      for (const [name, bit] of RAISED_STREAM_EVENTS) {
+        if ((ctx.streamEvents & bit) !== 0) {
+          eve.anomaly(p, pcapCnt, { type: "stream", event: "stream." + name }, extras);
+        }
+      }
     }
   }
 

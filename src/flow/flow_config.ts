@@ -10,6 +10,7 @@
 
 import type { SuricataConfig } from "../rules/config.ts";
 import type { ReassemblyOptions } from "./tcp_reassembly.ts";
+import { hostOsPolicyOf } from "./host_os_policy.ts";
 import {
   DEFAULT_TIMEOUTS,
   type FlowTableOptions,
@@ -78,16 +79,22 @@ export function flowTableOptions(config: SuricataConfig): FlowTableOptions {
 /**
  * TCP reassembly options from suricata.yaml's `stream` section:
  * `stream.reassembly.memcap`, `.depth`, `.toserver-chunk-size`,
- * `.toclient-chunk-size` and `stream.inline` (IPS mode: inspect data as it
+ * `.toclient-chunk-size`, `host-os-policy` (the overlap policy of each
+ * receiving host) and `stream.inline` (IPS mode: inspect data as it
  * arrives). Chunk sizes are not randomized (Suricata randomizes them by
  * default by up to 10%).
  *
  * @param config the loaded configuration
  * @returns the reassembly options (the capacity is the flow table's)
  */
-export function reassemblyOptions(config: SuricataConfig): Omit<ReassemblyOptions, "capacity"> {
+export function reassemblyOptions(
+  config: SuricataConfig,
+  warn: (message: string) => void = () => {},
+): Omit<ReassemblyOptions, "capacity"> {
   const inline = config.getString("stream.inline", "no").trim().toLowerCase();
+  const hosts = hostOsPolicyOf(config, warn);
   return {
+    policyFor: hosts === null ? null : (p) => hosts.forDestination(p),
     memcap: config.getSize("stream.reassembly.memcap", 64 * 1024 * 1024),
     depth: config.getSize("stream.reassembly.depth", 1024 * 1024),
     toServerChunk: config.getSize("stream.reassembly.toserver-chunk-size", 2560),

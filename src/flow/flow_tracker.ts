@@ -19,8 +19,14 @@ import { decodePacket } from "../decode/decoder.ts";
 import { Packet } from "../decode/packet.ts";
 import { FlowbitStore, flowintCount } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
-import { FlowTable, type FlowTableOptions } from "./flow_table.ts";
+import { FlowTable, type FlowTableOptions, TcpState } from "./flow_table.ts";
 import { type ReassemblyOptions, TcpReassembly } from "./tcp_reassembly.ts";
+import {
+  APP_PROTO_NAMES,
+  AppProto,
+  detectAppProto,
+  isParsedProtocol,
+} from "../app/proto_detect.ts";
 
 /** Options of the flow stage: the flow table's, and TCP reassembly's (null: no reassembly). */
 export interface FlowStageOptions extends FlowTableOptions {
@@ -36,6 +42,8 @@ export interface FlowStageOptions extends FlowTableOptions {
 export type StreamEndHandler = (pseudo: Packet, ctx: DetectContext) => void;
 
 const TCP_HEADER = 20;
+const TCP_FIN = 0x01;
+const TCP_PSH = 0x08;
 
 /** Flow tracking for one worker. */
 export class FlowStage implements FlowTracker {
@@ -51,6 +59,10 @@ export class FlowStage implements FlowTracker {
   onStreamEnd: StreamEndHandler | null = null;
   /** Pseudo packets made at flow end. */
   pseudoPackets = 0;
+  /** Per flow slot: the {@link AppProto} detected from its first TCP data. */
+  readonly appProto: Uint8Array;
+  /** Per flow slot: directions whose first data went through detection (1 to server, 2 to client). */
+  readonly #appTried: Uint8Array;
   readonly #asyncOneside: boolean;
   readonly #pseudo: Packet = new Packet();
   readonly #pseudoCtx: DetectContext;
@@ -68,6 +80,8 @@ export class FlowStage implements FlowTracker {
     this.reassembly = options.reassembly === null
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
+    this.appProto = new Uint8Array(this.table.capacity);
+    this.#appTried = new Uint8Array(this.table.capacity);
     this.#pseudoCtx = new DetectContext(this.#pseudo);
     this.#pseudoCtx.pseudo = true;
     this.table.onEnd = (f) => this.#flowEnded(f);
@@ -84,6 +98,12 @@ export class FlowStage implements FlowTracker {
   #flowEnded(f: number): void {
     const r = this.reassembly;
     if (r === null) return;
+    this.#endStreams(f, r);
+    this.appProto[f] = AppProto.UNKNOWN;
+    this.#appTried[f] = 0;
+  }
+
+  #endStreams(f: number, r: TcpReassembly): void {
     if (this.onStreamEnd !== null) {
       for (let d = 0; d < 2; d++) {
         const toServer = d === 0;
@@ -170,6 +190,8 @@ export class FlowStage implements FlowTracker {
     ctx.streamAdded = false;
     ctx.streamBlockCount = 0;
     ctx.streamEvents = 0;
+    ctx.clientStreamSize = -1;
+    ctx.serverStreamSize = -1;
     const f = this.table.lookupOrCreate(p, ctx.now);
     ctx.flowIndex = f;
     if (f < 0) {
@@ -191,10 +213,33 @@ export class FlowStage implements FlowTracker {
     if (r !== null && t.proto[f] === 6 && p.ipProto === 6) {
       const state = t.tcpState[f];
       ctx.stream = r;
-      ctx.streamAdded = r.segment(f, toServer, p, state);
+      const added = r.segment(f, toServer, p, state);
+      ctx.streamAdded = added;
       ctx.streamEvents = r.events;
+      const side = toServer ? 1 : 2;
+      if (added && (this.#appTried[f] & side) === 0 && this.appProto[f] === AppProto.UNKNOWN) {
+        // protocol detection on the first data of each direction
+        this.#appTried[f] |= side;
+        const proto = detectAppProto(
+          p.data,
+          p.frameOffset + p.payloadOffset,
+          p.payloadLen,
+          toServer,
+          t.portB[f],
+        );
+        if (proto !== AppProto.UNKNOWN) this.appProto[f] = proto;
+        else if (this.#appTried[f] === 3) this.appProto[f] = AppProto.FAILED;
+      }
+      if (state !== TcpState.NONE) {
+        ctx.clientStreamSize = r.streamOffset(f, true) + 1;
+        ctx.serverStreamSize = r.streamOffset(f, false) + 1;
+      }
       const oneSided = this.#asyncOneside && t.seen[f] !== 3;
-      ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
+      // with a known application protocol, a message end (PSH or FIN) triggers
+      // inspection as Suricata's parsers do when they complete a message
+      const app = this.appProto[f];
+      const trigger = isParsedProtocol(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0;
+      ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false, trigger);
     }
   }
 
@@ -234,7 +279,11 @@ export class FlowStage implements FlowTracker {
     const t = this.table;
     const start = t.firstTs[f];
     const startSec = Math.floor(start);
+    const app = this.appProto[f];
     return {
+      appProto: app !== AppProto.UNKNOWN && app !== AppProto.FAILED
+        ? APP_PROTO_NAMES[app]
+        : undefined,
       flowId: t.flowId[f],
       direction: ctx.direction === FlowDirection.TO_CLIENT ? "to_client" : "to_server",
       flow: {

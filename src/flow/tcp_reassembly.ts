@@ -74,6 +74,11 @@ export interface ReassemblyOptions {
   toClientChunk?: number;
   /** {@link OverlapPolicy}, default BSD. */
   policy?: number;
+  /**
+   * The policy of a stream by the host that receives it (host-os-policy),
+   * asked once per stream with the packet that starts it; `policy` when absent.
+   */
+  policyFor?: ((p: Packet) => number) | null;
   /** Inline (IPS) mode: data is inspected as it arrives, not when acknowledged. */
   inline?: boolean;
 }
@@ -148,6 +153,8 @@ export class TcpReassembly {
   readonly #depth: number;
   readonly #chunk: Float64Array = new Float64Array(2);
   readonly #policy: number;
+  readonly #policyFor: ((p: Packet) => number) | null;
+  readonly #streamPolicy: Uint8Array;
   readonly #inline: boolean;
   /** The end of the data prepared for inspection, per direction of the last prepare. */
   #preparedEnd = 0;
@@ -162,6 +169,8 @@ export class TcpReassembly {
     this.#chunk[0] = options.toServerChunk ?? 2560;
     this.#chunk[1] = options.toClientChunk ?? 2560;
     this.#policy = options.policy ?? OverlapPolicy.BSD;
+    this.#policyFor = options.policyFor ?? null;
+    this.#streamPolicy = new Uint8Array(streams);
     this.#inline = options.inline ?? false;
     this.#flags = new Uint8Array(streams);
     this.#anchorSeq = new Uint32Array(streams);
@@ -220,7 +229,7 @@ export class TcpReassembly {
       if (this.#rangeCount[s] === 0 && this.#progress[s] === 0) {
         this.#anchorSeq[s] = (p.tcpSeq + 1) >>> 0;
         this.#anchorOff[s] = 0;
-        this.#flags[s] |= HAS_BASE;
+        this.#start(s, p);
       }
     }
     if ((flags & ACK) !== 0 && (flags & RST) === 0 && (this.#flags[peer] & HAS_BASE) !== 0) {
@@ -237,10 +246,18 @@ export class TcpReassembly {
       // picked up midstream: the first data seen starts the stream
       this.#anchorSeq[s] = p.tcpSeq;
       this.#anchorOff[s] = 0;
-      this.#flags[s] |= HAS_BASE;
+      this.#start(s, p);
     }
     const start = this.#offsetOf(s, p.tcpSeq);
     return this.#insert(s, start, p.data, p.frameOffset + p.payloadOffset, len);
+  }
+
+  /** The stream gets its start, and the policy of the host receiving it. */
+  #start(s: number, p: Packet): void {
+    if ((this.#flags[s] & HAS_BASE) === 0) {
+      this.#streamPolicy[s] = this.#policyFor === null ? this.#policy : this.#policyFor(p);
+    }
+    this.#flags[s] |= HAS_BASE;
   }
 
   /** The stream offset of a sequence number (within 2 GiB of the anchor). */
@@ -294,8 +311,9 @@ export class TcpReassembly {
       const oe = re < end ? re : end;
       if (oe > at) {
         overlapped = true;
-        const newWins = this.#policy === OverlapPolicy.LAST ||
-          (this.#policy === OverlapPolicy.BSD && start < rs);
+        const policy = this.#streamPolicy[s];
+        const newWins = policy === OverlapPolicy.LAST ||
+          (policy === OverlapPolicy.BSD && start < rs);
         for (let o = at; o < oe; o++) {
           const d = base + o;
           const b = src[srcPos + (o - start)];
@@ -411,9 +429,19 @@ export class TcpReassembly {
    * @param tcpState the session state
    * @param oneSided only one side of the flow is seen (no acknowledgements will come)
    * @param eof the flow ends: inspect everything left
+   * @param trigger the application layer saw a message end (Suricata's
+   *   TRIGGER_RAW): inspect what arrived, acknowledged or not, without
+   *   waiting for a chunk
    * @returns the number of blocks (0: nothing to inspect now)
    */
-  prepare(f: number, toServer: boolean, tcpState: number, oneSided: boolean, eof: boolean): number {
+  prepare(
+    f: number,
+    toServer: boolean,
+    tcpState: number,
+    oneSided: boolean,
+    eof: boolean,
+    trigger = false,
+  ): number {
     this.blockCount = 0;
     this.#preparedStream = -1;
     const s = f * 2 + (toServer ? 0 : 1);
@@ -424,13 +452,14 @@ export class TcpReassembly {
     const dataEnd = this.#rangeEnd[ranges + count - 1];
     let end = dataEnd;
     const flags = this.#flags[s];
-    if (!eof && !this.#inline && !oneSided) {
+    if (!eof && !this.#inline && !oneSided && !trigger) {
       if ((flags & ACKED) === 0) return 0;
       if (this.#lastAck[s] < end) end = this.#lastAck[s];
     }
     if (end <= progress) return 0;
     if (
-      !eof && !this.#inline && (flags & DEPTH_REACHED) === 0 && tcpState <= TcpState.TIME_WAIT &&
+      !eof && !this.#inline && !trigger && (flags & DEPTH_REACHED) === 0 &&
+      tcpState <= TcpState.TIME_WAIT &&
       end - progress < this.#chunk[toServer ? 0 : 1]
     ) {
       return 0;

@@ -1,7 +1,8 @@
 /**
  * EVE settings from a suricata.yaml: the first `eve-log` output's `alert`
  * options (payload, payload-printable, packet, metadata) and whether
- * decoder anomalies are logged (`anomaly.types.decode`).
+ * decoder and stream anomalies are logged (`anomaly.types.decode`,
+ * `anomaly.types.stream`).
  *
  * @module
  */
@@ -15,6 +16,8 @@ export interface EveSettings {
   options: EveOptions;
   /** Log decoder anomalies as `anomaly` records. */
   decoderAnomalies: boolean;
+  /** Log stream (TCP reassembly) anomalies as `anomaly` records (`anomaly.types.stream`). */
+  streamAnomalies: boolean;
   /** Write the `verdict` object in alert records (`alert.verdict`). */
   verdict: boolean;
 }
@@ -33,7 +36,12 @@ function flag(node: ConfigNode | undefined, name: string, fallback: boolean): bo
  * @returns the settings
  */
 export function eveSettingsOf(config: SuricataConfig): EveSettings {
-  const settings: EveSettings = { options: {}, decoderAnomalies: false, verdict: false };
+  const settings: EveSettings = {
+    options: {},
+    decoderAnomalies: false,
+    streamAnomalies: false,
+    verdict: false,
+  };
   const outputs = config.get("outputs");
   const eve = outputs?.children.map((item) => item.child("eve-log")).find((n) => n !== undefined);
   const types = eve?.child("types");
@@ -54,6 +62,8 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
     } else if (kind === "anomaly") {
       settings.decoderAnomalies = flag(body, "enabled", true) &&
         flag(body?.child("types"), "decode", false);
+      settings.streamAnomalies = flag(body, "enabled", true) &&
+        flag(body?.child("types"), "stream", false);
     }
   }
   return settings;

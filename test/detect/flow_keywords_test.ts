@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { FlowCondition } from "../../src/detect/keywords/flow.ts";
 import { StreamMode } from "../../src/detect/signature.ts";
+import { DetectContext } from "../../src/detect/detect_context.ts";
+import { Packet } from "../../src/decode/packet.ts";
 import { compileError, sig } from "./header_rules.ts";
 import {
   A,
@@ -280,9 +282,27 @@ Deno.test("flowint: parse errors", () => {
 
 // ---------------------------------------------------------------- others
 
-Deno.test("stream_size: valid rules load and wait for the stream stage", () => {
+Deno.test("stream_size: compares the session's stream sizes; none without a session", () => {
   const s = sig(`alert tcp any any -> any any (stream_size:server,>,100; sid:1;)`);
-  assert.deepEqual(s.waitingFor, ["stream"]);
+  assert.deepEqual(s.waitingFor, []);
+  const cond = s.conditions[0];
+  const ctx = new DetectContext(new Packet());
+  assert.equal(cond.match(ctx.packet, ctx), false, "no session");
+  ctx.clientStreamSize = 1;
+  ctx.serverStreamSize = 100;
+  assert.equal(cond.match(ctx.packet, ctx), false);
+  ctx.serverStreamSize = 101;
+  assert.equal(cond.match(ctx.packet, ctx), true);
+  const both = sig(`alert tcp any any -> any any (stream_size:both,<=,10; sid:1;)`).conditions[0];
+  const either = sig(`alert tcp any any -> any any (stream_size:either,=,5; sid:1;)`).conditions[0];
+  ctx.serverStreamSize = 5;
+  ctx.clientStreamSize = 11;
+  assert.equal(both.match(ctx.packet, ctx), false);
+  assert.equal(either.match(ctx.packet, ctx), true);
+  ctx.clientStreamSize = 10;
+  assert.equal(both.match(ctx.packet, ctx), true);
+  const ne = sig(`alert tcp any any -> any any (stream_size:client,!=,10; sid:1;)`).conditions[0];
+  assert.equal(ne.match(ctx.packet, ctx), false);
   assert.match(
     compileError(`alert tcp any any -> any any (stream_size:server,>>,100; sid:1;)`).line,
     /stream_size/,

@@ -5,14 +5,16 @@
  * spellings `*_synack_resend_with_different_ack` are accepted as Suricata
  * does.
  *
- * Tarsier does not raise stream events yet: the condition never matches and
- * the rule loads as waiting for `stream-events`. The event's number here
- * ({@link streamEventId}) is the bit the stream stage will raise.
+ * The reassembly raises the `reassembly_*` events of
+ * {@link RAISED_STREAM_EVENTS}; a rule on another stream event (the TCP
+ * state machine's) loads as waiting for `stream-events`.
  *
  * @module
  */
 
 import { registerKeyword } from "../keyword_registry.ts";
+import type { Packet } from "../../decode/packet.ts";
+import type { DetectContext } from "../detect_context.ts";
 import { KeywordError, type PacketCondition, type SignatureBuilder } from "../signature.ts";
 
 /** Every stream event name (without `stream.`), indexed by its bit number. */
@@ -109,14 +111,34 @@ export function streamEventId(name: string): number {
   return STREAM_EVENT_NAMES.indexOf(RENAMED.get(lower) ?? lower);
 }
 
-/** A stream event on the packet; never matches until stream events are raised. */
-export class StreamEventCondition implements PacketCondition {
-  /** @param event the event's bit number ({@link STREAM_EVENT_NAMES}) */
-  constructor(readonly event: number) {}
+/**
+ * The stream events the reassembly raises, by name, with their bit in
+ * `DetectContext.streamEvents` (ReassemblyEvent in flow/tcp_reassembly.ts).
+ */
+export const RAISED_STREAM_EVENTS: ReadonlyMap<string, number> = new Map([
+  ["reassembly_overlap_different_data", 1],
+  ["reassembly_insert_memcap", 2],
+  ["reassembly_depth_reached", 4],
+  ["reassembly_insert_limit", 8],
+]);
 
-  /** @returns false: no stage raises stream events yet */
-  match(): boolean {
-    return false;
+/** A stream event raised on the packet. */
+export class StreamEventCondition implements PacketCondition {
+  /** The event's bit in `ctx.streamEvents`, 0 when no stage raises it yet. */
+  readonly bit: number;
+
+  /** @param event the event's bit number ({@link STREAM_EVENT_NAMES}) */
+  constructor(readonly event: number) {
+    this.bit = RAISED_STREAM_EVENTS.get(STREAM_EVENT_NAMES[event]) ?? 0;
+  }
+
+  /**
+   * @param _p the packet
+   * @param ctx the detection state (stream events of the packet)
+   * @returns whether the event was raised on the packet
+   */
+  match(_p: Packet, ctx: DetectContext): boolean {
+    return (ctx.streamEvents & this.bit) !== 0;
   }
 }
 
@@ -139,8 +161,9 @@ export function applyStreamEvent(
   if (id < 0) {
     throw new KeywordError(keyword, `unknown stream event "${name}"`, { valueOffset: offset });
   }
-  builder.sig.conditions.push(new StreamEventCondition(id));
-  if (!builder.sig.waitingFor.includes(STREAM_EVENTS_PENDING)) {
+  const condition = new StreamEventCondition(id);
+  builder.sig.conditions.push(condition);
+  if (condition.bit === 0 && !builder.sig.waitingFor.includes(STREAM_EVENTS_PENDING)) {
     builder.sig.waitingFor.push(STREAM_EVENTS_PENDING);
   }
 }
