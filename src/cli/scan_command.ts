@@ -33,6 +33,8 @@ import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage } from "../flow/flow_tracker.ts";
 import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
+import { FlowEnd } from "../flow/flow_table.ts";
+import { type StatsFacts, statsRecord } from "../output/stats_record.ts";
 import { Defragmenter, parseDefragPolicy } from "../flow/defrag.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
@@ -106,9 +108,12 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   let fast: FastLogWriter | null = null;
   const packet = new Packet();
   let stage: DetectStage | null = null;
+  let flowStage: FlowStage | null = null;
+  let writeStats = false;
   if (ruleset) {
     Deno.mkdirSync(logDir, { recursive: true });
     const eveSettings = eveSettingsOf(config);
+    writeStats = eveSettings.statsRecords;
     eve = new EveWriter(join(logDir, "eve.json"), { append: false, ...eveSettings.options });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
@@ -119,6 +124,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       },
       flowbitCount(),
     );
+    if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve?.writeRecord(json);
+    flowStage = flows;
     stage = new DetectStage(ruleset.engine, packet, {
       flows,
       eve,
@@ -147,6 +154,9 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     });
     bar?.stop();
     stage?.finish();
+    if (writeStats && eve !== null) {
+      eve.writeRecord(statsRecord(result.stats, statsFactsOf(flowStage, stage, result.elapsedMs)));
+    }
     stage?.flush();
     const summary = makeScanSummary(options.pcap, capture.format, capture.file.size, result);
     if (ruleset && stage) {
@@ -186,6 +196,38 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     fast?.close();
     capture.close();
   }
+}
+
+/** Flow, TCP and detection counters for the stats record. */
+function statsFactsOf(
+  flows: FlowStage | null,
+  stage: DetectStage | null,
+  elapsedMs: number,
+): StatsFacts {
+  const facts: StatsFacts = { uptime: elapsedMs / 1000, alerts: stage?.alertCount ?? 0 };
+  if (flows === null) return facts;
+  const byProto = flows.endedByProto;
+  facts.flows = { tcp: byProto[6], udp: byProto[17], icmpv4: byProto[1], icmpv6: byProto[58] };
+  const ends = flows.endedByReason;
+  facts.flowEnds = {
+    timeout: ends[FlowEnd.TIMEOUT],
+    shutdown: ends[FlowEnd.SHUTDOWN],
+    tcp_reuse: ends[FlowEnd.TCP_REUSE],
+    forced: ends[FlowEnd.EVICTED],
+  };
+  facts.emergencies = flows.table.emergencies;
+  const r = flows.reassembly;
+  facts.tcp = { sessions: flows.tcpSessions, pseudo: flows.pseudoPackets };
+  if (r !== null) {
+    Object.assign(facts.tcp, {
+      segments: r.counters.segments,
+      overlap: r.counters.overlaps,
+      overlap_diff_data: r.counters.overlapsDifferent,
+      segment_memcap_drop: r.counters.memcapDrops,
+      reassembly_memuse: r.arena.used,
+    });
+  }
+  return facts;
 }
 
 /** The defragmenter, sized and timed by suricata.yaml's `defrag` section. */

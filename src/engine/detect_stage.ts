@@ -48,6 +48,12 @@ export interface FlowTracker {
    * @param ctx the context `update` filled
    */
   finish?(ctx: DetectContext): void;
+  /**
+   * Note that the packet's flow raised an alert.
+   *
+   * @param ctx the context `update` filled
+   */
+  markAlerted?(ctx: DetectContext): void;
   /** Receives the pseudo packets of flows ending with uninspected stream data. */
   onStreamEnd?: ((pseudo: Packet, ctx: DetectContext) => void) | null;
   /** End every flow (end of input), making their pseudo packets. */
@@ -200,6 +206,7 @@ export class DetectStage {
     flows: FlowTracker | null,
     pktSrc: string | undefined,
   ): void {
+    flows?.markAlerted?.(ctx);
     let extras = flows?.eveExtras(p, ctx);
     if (pktSrc !== undefined) extras = { ...extras, pktSrc };
     if (p.tunnel !== 0) {

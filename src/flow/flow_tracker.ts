@@ -19,7 +19,9 @@ import { decodePacket } from "../decode/decoder.ts";
 import { Packet } from "../decode/packet.ts";
 import { FlowbitStore, flowintCount } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
-import { FlowTable, type FlowTableOptions, TcpState } from "./flow_table.ts";
+import { FlowEnd, FlowTable, type FlowTableOptions, TcpState } from "./flow_table.ts";
+import { flowRecord, type FlowRecordInfo } from "../output/flow_record.ts";
+import { eveProtoName, formatIpv4, formatIpv6 } from "../output/ip_format.ts";
 import { type ReassemblyOptions, TcpReassembly } from "./tcp_reassembly.ts";
 import {
   APP_PROTO_NAMES,
@@ -41,6 +43,36 @@ export interface FlowStageOptions extends FlowTableOptions {
  */
 export type StreamEndHandler = (pseudo: Packet, ctx: DetectContext) => void;
 
+/** EVE names of the TCP states (Suricata's StreamTcpStateAsString), by TcpState number. */
+const TCP_STATE_NAMES: readonly string[] = [
+  "none",
+  "listen",
+  "syn_sent",
+  "syn_recv",
+  "established",
+  "fin_wait1",
+  "fin_wait2",
+  "time_wait",
+  "last_ack",
+  "close_wait",
+  "closing",
+  "closed",
+];
+const FLOW_STATE_NAMES: readonly string[] = ["new", "established", "closed"];
+
+function endReasonName(reason: number): string {
+  switch (reason) {
+    case FlowEnd.TIMEOUT:
+      return "timeout";
+    case FlowEnd.SHUTDOWN:
+      return "shutdown";
+    case FlowEnd.TCP_REUSE:
+      return "tcp_reuse";
+    default:
+      return "forced";
+  }
+}
+
 const TCP_HEADER = 20;
 const TCP_FIN = 0x01;
 const TCP_PSH = 0x08;
@@ -59,6 +91,21 @@ export class FlowStage implements FlowTracker {
   onStreamEnd: StreamEndHandler | null = null;
   /** Pseudo packets made at flow end. */
   pseudoPackets = 0;
+  /** Receives the EVE `flow` record of each flow that ends, null to make none. */
+  onFlowRecord: ((json: string) => void) | null = null;
+  /** Flows that ended, by {@link FlowEnd} reason (index). */
+  readonly endedByReason: Float64Array = new Float64Array(8);
+  /** Flows that ended, by IP protocol number. */
+  readonly endedByProto: Float64Array = new Float64Array(256);
+  /** TCP flows that ended having had a TCP session. */
+  tcpSessions = 0;
+  /** Per flow slot: an alert was raised on it. */
+  readonly alerted: Uint8Array;
+  /** Per flow slot and direction (slot * 2 + 0 to server, + 1 to client): TCP flags seen. */
+  readonly tcpFlagsSeen: Uint8Array;
+  /** The latest packet time seen (the time flow records carry). */
+  #now = 0;
+  readonly #addr: Uint8Array = new Uint8Array(16);
   /** Per flow slot: the {@link AppProto} detected from its first TCP data. */
   readonly appProto: Uint8Array;
   /** Per flow slot: directions whose first data went through detection (1 to server, 2 to client). */
@@ -81,10 +128,12 @@ export class FlowStage implements FlowTracker {
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
     this.appProto = new Uint8Array(this.table.capacity);
+    this.alerted = new Uint8Array(this.table.capacity);
+    this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
     this.#pseudoCtx = new DetectContext(this.#pseudo);
     this.#pseudoCtx.pseudo = true;
-    this.table.onEnd = (f) => this.#flowEnded(f);
+    this.table.onEnd = (f, reason) => this.#flowEnded(f, reason);
   }
 
   /**
@@ -95,12 +144,68 @@ export class FlowStage implements FlowTracker {
     this.table.flushAll();
   }
 
-  #flowEnded(f: number): void {
+  #flowEnded(f: number, reason: number): void {
     const r = this.reassembly;
-    if (r === null) return;
-    this.#endStreams(f, r);
+    if (r !== null) this.#endStreams(f, r);
+    this.endedByReason[reason]++;
+    this.endedByProto[this.table.proto[f]]++;
+    if (this.table.proto[f] === 6 && this.table.tcpState[f] !== TcpState.NONE) this.tcpSessions++;
+    if (this.onFlowRecord !== null) this.onFlowRecord(flowRecord(this.#recordOf(f, reason)));
     this.appProto[f] = AppProto.UNKNOWN;
     this.#appTried[f] = 0;
+    this.alerted[f] = 0;
+    this.tcpFlagsSeen[f * 2] = 0;
+    this.tcpFlagsSeen[f * 2 + 1] = 0;
+  }
+
+  /** The facts of a flow's EVE record (made once per flow end). */
+  #recordOf(f: number, reason: number): FlowRecordInfo {
+    const t = this.table;
+    const proto = t.proto[f];
+    const ports = proto === 6 || proto === 17 || proto === 132;
+    const vlans: number[] = [];
+    for (let v = 0; v < 3 && t.vlan[f * 3 + v] !== 0; v++) vlans.push(t.vlan[f * 3 + v]);
+    const app = this.appProto[f];
+    const tcp = proto === 6;
+    const session = tcp && t.tcpState[f] !== TcpState.NONE;
+    return {
+      time: this.#now,
+      flowId: t.flowId[f],
+      vlans,
+      srcIp: this.#address(t.addrA, f),
+      destIp: this.#address(t.addrB, f),
+      srcPort: ports ? t.portA[f] : undefined,
+      destPort: ports ? t.portB[f] : undefined,
+      proto: eveProtoName(proto),
+      appProto: app !== AppProto.UNKNOWN ? APP_PROTO_NAMES[app] : undefined,
+      pktsToServer: t.pktsToServer[f],
+      pktsToClient: t.pktsToClient[f],
+      bytesToServer: t.bytesToServer[f],
+      bytesToClient: t.bytesToClient[f],
+      start: t.firstTs[f],
+      end: t.lastTs[f],
+      state: FLOW_STATE_NAMES[t.flowState[f]] ?? "new",
+      reason: endReasonName(reason),
+      alerted: this.alerted[f] === 1,
+      emergency: t.emergency,
+      tcpFlagsTs: tcp ? (session ? this.tcpFlagsSeen[f * 2] : 0) : undefined,
+      tcpFlagsTc: tcp ? (session ? this.tcpFlagsSeen[f * 2 + 1] : 0) : undefined,
+      tcpState: session ? TCP_STATE_NAMES[t.tcpState[f]] : undefined,
+    };
+  }
+
+  #address(words: Uint32Array, f: number): string {
+    const base = f * 4;
+    if (this.table.ipVersion[f] === 4) return formatIpv4(words[base]);
+    const b = this.#addr;
+    for (let w = 0; w < 4; w++) {
+      const v = words[base + w];
+      b[w * 4] = v >>> 24;
+      b[w * 4 + 1] = (v >>> 16) & 0xff;
+      b[w * 4 + 2] = (v >>> 8) & 0xff;
+      b[w * 4 + 3] = v & 0xff;
+    }
+    return formatIpv6(b, 0);
   }
 
   #endStreams(f: number, r: TcpReassembly): void {
@@ -192,6 +297,7 @@ export class FlowStage implements FlowTracker {
     ctx.streamEvents = 0;
     ctx.clientStreamSize = -1;
     ctx.serverStreamSize = -1;
+    if (ctx.now > this.#now) this.#now = ctx.now;
     const f = this.table.lookupOrCreate(p, ctx.now);
     ctx.flowIndex = f;
     if (f < 0) {
@@ -204,6 +310,9 @@ export class FlowStage implements FlowTracker {
     }
     const t = this.table;
     const toServer = t.lastToServer;
+    if (t.proto[f] === 6 && p.ipProto === 6) {
+      this.tcpFlagsSeen[f * 2 + (toServer ? 0 : 1)] |= p.tcpFlags;
+    }
     ctx.direction = toServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
     ctx.established = t.lastEstablished;
     ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
@@ -241,6 +350,15 @@ export class FlowStage implements FlowTracker {
       const trigger = isParsedProtocol(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0;
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false, trigger);
     }
+  }
+
+  /**
+   * Note that the packet's flow raised an alert (EVE flow records' `alerted`).
+   *
+   * @param ctx the context {@link FlowStage.update} filled
+   */
+  markAlerted(ctx: DetectContext): void {
+    if (ctx.flowIndex >= 0) this.alerted[ctx.flowIndex] = 1;
   }
 
   /**
@@ -292,7 +410,7 @@ export class FlowStage implements FlowTracker {
         bytesToServer: t.bytesToServer[f],
         bytesToClient: t.bytesToClient[f],
         startSec,
-        startNsec: Math.round((start - startSec) * 1e9),
+        startNsec: Math.round((start - startSec) * 1e6) * 1000,
       },
     };
   }

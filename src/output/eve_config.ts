@@ -20,6 +20,10 @@ export interface EveSettings {
   streamAnomalies: boolean;
   /** Write the `verdict` object in alert records (`alert.verdict`). */
   verdict: boolean;
+  /** Write a `flow` record per flow when it ends (`types: - flow`). */
+  flowRecords: boolean;
+  /** Write a `stats` record at the end (`types: - stats`). */
+  statsRecords: boolean;
 }
 
 const TRUE = new Set(["yes", "true", "on", "1", "enabled"]);
@@ -41,12 +45,17 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
     decoderAnomalies: false,
     streamAnomalies: false,
     verdict: false,
+    flowRecords: true,
+    statsRecords: true,
   };
   const outputs = config.get("outputs");
   const eve = outputs?.children.map((item) => item.child("eve-log")).find((n) => n !== undefined);
   const types = eve?.child("types");
   settings.options.ethernet = flag(eve, "ethernet", false);
+  // without eve-log types: Suricata's shipped configuration, which logs flows and stats
   if (!types) return settings;
+  settings.flowRecords = false;
+  settings.statsRecords = false;
   for (const item of types.children) {
     const kind = item.value ?? item.name;
     const body = item.child(kind);
@@ -59,6 +68,10 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
         ethernet: settings.options.ethernet,
       };
       settings.verdict = flag(body, "verdict", false);
+    } else if (kind === "flow") {
+      settings.flowRecords = flag(body, "enabled", true);
+    } else if (kind === "stats") {
+      settings.statsRecords = flag(body, "enabled", true);
     } else if (kind === "anomaly") {
       settings.decoderAnomalies = flag(body, "enabled", true) &&
         flag(body?.child("types"), "decode", false);

@@ -46,12 +46,26 @@ Deno.test("demo: the bundled rules raise Suricata's alerts on the bundled captur
       stderr: "piped",
     }).output();
     assert.equal(code, 0, new TextDecoder().decode(stderr));
-    const records = (await Deno.readTextFile(join(out, "eve.json"))).trim().split("\n").map((
+    const all = (await Deno.readTextFile(join(out, "eve.json"))).trim().split("\n").map((
       l,
     ) => JSON.parse(l));
+    // alerts, then a flow record per flow at the end, then one stats record
+    const records = all.filter((r) => r.event_type === "alert");
+    const flows = all.filter((r) => r.event_type === "flow");
+    assert.deepEqual(
+      [...new Set(all.map((r) => r.event_type))].sort(),
+      ["alert", "flow", "stats"],
+    );
+    assert.equal(all.at(-1).event_type, "stats");
+    assert.equal(all.at(-1).stats.decoder.pkts, 3_226); // capinfos -c;
+    assert.equal(all.at(-1).stats.flow.total, flows.length);
+    assert.equal(all.at(-1).stats.detect.alert, records.length);
+    const alerted = new Set(records.map((r) => r.flow_id));
+    for (const f of flows) {
+      assert.equal(f.flow.alerted, alerted.has(f.flow_id), `flow ${f.flow_id}`);
+    }
     const counts: Record<number, number> = {};
     for (const r of records) {
-      assert.equal(r.event_type, "alert");
       counts[r.alert.signature_id] = (counts[r.alert.signature_id] ?? 0) + 1;
     }
     assert.deepEqual(counts, SURICATA_ALERTS);

@@ -1,0 +1,105 @@
+/**
+ * The EVE `stats` record written at the end of a run, with Suricata 7's
+ * key names for the counters Tarsier keeps: `uptime`, `decoder` (packets,
+ * bytes, per-protocol frames, decoder events), `flow` (flows by protocol,
+ * how they ended), `tcp` (sessions, reassembly) and `detect` (alerts).
+ * Counters Tarsier does not keep are left out rather than written as 0.
+ *
+ * @module
+ */
+
+import type { DecodeStats } from "../decode/decode_stats.ts";
+import { formatEveTimestamp } from "./timestamp_format.ts";
+
+/** Suricata's `decoder` key for each of Tarsier's layer names. */
+const DECODER_KEYS: Readonly<Record<string, string>> = {
+  ethernet: "ethernet",
+  vlan: "vlan",
+  qinq: "vlan_qinq",
+  mpls: "mpls",
+  sll: "sll",
+  null: "null",
+  raw: "raw",
+  chdlc: "chdlc",
+  ppp: "ppp",
+  pppoe: "pppoe",
+  arp: "arp",
+  ipv4: "ipv4",
+  ipv6: "ipv6",
+  tcp: "tcp",
+  udp: "udp",
+  sctp: "sctp",
+  icmpv4: "icmpv4",
+  icmpv6: "icmpv6",
+  gre: "gre",
+  vxlan: "vxlan",
+  teredo: "teredo",
+  erspan: "erspan",
+};
+
+/** What goes into the stats record besides the decoder counters. */
+export interface StatsFacts {
+  /** Seconds since start. */
+  uptime: number;
+  /** Flows created, by Suricata's protocol key (`tcp`, `udp`, `icmpv4`, ...). */
+  flows?: Record<string, number>;
+  /** How flows ended: `timeout`, `shutdown`, `tcp_reuse`, `forced` (emergency evictions). */
+  flowEnds?: Record<string, number>;
+  /** Times the flow table entered emergency mode. */
+  emergencies?: number;
+  /** TCP counters (Suricata's names: sessions, overlap, overlap_diff_data, ...). */
+  tcp?: Record<string, number>;
+  /** Alerts written. */
+  alerts: number;
+}
+
+/**
+ * The JSON text (one line) of a stats record.
+ *
+ * @param decode the decoder counters of the run
+ * @param facts the other counters
+ * @param now the record time (wall clock), ms since the epoch
+ * @returns the record
+ */
+export function statsRecord(decode: DecodeStats, facts: StatsFacts, now = Date.now()): string {
+  const decoder: Record<string, unknown> = {
+    pkts: decode.packets,
+    bytes: decode.wireBytes,
+  };
+  for (const [name, count] of Object.entries(decode.protocols())) {
+    const key = DECODER_KEYS[name];
+    if (key !== undefined) decoder[key] = count;
+  }
+  if (decode.packets > 0) decoder.avg_pkt_size = Math.floor(decode.wireBytes / decode.packets);
+  const events: Record<string, Record<string, number>> = {};
+  for (const [name, count] of Object.entries(decode.anomalies())) {
+    // "decoder.ipv4.trunc_pkt" -> event.ipv4.trunc_pkt
+    const parts = name.replace(/^decoder\./, "").split(".");
+    if (parts.length < 2) continue;
+    const layer = parts[0];
+    (events[layer] ??= {})[parts.slice(1).join(".")] = count;
+  }
+  if (Object.keys(events).length > 0) decoder.event = events;
+  const stats: Record<string, unknown> = { uptime: Math.round(facts.uptime), decoder };
+  if (facts.flows !== undefined) {
+    const flow: Record<string, number> = {};
+    let total = 0;
+    for (const [k, v] of Object.entries(facts.flows)) {
+      flow[k] = v;
+      total += v;
+    }
+    stats.flow = {
+      total,
+      ...flow,
+      emerg_mode_entered: facts.emergencies ?? 0,
+      end: facts.flowEnds ?? {},
+    };
+  }
+  if (facts.tcp !== undefined) stats.tcp = facts.tcp;
+  stats.detect = { alert: facts.alerts };
+  const sec = Math.floor(now / 1000);
+  const ts = formatEveTimestamp(sec, (now - sec * 1000) * 1e6);
+  return `{"timestamp":${JSON.stringify(ts)},"event_type":"stats","stats":${
+    JSON.stringify(stats)
+  }}`;
+}
