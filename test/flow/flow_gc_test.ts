@@ -16,11 +16,17 @@ const LOOP = new URL("./flow_loop.ts", import.meta.url).pathname;
 
 Deno.test({
   name:
-    "gc: flow table, flowbits, flowints and thresholds over the small corpus make no young garbage",
+    "gc: flow table, TCP reassembly, flowbits, flowints and thresholds over the small corpus make no young garbage",
   ignore: !HAVE_CORPUS,
   async fn() {
     const pcap = corpusPath("pcap/traffic-small.pcap");
-    const between = await measuredGcLines(LOOP, [pcap, "30", "30"]);
+    let figures = "";
+    const between = await measuredGcLines(LOOP, [pcap, "30", "30"], (e) => (figures = e));
+    // the loop did reassemble and inspect streams (and ended every flow after each pass)
+    const f = JSON.parse(figures.trim().split("\n").at(-1)!);
+    assert.ok(f.segments > 1000, `segments ${f.segments}`);
+    assert.ok(f.streamBytes > 100_000, `stream bytes ${f.streamBytes}`);
+    assert.equal(f.memcapDrops, 0);
     const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
     assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
   },

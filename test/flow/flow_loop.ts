@@ -2,7 +2,8 @@
  * The steady-state flow loop that flow_gc_test.ts runs in a subprocess with
  * `--trace-gc --expose-gc`: decode a capture file and run every packet
  * through the flow stage (a small table, so that flows are evicted and
- * slots reused), flowbits, flowints and the threshold gate, `passes` times.
+ * slots reused; TCP reassembly with its flow-end pseudo packets), flowbits,
+ * flowints and the threshold gate, `passes` times.
  *
  * Usage: deno run --v8-flags=--trace-gc,--expose-gc --allow-read --allow-ffi
  *        test/flow/flow_loop.ts FILE WARMUP PASSES
@@ -43,6 +44,13 @@ if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
 
 let alerts = 0;
 let flows = 0;
+let pseudo = 0;
+let streamBytes = 0;
+stage.onStreamEnd = (_p, c) => {
+  pseudo++;
+  const st = c.stream!;
+  for (let k = 0; k < c.streamBlockCount; k++) streamBytes += st.blockEnd[k] - st.blockStart[k];
+};
 
 /** One packet through the flow stage, flow variables and the gate. */
 function processPacket(shift: number): void {
@@ -57,6 +65,11 @@ function processPacket(shift: number): void {
   else bits.set(f, bit);
   bits.setInt(f, bit & 3, bits.intValue(f, bit & 3) + 1);
   for (let s = 0; s < sigs.length; s++) if (gate.allow(sigs[s], packet, ctx)) alerts++;
+  const st = ctx.stream;
+  if (st !== null) {
+    for (let k = 0; k < ctx.streamBlockCount; k++) streamBytes += st.blockEnd[k] - st.blockStart[k];
+  }
+  stage.finish(ctx);
 }
 
 function pass(shift: number): void {
@@ -67,6 +80,7 @@ function pass(shift: number): void {
       processPacket(shift);
     }
   }
+  stage.endAll(); // the end of the capture: flows end, pending stream data goes out on pseudo packets
 }
 
 // every pass is later in time, so flows time out and thresholds roll over
@@ -76,5 +90,14 @@ gc();
 for (let i = 0; i < Number(passesArg); i++) pass((warmup + i + 1) * 700);
 gc();
 // stderr: stdout carries the GC trace
-console.error(JSON.stringify({ flows, alerts, active: stage.table.active }));
+const r = stage.reassembly!;
+console.error(JSON.stringify({
+  flows,
+  alerts,
+  active: stage.table.active,
+  pseudo,
+  streamBytes,
+  segments: r.counters.segments,
+  memcapDrops: r.counters.memcapDrops,
+}));
 capture.close();

@@ -11,8 +11,17 @@ import assert from "node:assert/strict";
 /**
  * Run a loop script under --trace-gc and return the trace lines between the
  * two forced GCs that bracket the measured passes.
+ *
+ * @param script the loop script
+ * @param args its arguments
+ * @param report receives the script's stderr (its own figures), when given
+ * @returns the GC trace lines of the measured passes
  */
-export async function measuredGcLines(script: string, args: string[]): Promise<string[]> {
+export async function measuredGcLines(
+  script: string,
+  args: string[],
+  report?: (stderr: string) => void,
+): Promise<string[]> {
   const command = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -30,6 +39,7 @@ export async function measuredGcLines(script: string, args: string[]): Promise<s
   const { code, stdout, stderr } = await command.output();
   const out = new TextDecoder().decode(stdout);
   assert.equal(code, 0, `loop failed: ${new TextDecoder().decode(stderr)}`);
+  report?.(new TextDecoder().decode(stderr));
   const lines = out.split("\n");
   const forced = lines
     .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
