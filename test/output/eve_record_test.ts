@@ -360,8 +360,13 @@ Deno.test("tunnel: inner packet logged as Suricata's pseudo-packet, outer in tun
   });
   const r = JSON.parse(alertRecord(p, 1, ALERT, { tunnel: t }, { packet: true, ethernet: true }));
   assert.equal(r.pcap_cnt, undefined);
-  assert.equal(r.vlan, undefined);
+  assert.equal(r.vlan, undefined, "the outer VLAN is not the inner packet's");
   assert.equal(r.ether, undefined);
+  // ERSPAN type II carries the mirrored frame's VLAN: Suricata logs it on the inner packet
+  const erspan = Object.assign(Object.create(Object.getPrototypeOf(p)), p, {
+    tunnel: Tunnel.ERSPAN,
+  });
+  assert.deepEqual(JSON.parse(alertRecord(erspan, 1, ALERT, { tunnel: t })).vlan, [6]);
   assert.equal(r.pkt_src, "gre tunnel");
   assert.equal(r.src_ip, "2.2.2.3");
   assert.deepEqual(Object.keys(r).slice(Object.keys(r).indexOf("alert")), [
