@@ -114,7 +114,12 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     Deno.mkdirSync(logDir, { recursive: true });
     const eveSettings = eveSettingsOf(config);
     writeStats = eveSettings.statsRecords;
-    eve = new EveWriter(join(logDir, "eve.json"), { append: false, ...eveSettings.options });
+    const pcapFilename = eveSettings.pcapFile ? options.pcap : undefined;
+    eve = new EveWriter(join(logDir, "eve.json"), {
+      append: false,
+      ...eveSettings.options,
+      pcapFilename,
+    });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
     const flows = new FlowStage(

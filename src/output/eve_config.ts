@@ -24,6 +24,8 @@ export interface EveSettings {
   flowRecords: boolean;
   /** Write a `stats` record at the end (`types: - stats`). */
   statsRecords: boolean;
+  /** Add the capture file name to records (`pcap-file: true`). */
+  pcapFile: boolean;
 }
 
 const TRUE = new Set(["yes", "true", "on", "1", "enabled"]);
@@ -47,11 +49,13 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
     verdict: false,
     flowRecords: true,
     statsRecords: true,
+    pcapFile: false,
   };
   const outputs = config.get("outputs");
   const eve = outputs?.children.map((item) => item.child("eve-log")).find((n) => n !== undefined);
   const types = eve?.child("types");
   settings.options.ethernet = flag(eve, "ethernet", false);
+  settings.pcapFile = flag(eve, "pcap-file", false);
   // without eve-log types: Suricata's shipped configuration, which logs flows and stats
   if (!types) return settings;
   settings.flowRecords = false;
