@@ -31,7 +31,7 @@ import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
-import { FlowStage } from "../flow/flow_tracker.ts";
+import { FlowStage, type FlowStageOptions } from "../flow/flow_tracker.ts";
 import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
 import { FlowEnd } from "../flow/flow_table.ts";
 import { type StatsFacts, statsRecord } from "../output/stats_record.ts";
@@ -122,13 +122,17 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     });
     fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
     ruleset.engine.gate = new ThresholdGate();
-    const flows = new FlowStage(
-      {
-        ...flowTableOptions(config),
-        reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
-      },
+    const flowOptions: FlowStageOptions = {
+      ...flowTableOptions(config),
+      reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
+    };
+    // flow.memcap (bytes) sets how many flows the preallocated table holds
+    flowOptions.capacity = FlowStage.capacityFor(
+      config.getSize("flow.memcap", 128 * 1024 * 1024),
+      flowOptions,
       flowbitCount(),
     );
+    const flows = new FlowStage(flowOptions, flowbitCount());
     if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve?.writeRecord(json);
     flowStage = flows;
     stage = new DetectStage(ruleset.engine, packet, {

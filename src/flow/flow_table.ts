@@ -199,6 +199,8 @@ export class FlowTable {
   active = 0;
   /** Whether the table is in emergency mode (it was full). */
   emergency = false;
+  /** Bytes of the table's typed arrays (all preallocated). */
+  readonly memoryBytes: number;
 
   /** Whether the packet given to the last lookup went client -> server. */
   lastToServer = true;
@@ -351,6 +353,42 @@ export class FlowTable {
     this.#free = new Int32Array(n);
     for (let i = 0; i < n; i++) this.#free[i] = n - 1 - i;
     this.#freeCount = n;
+    this.memoryBytes = [
+      this.proto,
+      this.ipVersion,
+      this.vlan,
+      this.recursion,
+      this.addrA,
+      this.addrB,
+      this.portA,
+      this.portB,
+      this.protoClass,
+      this.flowState,
+      this.tcpState,
+      this.seen,
+      this.clientIsn,
+      this.serverIsn,
+      this.pktsToServer,
+      this.pktsToClient,
+      this.bytesToServer,
+      this.bytesToClient,
+      this.firstTs,
+      this.lastTs,
+      this.flowId,
+      this.generation,
+      this.#buckets,
+      this.#next,
+      this.#hash,
+      this.#prev,
+      this.#after,
+      this.#list,
+      this.#session,
+      this.#clientNext,
+      this.#serverNext,
+      this.#clientLastAck,
+      this.#clientNextWin,
+      this.#free,
+    ].reduce((sum, a) => sum + a.byteLength, 0);
   }
 
   /**

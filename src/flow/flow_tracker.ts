@@ -23,6 +23,7 @@ import { FlowEnd, FlowTable, type FlowTableOptions, TcpState } from "./flow_tabl
 import { flowRecord, type FlowRecordInfo } from "../output/flow_record.ts";
 import { eveProtoName, formatIpv4, formatIpv6 } from "../output/ip_format.ts";
 import { type ReassemblyOptions, TcpReassembly } from "./tcp_reassembly.ts";
+import { MIN_WINDOW } from "./stream_arena.ts";
 import {
   APP_PROTO_NAMES,
   AppProto,
@@ -134,6 +135,46 @@ export class FlowStage implements FlowTracker {
     this.#pseudoCtx = new DetectContext(this.#pseudo);
     this.#pseudoCtx.pseudo = true;
     this.table.onEnd = (f, reason) => this.#flowEnded(f, reason);
+  }
+
+  /**
+   * Bytes of per-flow state, all preallocated: the flow table, flowbits,
+   * reassembly bookkeeping and this stage's arrays (reassembled data lives
+   * in the reassembly arena, under its own memcap).
+   */
+  get memoryBytes(): number {
+    return this.table.memoryBytes + this.flowbits.memoryBytes +
+      (this.reassembly?.metadataBytes ?? 0) + this.appProto.byteLength +
+      this.#appTried.byteLength + this.alerted.byteLength + this.tcpFlagsSeen.byteLength;
+  }
+
+  /**
+   * How many flows fit in a flow memcap (suricata.yaml `flow.memcap`, bytes),
+   * measured on a small stage built with the same options.
+   *
+   * @param memcap bytes for all per-flow state
+   * @param options the stage options (their capacity is ignored)
+   * @param flowbitNames flowbit names the rules use
+   * @param flowintNames flowint names the rules use
+   * @returns the capacity, at least 1024 flows
+   */
+  static capacityFor(
+    memcap: number,
+    options: FlowStageOptions,
+    flowbitNames: number,
+    flowintNames = flowintCount(),
+  ): number {
+    const probeFlows = 1024;
+    const reassembly = options.reassembly === null
+      ? null
+      : { ...options.reassembly, memcap: 0, maxWindow: MIN_WINDOW };
+    const probe = new FlowStage(
+      { ...options, capacity: probeFlows, reassembly },
+      flowbitNames,
+      flowintNames,
+    );
+    const perFlow = probe.memoryBytes / probeFlows;
+    return Math.max(probeFlows, Math.floor(memcap / perFlow));
   }
 
   /**

@@ -75,6 +75,12 @@ export class FlowbitStore {
   readonly #generation: Uint32Array;
   readonly #flows: FlowTable;
 
+  /** Bytes of the store's typed arrays. */
+  get memoryBytes(): number {
+    return this.#bits.byteLength + this.#intValues.byteLength + this.#intSet.byteLength +
+      this.#generation.byteLength;
+  }
+
   /**
    * @param flows the flow table whose slots the variables belong to
    * @param bitCount how many flowbit names exist (from {@link flowbitCount})

@@ -127,6 +127,8 @@ export class TcpReassembly {
     overflowDrops: 0,
     gapBytes: 0,
   };
+  /** Bytes of the per-stream state arrays (the arena apart). */
+  readonly metadataBytes: number;
   /** {@link ReassemblyEvent} bits raised by the last {@link TcpReassembly.segment} call. */
   events = 0;
 
@@ -183,6 +185,20 @@ export class TcpReassembly {
     this.#rangeCount = new Uint8Array(streams);
     this.#rangeStart = new Float64Array(streams * MAX_RANGES);
     this.#rangeEnd = new Float64Array(streams * MAX_RANGES);
+    this.metadataBytes = [
+      this.#flags,
+      this.#anchorSeq,
+      this.#anchorOff,
+      this.#lastAck,
+      this.#progress,
+      this.#winUnit,
+      this.#winOrder,
+      this.#winStart,
+      this.#rangeCount,
+      this.#rangeStart,
+      this.#rangeEnd,
+      this.#streamPolicy,
+    ].reduce((sum, a) => sum + a.byteLength, 0);
   }
 
   /**
