@@ -51,7 +51,7 @@ export async function main(args: string[]): Promise<number> {
     .option("-l, --log-dir <dir>", "where eve.json and fast.log are written (default .)")
     .option("-c <file>", "a suricata.yaml (address/port groups, classification file, ...)")
     .option("--set <key=value>", "override a configuration setting (repeatable)", collect)
-    .option("-k <mode>", "checksum checks: all or none (Suricata's flag)")
+    .option("-k <mode>", "checksum checks: all, none or auto (default; Suricata's flag)")
     .option("--runmode <mode>", "single, autofp or workers (accepted; Tarsier runs one worker)")
     .option("--data-dir <dir>", "Suricata's data directory (accepted, unused)")
     .option("--simulate-ips", "act as an inline IPS: drop rules block")

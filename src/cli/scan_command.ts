@@ -58,7 +58,7 @@ export interface ScanCommandOptions {
   /** `key=value` overrides. */
   sets: string[];
   /** Checksum checks: "all" or "none" (Suricata's -k). */
-  checksums: "all" | "none";
+  checksums: "all" | "none" | "auto";
   /** IPS mode (Suricata's --simulate-ips): drop rules block. */
   ips: boolean;
   /** Any rule error is fatal (Suricata's --init-errors-fatal). */
@@ -324,8 +324,9 @@ export function parseScanOptions(
   let progress: ScanCommandOptions["progress"] = "auto";
   if (raw.progress === false) progress = "never";
   else if (raw.progress === true) progress = "always";
-  const checksums = raw.k ?? "all";
-  if (checksums !== "all" && checksums !== "none") {
+  // -k: Suricata's checksum checks; without it, auto (trust them after many bad ones)
+  const checksums = raw.k ?? "auto";
+  if (checksums !== "all" && checksums !== "none" && checksums !== "auto") {
     throw new UsageError(`scan: -k must be all or none, not "${checksums}"`);
   }
   const notes: string[] = [];
@@ -335,6 +336,7 @@ export function parseScanOptions(
   if (words.length > 0) notes.push(`BPF filter "${words.join(" ")}" is not supported; ignored`);
   const sets = [...(raw.set ?? [])];
   if (checksums === "none") sets.push("stream.checksum-validation=no");
+  if (checksums === "all") sets.push("pcap-file.checksum-checks=yes");
   return {
     pcap,
     summary,

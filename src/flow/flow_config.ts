@@ -11,6 +11,7 @@
 import type { SuricataConfig } from "../rules/config.ts";
 import type { ReassemblyOptions } from "./tcp_reassembly.ts";
 import { hostOsPolicyOf } from "./host_os_policy.ts";
+import type { ChecksumValidation } from "./flow_tracker.ts";
 import {
   DEFAULT_TIMEOUTS,
   type FlowTableOptions,
@@ -60,7 +61,9 @@ function protoTimeouts(config: SuricataConfig, section: string, d: ProtoTimeouts
  * @param config the loaded configuration
  * @returns timeouts, midstream, async-oneside, VLAN tracking, emergency recovery
  */
-export function flowTableOptions(config: SuricataConfig): FlowTableOptions {
+export function flowTableOptions(
+  config: SuricataConfig,
+): FlowTableOptions & { checksumValidation: ChecksumValidation } {
   const other = protoTimeouts(config, "default", BUILT_IN.other);
   return {
     timeouts: {
@@ -70,10 +73,20 @@ export function flowTableOptions(config: SuricataConfig): FlowTableOptions {
       other,
     },
     midstream: config.getBool("stream.midstream", false),
+    checksumValidation: !config.getBool("stream.checksum-validation", true)
+      ? "no"
+      : checksumChecks(config.getString("pcap-file.checksum-checks", "auto")),
     asyncOneside: config.getBool("stream.async-oneside", false),
     vlanTracking: config.getBool("vlan.use-for-tracking", true),
     emergencyRecovery: config.getNumber("flow.emergency-recovery", 30),
   };
+}
+
+function checksumChecks(value: string): ChecksumValidation {
+  const v = value.trim().toLowerCase();
+  if (v === "no" || v === "false" || v === "0") return "no";
+  if (v === "yes" || v === "true" || v === "1") return "yes";
+  return "auto";
 }
 
 /**

@@ -263,6 +263,7 @@ export class FlowTable {
   #establishedNow = false;
   // [0] packet time of the lookup in progress, [1] its whole seconds
   readonly #clock: Float64Array = new Float64Array(2);
+  #trackTcp = true;
   readonly #midstream: boolean;
   readonly #async: boolean;
   readonly #vlanTracking: boolean;
@@ -408,13 +409,16 @@ export class FlowTable {
    *
    * @param p a decoded packet
    * @param now the packet's time in seconds
+   * @param trackTcp false to leave the TCP session state alone (a packet the
+   *   stream engine ignores, e.g. with a bad checksum); it is still counted
    * @returns the flow slot, or -1 when the packet has no flow
    */
-  lookupOrCreate(p: Packet, now: number): number {
+  lookupOrCreate(p: Packet, now: number, trackTcp = true): number {
     // Kept tiny so that it inlines: the time travels in a typed array, as a
     // double passed to a call that is not inlined would be boxed.
     this.#clock[0] = now;
     this.#clock[1] = Math.floor(now);
+    this.#trackTcp = trackTcp;
     return this.#lookup(p);
   }
 
@@ -631,7 +635,7 @@ export class FlowTable {
     let established = tcp
       ? this.tcpState[f] >= TcpState.ESTABLISHED
       : this.flowState[f] === FlowState.ESTABLISHED;
-    if (tcp && !icmpError) {
+    if (tcp && !icmpError && this.#trackTcp) {
       this.#establishedNow = false;
       toServer = this.#tcpUpdate(f, p, toServer);
       if (this.#establishedNow) established = true;

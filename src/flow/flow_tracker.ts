@@ -16,6 +16,7 @@ import { DetectContext, FlowDirection } from "../detect/detect_context.ts";
 import type { FlowTracker } from "../engine/detect_stage.ts";
 import type { EveExtras } from "../output/eve_record.ts";
 import { decodePacket } from "../decode/decoder.ts";
+import { checksumState, CsumKind } from "../decode/checksum.ts";
 import { Packet } from "../decode/packet.ts";
 import { FlowbitStore, flowintCount } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
@@ -31,8 +32,19 @@ import {
   isParsedProtocol,
 } from "../app/proto_detect.ts";
 
+/**
+ * TCP checksum validation by the stream engine (Suricata's
+ * `stream.checksum-validation` with the capture's `checksum-checks`): "no"
+ * trusts every checksum; "yes" makes the stream engine ignore TCP packets
+ * with a bad one; "auto" does so until, after 1000 packets, more than one
+ * in ten had a bad one (checksum offloading), then trusts them all.
+ */
+export type ChecksumValidation = "yes" | "no" | "auto";
+
 /** Options of the flow stage: the flow table's, and TCP reassembly's (null: no reassembly). */
 export interface FlowStageOptions extends FlowTableOptions {
+  /** TCP checksum validation, default "auto". */
+  checksumValidation?: ChecksumValidation;
   /** TCP stream reassembly options; the capacity is the flow table's. Null turns reassembly off. */
   reassembly?: Omit<ReassemblyOptions, "capacity"> | null;
 }
@@ -75,6 +87,8 @@ function endReasonName(reason: number): string {
 }
 
 const TCP_HEADER = 20;
+/** Packets after which the checksum auto mode decides (Suricata's CHECKSUM_SAMPLE_COUNT). */
+const CHECKSUM_SAMPLE = 1000;
 const TCP_FIN = 0x01;
 const TCP_PSH = 0x08;
 
@@ -104,6 +118,13 @@ export class FlowStage implements FlowTracker {
   readonly alerted: Uint8Array;
   /** Per flow slot and direction (slot * 2 + 0 to server, + 1 to client): TCP flags seen. */
   readonly tcpFlagsSeen: Uint8Array;
+  /** TCP packets the stream engine ignored for a bad checksum. */
+  invalidChecksums = 0;
+  /** Packets seen (for the checksum auto mode). */
+  #packets = 0;
+  /** Whether TCP checksums are checked now. */
+  #validateChecksums: boolean;
+  readonly #checksumAuto: boolean;
   /** The latest packet time seen (the time flow records carry). */
   #now = 0;
   readonly #addr: Uint8Array = new Uint8Array(16);
@@ -125,6 +146,9 @@ export class FlowStage implements FlowTracker {
     this.table = new FlowTable(options);
     this.flowbits = new FlowbitStore(this.table, flowbitNames, flowintNames);
     this.#asyncOneside = options.asyncOneside ?? false;
+    const checksums = options.checksumValidation ?? "auto";
+    this.#validateChecksums = checksums !== "no";
+    this.#checksumAuto = checksums === "auto";
     this.reassembly = options.reassembly === null
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
@@ -339,7 +363,20 @@ export class FlowStage implements FlowTracker {
     ctx.clientStreamSize = -1;
     ctx.serverStreamSize = -1;
     if (ctx.now > this.#now) this.#now = ctx.now;
-    const f = this.table.lookupOrCreate(p, ctx.now);
+    // the stream engine ignores a TCP packet with a bad checksum (state, data)
+    let checked = true;
+    if (this.#validateChecksums && p.ipProto === 6 && p.l4Offset >= 0) {
+      const state = checksumState(p, p.ipVersion === 4 ? CsumKind.TCPV4 : CsumKind.TCPV6);
+      if (state === 0) {
+        checked = false;
+        this.invalidChecksums++;
+      }
+    }
+    if (this.#checksumAuto && ++this.#packets === CHECKSUM_SAMPLE) {
+      const bad = this.invalidChecksums;
+      if (bad > 0 && CHECKSUM_SAMPLE / bad < 10) this.#validateChecksums = false;
+    }
+    const f = this.table.lookupOrCreate(p, ctx.now, checked);
     ctx.flowIndex = f;
     if (f < 0) {
       ctx.direction = FlowDirection.UNKNOWN;
@@ -360,7 +397,7 @@ export class FlowStage implements FlowTracker {
     ctx.flowGeneration = t.generation[f];
     ctx.flowAge = ctx.now - t.firstTs[f];
     const r = this.reassembly;
-    if (r !== null && t.proto[f] === 6 && p.ipProto === 6) {
+    if (r !== null && t.proto[f] === 6 && p.ipProto === 6 && checked) {
       const state = t.tcpState[f];
       ctx.stream = r;
       const added = r.segment(f, toServer, p, state);

@@ -17,6 +17,11 @@
 export const MIN_WINDOW = 4096;
 
 const NIL = -1;
+/**
+ * The largest order: MIN_WINDOW << 18 is 1 GiB, the largest window whose
+ * size and unit offsets stay 32-bit shifts (4096 << 19 is negative).
+ */
+const MAX_ORDER = 18;
 
 /** A buddy allocator over one byte arena. */
 export class StreamArena {
@@ -36,11 +41,11 @@ export class StreamArena {
 
   /**
    * @param memcap bytes for all windows (rounded down to whole largest windows, at least one)
-   * @param maxWindow the largest window, in bytes (a power of two >= MIN_WINDOW)
+   * @param maxWindow the largest window, in bytes (a power of two >= MIN_WINDOW; at most 1 GiB is used)
    */
   constructor(memcap: number, maxWindow: number) {
     let maxOrder = 0;
-    while ((MIN_WINDOW << (maxOrder + 1)) <= maxWindow && maxOrder < 20) maxOrder++;
+    while (maxOrder < MAX_ORDER && (MIN_WINDOW << (maxOrder + 1)) <= maxWindow) maxOrder++;
     this.maxOrder = maxOrder;
     const top = MIN_WINDOW << maxOrder;
     const tops = Math.max(1, Math.floor(memcap / top));

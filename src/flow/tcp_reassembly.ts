@@ -10,11 +10,13 @@
  *   SYN nor RST. Such a packet is "added to the stream" (PKT_STREAM_ADD):
  *   payload rules inspect the stream, not that packet.
  * - A stream is inspected on a packet of its own direction, up to the data
- *   the peer acknowledged, once at least a chunk (2560 bytes) is waiting, or
- *   at once when the session is closing (state past TIME_WAIT), the depth
- *   was reached, the session is one-sided, or the flow ends (the "stream
- *   (flow timeout)" pseudo packet). Each byte is inspected once; blocks on
- *   either side of a gap are inspected separately.
+ *   the peer acknowledged, once the peer acknowledged at least a chunk (2560
+ *   bytes, seen or not) past the inspected data; at once when the session
+ *   is closing (state past TIME_WAIT), the depth was reached, a parser asked
+ *   for it (a message end) or the flow ends (the "stream (flow timeout)"
+ *   pseudo packet). A one-sided session needs no acknowledgement, only the
+ *   chunk. Each byte is inspected once; blocks on either side of a gap are
+ *   inspected separately.
  * - Overlaps (retransmissions with other bytes, the classic evasion) are
  *   resolved by an {@link OverlapPolicy}; the default, BSD, is Suricata's
  *   default and the one Linux follows in Novak and Sturges' measurements:
@@ -23,6 +25,8 @@
  *   `stream.reassembly_overlap_different_data`.
  * - Data past `stream.reassembly.depth` is not kept; a full arena (the
  *   memcap) or too many holes in one stream drop the segment and count it.
+ *   Bytes the peer acknowledged but the capture lost are a gap, however
+ *   large: the data after them starts a new window.
  *
  * Sequence numbers are turned into 64-bit stream offsets (doubles) against
  * an anchor that follows the data, so wrap-around needs no special case.
@@ -286,10 +290,13 @@ export class TcpReassembly {
     let srcPos = srcPosIn;
     let end = start + len;
     const progress = this.#progress[s];
-    if (end <= progress) return false; // all of it inspected already: a retransmission
-    if (start < progress) {
-      srcPos += progress - start;
-      start = progress;
+    // below the progress: inspected already; below the window: acknowledged bytes skipped as a gap
+    let floor = progress;
+    if (this.#winUnit[s] >= 0 && this.#winStart[s] > floor) floor = this.#winStart[s];
+    if (end <= floor) return false; // a retransmission
+    if (start < floor) {
+      srcPos += floor - start;
+      start = floor;
     }
     const depth = this.#depth;
     if (depth > 0 && end > depth) {
@@ -298,7 +305,7 @@ export class TcpReassembly {
       if (start >= depth) return false;
       end = depth;
     }
-    if (!this.#ensureWindow(s, end)) return false;
+    if (!this.#ensureWindow(s, start, end)) return false;
     const ranges = s * MAX_RANGES;
     const count = this.#rangeCount[s];
     // where the new range goes: first range ending at or after start, last starting at or before end
@@ -372,55 +379,65 @@ export class TcpReassembly {
       this.counters.overlapsDifferent++;
       this.events |= ReassemblyEvent.OVERLAP_DIFFERENT_DATA;
     }
-    // keep the anchor near the data so offsets stay exact past 2 GiB
-    if (this.#rangeStart[ranges] <= progress) {
-      const contiguous = this.#rangeEnd[ranges];
-      const delta = contiguous - this.#anchorOff[s];
-      if (delta > 0x40000000) {
-        this.#anchorSeq[s] = (this.#anchorSeq[s] + delta) >>> 0;
-        this.#anchorOff[s] = contiguous;
-      }
+    // keep the anchor near the data so offsets stay exact past 2 GiB (also across gaps)
+    const near = this.#rangeEnd[ranges];
+    const delta = near - this.#anchorOff[s];
+    if (delta > 0x40000000) {
+      this.#anchorSeq[s] = (this.#anchorSeq[s] + delta) >>> 0;
+      this.#anchorOff[s] = near;
     }
     return true;
   }
 
-  /** Make the stream's window reach offset `end`: allocate, slide or grow it. */
-  #ensureWindow(s: number, end: number): boolean {
+  /**
+   * Make the stream's window hold [start, end): allocate, slide or grow it.
+   * The window keeps the bytes from the progress on; a new window may start
+   * past bytes the peer acknowledged but that were never seen (a capture
+   * loss) when they would not fit, so a loss larger than the largest window
+   * is a gap and not the end of the stream.
+   */
+  #ensureWindow(s: number, start: number, end: number): boolean {
     const arena = this.arena;
-    const progress = this.#progress[s];
+    let from = this.#progress[s];
     let unit = this.#winUnit[s];
     if (unit < 0) {
-      const order = arena.orderFor(end - progress);
+      let order = arena.orderFor(end - from);
+      const lastAck = this.#lastAck[s];
+      if (order < 0 && (this.#flags[s] & ACKED) !== 0 && lastAck > from) {
+        from = start < lastAck ? start : lastAck;
+        order = arena.orderFor(end - from);
+      }
       if (order < 0) return this.#overflow();
       unit = arena.allocate(order);
       if (unit < 0) return this.#memcap();
       this.#winUnit[s] = unit;
       this.#winOrder[s] = order;
-      this.#winStart[s] = progress;
+      this.#winStart[s] = from;
       return true;
     }
     const winStart = this.#winStart[s];
     const capacity = MIN_WINDOW << this.#winOrder[s];
     if (end - winStart <= capacity) return true;
-    // the bytes still needed start at the progress: slide them down, or move to a larger window
-    const order = arena.orderFor(end - progress);
+    // the bytes still needed start at the progress (or the window, past a gap): slide them down, or move
+    if (winStart > from) from = winStart;
+    const order = arena.orderFor(end - from);
     if (order < 0) return this.#overflow();
     const count = this.#rangeCount[s];
-    const dataEnd = count > 0 ? this.#rangeEnd[s * MAX_RANGES + count - 1] : progress;
-    const from = unit * MIN_WINDOW + (progress - winStart);
-    const keep = dataEnd > progress ? dataEnd - progress : 0;
+    const dataEnd = count > 0 ? this.#rangeEnd[s * MAX_RANGES + count - 1] : from;
+    const at = unit * MIN_WINDOW + (from - winStart);
+    const keep = dataEnd > from ? dataEnd - from : 0;
     if (order <= this.#winOrder[s]) {
-      arena.bytes.copyWithin(unit * MIN_WINDOW, from, from + keep);
-      this.#winStart[s] = progress;
+      arena.bytes.copyWithin(unit * MIN_WINDOW, at, at + keep);
+      this.#winStart[s] = from;
       return true;
     }
     const bigger = arena.allocate(order);
     if (bigger < 0) return this.#memcap();
-    arena.bytes.copyWithin(bigger * MIN_WINDOW, from, from + keep);
+    arena.bytes.copyWithin(bigger * MIN_WINDOW, at, at + keep);
     arena.release(unit, this.#winOrder[s]);
     this.#winUnit[s] = bigger;
     this.#winOrder[s] = order;
-    this.#winStart[s] = progress;
+    this.#winStart[s] = from;
     return true;
   }
 
@@ -473,10 +490,12 @@ export class TcpReassembly {
       if (this.#lastAck[s] < end) end = this.#lastAck[s];
     }
     if (end <= progress) return 0;
+    // a chunk counts the bytes acknowledged, seen or not (Suricata: last_ack - raw progress)
+    const acked = !oneSided && this.#lastAck[s] > end ? this.#lastAck[s] : end;
     if (
       !eof && !this.#inline && !trigger && (flags & DEPTH_REACHED) === 0 &&
       tcpState <= TcpState.TIME_WAIT &&
-      end - progress < this.#chunk[toServer ? 0 : 1]
+      acked - progress < this.#chunk[toServer ? 0 : 1]
     ) {
       return 0;
     }

@@ -233,6 +233,7 @@ export class Pipeline {
     this.flows.update(p, ctx);
     this.#alerts.reset();
     this.engine.inspect(p, ctx, this.#alerts);
+    this.flows.finish(ctx);
     const out: number[] = [];
     for (let i = 0; i < this.#alerts.count; i++) {
       out.push(this.engine.sigs[this.#alerts.sigIndex[i]].sid);
