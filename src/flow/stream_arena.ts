@@ -13,12 +13,12 @@
  * @module
  */
 
-/** The smallest window, in bytes. */
+/** The smallest window by default, in bytes (the arena's unit). */
 export const MIN_WINDOW = 4096;
 
 const NIL = -1;
 /**
- * The largest order: MIN_WINDOW << 18 is 1 GiB, the largest window whose
+ * The largest order: 4096 << 18 is 1 GiB, the largest window whose
  * size and unit offsets stay 32-bit shifts (4096 << 19 is negative).
  */
 const MAX_ORDER = 18;
@@ -27,7 +27,9 @@ const MAX_ORDER = 18;
 export class StreamArena {
   /** The bytes of every window. */
   readonly bytes: Uint8Array;
-  /** Largest order a window may have (size MIN_WINDOW << maxOrder). */
+  /** The smallest window and allocation unit, in bytes (a power of two). */
+  readonly unit: number;
+  /** Largest order a window may have (size unit << maxOrder). */
   readonly maxOrder: number;
   /** Bytes in windows handed out. */
   used = 0;
@@ -41,16 +43,20 @@ export class StreamArena {
 
   /**
    * @param memcap bytes for all windows (rounded down to whole largest windows, at least one)
-   * @param maxWindow the largest window, in bytes (a power of two >= MIN_WINDOW; at most 1 GiB is used)
+   * @param maxWindow the largest window, in bytes (a power of two >= the unit; at most 1 GiB is used)
+   * @param unit the smallest window, a power of two from 256 to 4096 (default {@link MIN_WINDOW})
    */
-  constructor(memcap: number, maxWindow: number) {
+  constructor(memcap: number, maxWindow: number, unit: number = MIN_WINDOW) {
+    let u = 256;
+    while (u < unit && u < MIN_WINDOW) u <<= 1;
+    this.unit = u;
     let maxOrder = 0;
-    while (maxOrder < MAX_ORDER && (MIN_WINDOW << (maxOrder + 1)) <= maxWindow) maxOrder++;
+    while (maxOrder < MAX_ORDER && (u << (maxOrder + 1)) <= maxWindow) maxOrder++;
     this.maxOrder = maxOrder;
-    const top = MIN_WINDOW << maxOrder;
+    const top = u << maxOrder;
     const tops = Math.max(1, Math.floor(memcap / top));
     const units = tops << maxOrder;
-    this.bytes = new Uint8Array(units * MIN_WINDOW);
+    this.bytes = new Uint8Array(units * u);
     this.#freeHead = new Int32Array(maxOrder + 1).fill(NIL);
     this.#next = new Int32Array(units).fill(NIL);
     this.#prev = new Int32Array(units).fill(NIL);
@@ -72,7 +78,7 @@ export class StreamArena {
    */
   orderFor(size: number): number {
     let order = 0;
-    while ((MIN_WINDOW << order) < size) {
+    while ((this.unit << order) < size) {
       if (++order > this.maxOrder) return -1;
     }
     return order;
@@ -81,8 +87,8 @@ export class StreamArena {
   /**
    * Take a window.
    *
-   * @param order its order (size MIN_WINDOW << order)
-   * @returns the window's first unit (byte offset = unit * MIN_WINDOW), or -1 when the memcap is reached
+   * @param order its order (size unit << order)
+   * @returns the window's first unit (byte offset = first unit * unit size), or -1 when the memcap is reached
    */
   allocate(order: number): number {
     let o = order;
@@ -98,7 +104,7 @@ export class StreamArena {
       o--;
       this.#push(unit + (1 << o), o);
     }
-    this.used += MIN_WINDOW << order;
+    this.used += this.unit << order;
     return unit;
   }
 
@@ -109,7 +115,7 @@ export class StreamArena {
    * @param orderIn the order it was allocated with
    */
   release(unitIn: number, orderIn: number): void {
-    this.used -= MIN_WINDOW << orderIn;
+    this.used -= this.unit << orderIn;
     let unit = unitIn;
     let order = orderIn;
     while (order < this.maxOrder) {

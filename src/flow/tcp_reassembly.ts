@@ -37,7 +37,7 @@
  */
 
 import type { Packet } from "../decode/packet.ts";
-import { MIN_WINDOW, StreamArena } from "./stream_arena.ts";
+import { StreamArena } from "./stream_arena.ts";
 import { TcpState } from "./flow_table.ts";
 
 /** How overlapping segment bytes are resolved. */
@@ -72,6 +72,11 @@ export interface ReassemblyOptions {
   depth?: number;
   /** Largest window of one stream, in bytes (default 1 MiB). */
   maxWindow?: number;
+  /**
+   * Smallest window, in bytes: the memory a short stream takes (default
+   * 1024, so a flood of short streams fits; 256..4096).
+   */
+  minWindow?: number;
   /** Bytes waiting before a to-server stream is inspected (default 2560). */
   toServerChunk?: number;
   /** Bytes waiting before a to-client stream is inspected (default 2560). */
@@ -157,6 +162,7 @@ export class TcpReassembly {
   readonly #rangeStart: Float64Array;
   readonly #rangeEnd: Float64Array;
   readonly #depth: number;
+  readonly #unit: number;
   readonly #chunk: Float64Array = new Float64Array(2);
   readonly #policy: number;
   readonly #policyFor: ((p: Packet) => number) | null;
@@ -169,7 +175,12 @@ export class TcpReassembly {
   /** @param options sizes and policies */
   constructor(options: ReassemblyOptions) {
     const streams = options.capacity * 2;
-    this.arena = new StreamArena(options.memcap ?? 64 * 1024 * 1024, options.maxWindow ?? 1 << 20);
+    this.arena = new StreamArena(
+      options.memcap ?? 64 * 1024 * 1024,
+      options.maxWindow ?? 1 << 20,
+      options.minWindow ?? 1024,
+    );
+    this.#unit = this.arena.unit;
     this.bytes = this.arena.bytes;
     this.#depth = options.depth ?? 1 << 20;
     this.#chunk[0] = options.toServerChunk ?? 2560;
@@ -320,7 +331,7 @@ export class TcpReassembly {
       return false;
     }
     const bytes = this.arena.bytes;
-    const base = this.#winUnit[s] * MIN_WINDOW - this.#winStart[s];
+    const base = this.#winUnit[s] * this.#unit - this.#winStart[s];
     let at = start;
     let overlapped = false;
     let different = false;
@@ -416,7 +427,7 @@ export class TcpReassembly {
       return true;
     }
     const winStart = this.#winStart[s];
-    const capacity = MIN_WINDOW << this.#winOrder[s];
+    const capacity = this.#unit << this.#winOrder[s];
     if (end - winStart <= capacity) return true;
     // the bytes still needed start at the progress (or the window, past a gap): slide them down, or move
     if (winStart > from) from = winStart;
@@ -424,16 +435,16 @@ export class TcpReassembly {
     if (order < 0) return this.#overflow();
     const count = this.#rangeCount[s];
     const dataEnd = count > 0 ? this.#rangeEnd[s * MAX_RANGES + count - 1] : from;
-    const at = unit * MIN_WINDOW + (from - winStart);
+    const at = unit * this.#unit + (from - winStart);
     const keep = dataEnd > from ? dataEnd - from : 0;
     if (order <= this.#winOrder[s]) {
-      arena.bytes.copyWithin(unit * MIN_WINDOW, at, at + keep);
+      arena.bytes.copyWithin(unit * this.#unit, at, at + keep);
       this.#winStart[s] = from;
       return true;
     }
     const bigger = arena.allocate(order);
     if (bigger < 0) return this.#memcap();
-    arena.bytes.copyWithin(bigger * MIN_WINDOW, at, at + keep);
+    arena.bytes.copyWithin(bigger * this.#unit, at, at + keep);
     arena.release(unit, this.#winOrder[s]);
     this.#winUnit[s] = bigger;
     this.#winOrder[s] = order;
@@ -499,7 +510,7 @@ export class TcpReassembly {
     ) {
       return 0;
     }
-    const winBase = this.#winUnit[s] * MIN_WINDOW - this.#winStart[s];
+    const winBase = this.#winUnit[s] * this.#unit - this.#winStart[s];
     let prev = progress;
     let n = 0;
     for (let k = 0; k < count; k++) {

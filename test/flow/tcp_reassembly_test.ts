@@ -89,6 +89,7 @@ class Harness {
     this.r = new TcpReassembly({
       memcap: 1 << 20,
       maxWindow: 1 << 16,
+      minWindow: 4096, // the figures below count 4 KiB windows
       ...options,
       capacity: this.table.capacity,
     });
@@ -896,6 +897,8 @@ Deno.test("reassembly: reset forgets both streams; the next data starts a stream
   h.feed(c.seg(true, A | P, "first"));
   h.feed(c.seg(false, A | P, "reply"));
   assert.equal(h.r.arena.used, 2 * 4096);
+  // by default a short stream takes a 1 KiB window
+  assert.equal(new TcpReassembly({ capacity: 1, memcap: 1 << 20 }).arena.unit, 1024);
   h.r.reset(f);
   assert.equal(h.r.arena.used, 0);
   assert.equal(h.r.hasPending(f, true), false);
