@@ -161,17 +161,20 @@ Deno.test("LineWriter: a process killed (SIGKILL) while writing leaves only whol
       stdout: "null",
       stderr: "null",
     }).spawn();
-    // Wait until the child has written something, then kill it mid-stream.
-    for (let t = 0; t < 200; t++) {
+    // Wait until the child has written something, then kill it mid-stream
+    // (up to 60 s: a loaded machine may take long to start it).
+    let size = 0;
+    for (let t = 0; t < 2400 && size <= 200_000; t++) {
       await new Promise((r) => setTimeout(r, 25));
       try {
-        if (Deno.statSync(path).size > 200_000) break;
+        size = Deno.statSync(path).size;
       } catch {
         // not created yet
       }
     }
     child.kill("SIGKILL");
     await child.status;
+    assert.ok(size > 200_000, `the child wrote ${size} bytes before it was killed`);
     const text = Deno.readTextFileSync(path);
     assert.ok(text.length > 0);
     assert.ok(text.endsWith("\n"));
