@@ -113,5 +113,8 @@ export function reassemblyOptions(
     toServerChunk: config.getSize("stream.reassembly.toserver-chunk-size", 2560),
     toClientChunk: config.getSize("stream.reassembly.toclient-chunk-size", 2560),
     inline: inline === "yes" || inline === "true" || inline === "on" || inline === "1",
+    checkOverlapDifferentData:
+      config.getBool("stream.reassembly.check-overlap-different-data", false) ||
+      inline === "yes" || inline === "true" || inline === "on" || inline === "1",
   };
 }

@@ -77,6 +77,23 @@ export const FlowState = { NEW: 0, ESTABLISHED: 1, CLOSED: 2 } as const;
 /** Timeout classes (Suricata's `FLOW_PROTO_*`): TCP, UDP, ICMP (v4 and v6), other. */
 export const FlowProto = { TCP: 0, UDP: 1, ICMP: 2, OTHER: 3 } as const;
 
+/**
+ * TCP session events the state machine raises on a packet (bits of
+ * {@link FlowTable.lastEvents}), named as Suricata's stream events.
+ */
+export const TcpEvent = {
+  /** A RST on a flow without a TCP session (`stream.rst_but_no_session`). */
+  RST_BUT_NO_SESSION: 16,
+  /** A FIN that cannot start a session (`stream.fin_but_no_session`). */
+  FIN_BUT_NO_SESSION: 32,
+  /** The SYN/ACK came from the client (`stream.3whs_synack_in_wrong_direction`). */
+  SYNACK_IN_WRONG_DIRECTION: 64,
+  /** The SYN/ACK does not acknowledge the SYN (`stream.3whs_synack_with_wrong_ack`). */
+  SYNACK_WITH_WRONG_ACK: 128,
+  /** The handshake's ACK has the right sequence but a wrong acknowledgement (`stream.3whs_right_seq_wrong_ack_evasion`). */
+  RIGHT_SEQ_WRONG_ACK_EVASION: 256,
+} as const;
+
 /** Why a flow ended (reasons given to {@link FlowTable.onEnd}). */
 export const FlowEnd = {
   /** Its timeout passed. */
@@ -209,6 +226,8 @@ export class FlowTable {
    * flow, as Suricata flags packets (`FLOW_PKT_ESTABLISHED`).
    */
   lastEstablished = false;
+  /** {@link TcpEvent} bits raised by the packet given to the last lookup. */
+  lastEvents = 0;
   /** Called when a flow ends, before its slot is reused. */
   onEnd: ((slot: number, reason: number) => void) | null = null;
 
@@ -425,6 +444,7 @@ export class FlowTable {
   #lookup(p: Packet): number {
     this.lastToServer = true;
     this.lastEstablished = false;
+    this.lastEvents = 0;
     if (p.ipVersion === 0 || p.l4Offset < 0) return NIL;
     this.#sweep();
     const key = this.#key;
@@ -668,9 +688,13 @@ export class FlowTable {
     const flags = p.tcpFlags;
     switch (this.tcpState[f]) {
       case TcpState.NONE:
-        if ((flags & RST) !== 0) break; // no session
+        if ((flags & RST) !== 0) {
+          this.lastEvents |= TcpEvent.RST_BUT_NO_SESSION;
+          break; // no session
+        }
         if ((flags & FIN) !== 0) {
           if (this.#midstream && p.payloadLen > 0) this.#setTcp(f, TcpState.FIN_WAIT1);
+          else this.lastEvents |= TcpEvent.FIN_BUT_NO_SESSION;
         } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
           if (this.#midstream || this.#async) {
             // picked up from the SYN/ACK: its sender is the server
@@ -697,12 +721,18 @@ export class FlowTable {
         break;
       case TcpState.SYN_SENT:
         if ((flags & (SYN | ACK)) === (SYN | ACK)) {
-          if (toServer) break; // 4-way handshakes are not followed
+          if (toServer) {
+            this.lastEvents |= TcpEvent.SYNACK_IN_WRONG_DIRECTION;
+            break; // 4-way handshakes are not followed
+          }
           const ack = p.tcpAck;
           const isnNext = (this.clientIsn[f] + 1) >>> 0;
           const tfo = (this.#session[f] & SESSION_TFO) !== 0 || hasTfoOption(p);
           // the SYN/ACK must acknowledge the SYN (or, with TCP Fast Open, its data)
-          if (ack !== isnNext && !(tfo && ack === this.#clientNext[f])) break;
+          if (ack !== isnNext && !(tfo && ack === this.#clientNext[f])) {
+            this.lastEvents |= TcpEvent.SYNACK_WITH_WRONG_ACK;
+            break;
+          }
           if (tfo && ack === isnNext) this.#clientNext[f] = this.clientIsn[f];
           this.serverIsn[f] = p.tcpSeq;
           this.#serverNext[f] = (p.tcpSeq + 1) >>> 0;
@@ -811,6 +841,7 @@ export class FlowTable {
       this.#setTcp(f, TcpState.ESTABLISHED);
     } else if (seq === clientNext) {
       // right sequence, wrong acknowledgement: an evasion attempt, ignored
+      this.lastEvents |= TcpEvent.RIGHT_SEQ_WRONG_ACK_EVASION;
     } else if (
       !toServer && ((seq - clientNext) | 0) > 0 && ((ack - this.#clientLastAck[f]) | 0) > 0
     ) {
@@ -938,8 +969,14 @@ export class FlowTable {
     dp: number,
   ): number {
     const key = this.#key;
-    let hs = this.#seed ^ sp;
-    let hd = this.#seed ^ dp;
+    // the port is mixed on its own first: XORed straight into the address,
+    // a /16 of sources would share at most 65,536 hashes whatever the ports
+    let hs = Math.imul(this.#seed ^ sp, 0xcc9e2d51);
+    hs ^= hs >>> 15;
+    hs = Math.imul(hs, 0x1b873593);
+    let hd = Math.imul(this.#seed ^ dp, 0xcc9e2d51);
+    hd ^= hd >>> 15;
+    hd = Math.imul(hd, 0x1b873593);
     for (let w = 0; w < KEY_WORDS; w++) {
       hs = Math.imul(hs ^ key[w], 0x85ebca6b);
       hs ^= hs >>> 13;

@@ -388,6 +388,7 @@ export class FlowStage implements FlowTracker {
     }
     const t = this.table;
     const toServer = t.lastToServer;
+    ctx.streamEvents = t.lastEvents;
     if (t.proto[f] === 6 && p.ipProto === 6) {
       this.tcpFlagsSeen[f * 2 + (toServer ? 0 : 1)] |= p.tcpFlags;
     }
@@ -402,7 +403,7 @@ export class FlowStage implements FlowTracker {
       ctx.stream = r;
       const added = r.segment(f, toServer, p, state);
       ctx.streamAdded = added;
-      ctx.streamEvents = r.events;
+      ctx.streamEvents |= r.events;
       const side = toServer ? 1 : 2;
       if (added && (this.#appTried[f] & side) === 0 && this.appProto[f] === AppProto.UNKNOWN) {
         // protocol detection on the first data of each direction

@@ -22,7 +22,12 @@
  *   default and the one Linux follows in Novak and Sturges' measurements:
  *   the bytes first received stay, unless the new segment starts before the
  *   data it overlaps. Different bytes raise
- *   `stream.reassembly_overlap_different_data`.
+ *   `stream.reassembly_overlap_different_data` (for an exact duplicate of
+ *   received data only with `check-overlap-different-data`, as Suricata
+ *   compares exact duplicates only then). Bytes already inspected are not kept,
+ *   so a retransmission of them is not compared (in inline mode, where data
+ *   is inspected on arrival, that leaves the rewrite-on-overlap of IPS mode
+ *   to the IPS issue).
  * - Data past `stream.reassembly.depth` is not kept; a full arena (the
  *   memcap) or too many holes in one stream drop the segment and count it.
  *   Bytes the peer acknowledged but the capture lost are a gap, however
@@ -90,6 +95,12 @@ export interface ReassemblyOptions {
   policyFor?: ((p: Packet) => number) | null;
   /** Inline (IPS) mode: data is inspected as it arrives, not when acknowledged. */
   inline?: boolean;
+  /**
+   * Raise `reassembly_overlap_different_data` (stream.reassembly.
+   * check-overlap-different-data; Suricata checks in inline mode or when
+   * configured). Default: on in inline mode, else off.
+   */
+  checkOverlapDifferentData?: boolean;
 }
 
 /** Received ranges kept per stream (holes + 1). */
@@ -168,6 +179,7 @@ export class TcpReassembly {
   readonly #policyFor: ((p: Packet) => number) | null;
   readonly #streamPolicy: Uint8Array;
   readonly #inline: boolean;
+  readonly #checkOverlap: boolean;
   /** The end of the data prepared for inspection, per direction of the last prepare. */
   #preparedEnd = 0;
   #preparedStream = -1;
@@ -189,6 +201,7 @@ export class TcpReassembly {
     this.#policyFor = options.policyFor ?? null;
     this.#streamPolicy = new Uint8Array(streams);
     this.#inline = options.inline ?? false;
+    this.#checkOverlap = options.checkOverlapDifferentData ?? this.#inline;
     this.#flags = new Uint8Array(streams);
     this.#anchorSeq = new Uint32Array(streams);
     this.#anchorOff = new Float64Array(streams);
@@ -332,6 +345,8 @@ export class TcpReassembly {
     }
     const bytes = this.arena.bytes;
     const base = this.#winUnit[s] * this.#unit - this.#winStart[s];
+    const exact = j - i === 1 && this.#rangeStart[ranges + i] === start &&
+      this.#rangeEnd[ranges + i] === end;
     let at = start;
     let overlapped = false;
     let different = false;
@@ -388,7 +403,11 @@ export class TcpReassembly {
     if (overlapped) this.counters.overlaps++;
     if (different) {
       this.counters.overlapsDifferent++;
-      this.events |= ReassemblyEvent.OVERLAP_DIFFERENT_DATA;
+      // Suricata always compares a segment that partly overlaps; an exact
+      // duplicate (here: one matching a received range exactly) only when configured
+      if (this.#checkOverlap || !exact) {
+        this.events |= ReassemblyEvent.OVERLAP_DIFFERENT_DATA;
+      }
     }
     // keep the anchor near the data so offsets stay exact past 2 GiB (also across gaps)
     const near = this.#rangeEnd[ranges];

@@ -439,7 +439,6 @@ stream:
     randomize-chunk-range: 10
     raw: yes
     segment-prealloc: 2048
-    check-overlap-different-data: true
 host:
   hash-size: 4096
   prealloc: 1000

@@ -320,17 +320,19 @@ Deno.test("decode-event and engine-event: decoder events on the packet", () => {
   rejects("engine-event:bogus.x;", /^test\.rules:1:43: engine-event: unknown event/);
 });
 
-Deno.test("stream-event: known names load waiting for stream events", () => {
+Deno.test("stream-event: raised events load ready, the others wait for stream events", () => {
   assert.equal(STREAM_EVENT_NAMES.length, 71);
   assert.equal(
     streamEventId("3whs_synack_resend_with_different_ack"),
     streamEventId("3whs_synack_resend_with_diff_ack"),
   );
   const s = sigWith("stream-event:3whs_synack_in_wrong_direction;", "tcp");
-  assert.deepEqual(s.waitingFor, ["stream-events"]);
-  assert.ok(!conditionsMatch(s, tcp4()));
+  assert.deepEqual(s.waitingFor, []);
+  assert.ok(!conditionsMatch(s, tcp4()), "not raised on this packet");
   const e = sigWith("engine-event:stream.rst_but_no_session;", "tcp");
-  assert.deepEqual(e.waitingFor, ["stream-events"]);
+  assert.deepEqual(e.waitingFor, []);
+  const w = sigWith("stream-event:est_packet_out_of_window;", "tcp");
+  assert.deepEqual(w.waitingFor, ["stream-events"]);
   rejects(
     "stream-event:bogus;",
     'test.rules:1:44: stream-event: unknown stream event "bogus"',

@@ -90,6 +90,7 @@ class Harness {
       memcap: 1 << 20,
       maxWindow: 1 << 16,
       minWindow: 4096, // the figures below count 4 KiB windows
+      checkOverlapDifferentData: true,
       ...options,
       capacity: this.table.capacity,
     });
@@ -487,6 +488,28 @@ Deno.test("reassembly: overlaps with different data follow FIRST, BSD and LAST a
       assert.deepEqual(fin.blocks, [pick(oc[name])], what);
       assert.equal(h.seen(f, true), pick(oc[name]), what);
     }
+  }
+});
+
+Deno.test("reassembly: the different-data event is raised only when asked (config)", () => {
+  for (
+    const [options, raised] of [
+      [{ checkOverlapDifferentData: false }, false],
+      [{ checkOverlapDifferentData: undefined }, false],
+      [{ checkOverlapDifferentData: true }, true],
+    ] as const
+  ) {
+    const h = new Harness(options);
+    const c = new TcpConversation(E, 1000);
+    handshake(h, c);
+    h.feed(dataAt(c, true, 1000, 0, OLD));
+    const neu = h.feed(dataAt(c, true, 1000, 0, NEW));
+    assert.equal(
+      neu.events === ReassemblyEvent.OVERLAP_DIFFERENT_DATA,
+      raised,
+      JSON.stringify(options),
+    );
+    assert.equal(h.r.counters.overlapsDifferent, 1, "counted either way");
   }
 });
 

@@ -5,9 +5,8 @@
  * spellings `*_synack_resend_with_different_ack` are accepted as Suricata
  * does.
  *
- * The reassembly raises the `reassembly_*` events of
- * {@link RAISED_STREAM_EVENTS}; a rule on another stream event (the TCP
- * state machine's) loads as waiting for `stream-events`.
+ * Tarsier raises the events of {@link RAISED_STREAM_EVENTS}; a rule on
+ * another stream event loads as waiting for `stream-events`.
  *
  * @module
  */
@@ -112,14 +111,21 @@ export function streamEventId(name: string): number {
 }
 
 /**
- * The stream events the reassembly raises, by name, with their bit in
- * `DetectContext.streamEvents` (ReassemblyEvent in flow/tcp_reassembly.ts).
+ * The stream events Tarsier raises, by name, with their bit in
+ * `DetectContext.streamEvents`: the reassembly's (ReassemblyEvent in
+ * flow/tcp_reassembly.ts) and the TCP state machine's (TcpEvent in
+ * flow/flow_table.ts).
  */
 export const RAISED_STREAM_EVENTS: ReadonlyMap<string, number> = new Map([
   ["reassembly_overlap_different_data", 1],
   ["reassembly_insert_memcap", 2],
   ["reassembly_depth_reached", 4],
   ["reassembly_insert_limit", 8],
+  ["rst_but_no_session", 16],
+  ["fin_but_no_session", 32],
+  ["3whs_synack_in_wrong_direction", 64],
+  ["3whs_synack_with_wrong_ack", 128],
+  ["3whs_right_seq_wrong_ack_evasion", 256],
 ]);
 
 /** A stream event raised on the packet. */
