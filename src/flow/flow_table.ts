@@ -560,6 +560,23 @@ export class FlowTable {
   }
 
   /**
+   * How the flows spread over the hash buckets (a diagnostic; walks the table).
+   *
+   * @returns buckets in use and the longest chain
+   */
+  bucketStats(): { used: number; longest: number } {
+    let used = 0;
+    let longest = 0;
+    for (let b = 0; b < this.#buckets.length; b++) {
+      let n = 0;
+      for (let f = this.#buckets[b]; f !== NIL; f = this.#next[f]) n++;
+      if (n > 0) used++;
+      if (n > longest) longest = n;
+    }
+    return { used, longest };
+  }
+
+  /**
    * Whether a flow is established now (its TCP handshake completed, or for
    * other protocols both directions were seen).
    *

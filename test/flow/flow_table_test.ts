@@ -372,6 +372,24 @@ Deno.test("capacity: more distinct flows than slots - bounded, oldest evicted, e
   assert.ok(table.active < 45);
 });
 
+Deno.test("hash: sequential sources with sequential ports spread over the buckets", () => {
+  // the shape of a flood from one /16: address and port move together; with
+  // the port XORed into the address such flows collided in long chains
+  const n = 16384;
+  const table = new FlowTable({ capacity: n });
+  const p = new Packet();
+  for (let i = 0; i < n; i++) {
+    const client = `10.0.${(i >>> 8) & 255}.${i & 255}`;
+    const frame = udpFrame({ ...E, client, cport: 1024 + i }, true);
+    table.lookupOrCreate(decodeAt(frame, 1 + i / 1e6, p), 1 + i / 1e6);
+  }
+  assert.equal(table.active, n);
+  const { used, longest } = table.bucketStats();
+  // a random hash fills about 63% of n buckets with chains of at most ~8
+  assert.ok(used > n * 0.55, `${used} buckets used`);
+  assert.ok(longest <= 12, `longest chain ${longest}`);
+});
+
 Deno.test("flow ids: random-looking integers below 2^51, distinct, stable for a flow", () => {
   const table = new FlowTable({ capacity: 256 });
   const p = new Packet();
