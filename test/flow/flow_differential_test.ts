@@ -14,16 +14,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { corpusPath, HAVE_CORPUS, REPO_ROOT } from "../corpus.ts";
-
-function haveSuricata(): boolean {
-  try {
-    return new Deno.Command("suricata", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
+import { haveSuricata, runSuricata, runTarsier } from "../_suricata.ts";
 
 const RULES = `
 alert tcp any any -> any any (msg:"est ts"; flow:established,to_server; sid:1;)
@@ -99,11 +91,6 @@ async function alertsOf(eve: string): Promise<Alerts> {
   return out;
 }
 
-async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
-  const r = await new Deno.Command(cmd, { args, cwd, stdout: "null", stderr: "piped" }).output();
-  assert.equal(r.code, 0, `${cmd} ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
-}
-
 Deno.test({
   name: "flow state keywords: Suricata's alerts, packet for packet, with flow counters",
   ignore: !HAVE_CORPUS || !haveSuricata(),
@@ -120,39 +107,8 @@ Deno.test({
         const t = join(dir, `t${i}`);
         await Deno.mkdir(s);
         await Deno.mkdir(t);
-        await run("suricata", [
-          "-r",
-          path,
-          "-S",
-          rules,
-          "-l",
-          s,
-          "-k",
-          "none",
-          "--runmode",
-          "single",
-          ...extra,
-        ]);
-        await run(Deno.execPath(), [
-          "run",
-          "--quiet",
-          "--allow-read",
-          "--allow-write",
-          "--allow-ffi",
-          "--allow-env",
-          "--allow-sys",
-          join(REPO_ROOT, "src/main.ts"),
-          "scan",
-          "-r",
-          path,
-          "-S",
-          rules,
-          "-l",
-          t,
-          "-k",
-          "none",
-          ...extra,
-        ]);
+        await runSuricata(path, rules, s, extra);
+        await runTarsier(path, rules, t, extra);
         const want = await alertsOf(join(s, "eve.json"));
         const got = await alertsOf(join(t, "eve.json"));
         compared += want.size;
