@@ -191,6 +191,23 @@ export function detectAppProto(
   return AppProto.UNKNOWN;
 }
 
+/**
+ * Whether data sent to the server looks like a server's opening (an HTTP
+ * status line, an FTP or SMTP greeting, an IMAP greeting): the flow was
+ * picked up the wrong way round.
+ *
+ * @param data the bytes
+ * @param start where they start
+ * @param len how many there are
+ * @returns the {@link AppProto} of the server opening, UNKNOWN when none
+ */
+export function detectServerOpening(data: Uint8Array, start: number, len: number): number {
+  const p = detectAppProto(data, start, len, false, 0);
+  return p === AppProto.HTTP || p === AppProto.FTP || p === AppProto.SMTP || p === AppProto.IMAP
+    ? p
+    : AppProto.UNKNOWN;
+}
+
 function startsWith(data: Uint8Array, start: number, len: number, word: Uint8Array): boolean {
   if (len < word.length) return false;
   for (let i = 0; i < word.length; i++) if (data[start + i] !== word[i]) return false;

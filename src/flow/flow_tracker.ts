@@ -29,6 +29,7 @@ import {
   APP_PROTO_NAMES,
   AppProto,
   detectAppProto,
+  detectServerOpening,
   isParsedProtocol,
 } from "../app/proto_detect.ts";
 
@@ -387,7 +388,7 @@ export class FlowStage implements FlowTracker {
       return;
     }
     const t = this.table;
-    const toServer = t.lastToServer;
+    let toServer = t.lastToServer;
     ctx.streamEvents = t.lastEvents;
     if (t.proto[f] === 6 && p.ipProto === 6) {
       this.tcpFlagsSeen[f * 2 + (toServer ? 0 : 1)] |= p.tcpFlags;
@@ -415,7 +416,19 @@ export class FlowStage implements FlowTracker {
           toServer,
           t.portB[f],
         );
-        if (proto !== AppProto.UNKNOWN) this.appProto[f] = proto;
+        const sp = p.frameOffset + p.payloadOffset;
+        const reversed = proto === AppProto.UNKNOWN && toServer && this.#midstream(f)
+          ? detectServerOpening(p.data, sp, p.payloadLen)
+          : AppProto.UNKNOWN;
+        if (reversed !== AppProto.UNKNOWN) {
+          // a midstream flow picked up the wrong way round: Suricata's
+          // protocol detection turns it (FlowSwap), and this packet goes to the client
+          this.#turn(f, r);
+          toServer = false;
+          ctx.direction = FlowDirection.TO_CLIENT;
+          this.#appTried[f] = 2;
+          this.appProto[f] = reversed;
+        } else if (proto !== AppProto.UNKNOWN) this.appProto[f] = proto;
         else if (this.#appTried[f] === 3) this.appProto[f] = AppProto.FAILED;
       }
       if (state !== TcpState.NONE) {
@@ -448,6 +461,20 @@ export class FlowStage implements FlowTracker {
    */
   finish(ctx: DetectContext): void {
     if (ctx.streamBlockCount > 0) this.reassembly?.commit();
+  }
+
+  /** No SYN seen either way: the session was picked up midstream. */
+  #midstream(f: number): boolean {
+    return ((this.tcpFlagsSeen[f * 2] | this.tcpFlagsSeen[f * 2 + 1]) & 0x02) === 0;
+  }
+
+  /** Turn a flow round: the client becomes the server, with its stream and flags. */
+  #turn(f: number, r: TcpReassembly): void {
+    this.table.reverse(f);
+    r.swap(f);
+    const flags = this.tcpFlagsSeen[f * 2];
+    this.tcpFlagsSeen[f * 2] = this.tcpFlagsSeen[f * 2 + 1];
+    this.tcpFlagsSeen[f * 2 + 1] = flags;
   }
 
   /** Flow fields of the context for a flow and direction (pseudo packets). */

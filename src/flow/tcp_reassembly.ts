@@ -253,6 +253,45 @@ export class TcpReassembly {
   }
 
   /**
+   * Swap a flow's two streams (the flow was turned round: its client is
+   * now its server).
+   *
+   * @param f the flow slot
+   */
+  swap(f: number): void {
+    const a = f * 2;
+    const b = a + 1;
+    for (
+      const arr of [
+        this.#flags,
+        this.#anchorSeq,
+        this.#anchorOff,
+        this.#lastAck,
+        this.#progress,
+        this.#winUnit,
+        this.#winOrder,
+        this.#winStart,
+        this.#rangeCount,
+        this.#streamPolicy,
+      ]
+    ) {
+      const t = arr[a];
+      arr[a] = arr[b];
+      arr[b] = t;
+    }
+    for (let k = 0; k < MAX_RANGES; k++) {
+      const ia = a * MAX_RANGES + k;
+      const ib = b * MAX_RANGES + k;
+      let t = this.#rangeStart[ia];
+      this.#rangeStart[ia] = this.#rangeStart[ib];
+      this.#rangeStart[ib] = t;
+      t = this.#rangeEnd[ia];
+      this.#rangeEnd[ia] = this.#rangeEnd[ib];
+      this.#rangeEnd[ib] = t;
+    }
+  }
+
+  /**
    * Take one TCP packet of a flow: its ACK advances the peer's stream, its
    * data joins its own direction's stream. {@link TcpReassembly.events}
    * tells what went wrong, if anything.

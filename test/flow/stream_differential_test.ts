@@ -16,9 +16,9 @@
  * Known differences, left out here: Suricata sometimes alerts twice for one
  * match, on the packet and again when the stream holding the same bytes is
  * inspected (e.g. SMB responses in bug-5162, a DCE/RPC bind); Tarsier alerts
- * once. A midstream flow whose first packet is an HTTP response is turned
- * round by Suricata's protocol detection; Tarsier keeps the first sender as
- * the client (alert-testmyids-midstream). Where a stream is inspected by
+ * once. Where a midstream flow picked up from a response is turned round
+ * (alert-testmyids-midstream), the flow record is compared, not on which
+ * packet the response's bytes alert. Where a stream is inspected by
  * chunks, Suricata randomizes the chunk size (randomize-chunk-size, 2560
  * +-10%), so which packet a match in a long one-sided stream alerts on is
  * not compared (tcp-async-01 keeps only its match across packets).
@@ -98,6 +98,12 @@ alert tcp-pkt any any -> any 445 (content:"SMB"; depth:8; sid:4;)
 alert tcp any 143 -> any any (content:"C6 OK ID completed|0d 0a|* 21 EXISTS|0d 0a|* 6 RECENT"; flow:to_client; sid:1;)
 `,
     extra: ["--set", "stream.midstream=true", "--set", "stream.async-oneside=true"],
+  },
+  {
+    // a midstream flow picked up from the server's response: turned round by protocol detection
+    pcap: `${SV}/alert-testmyids-midstream/input.pcap`,
+    rules: `alert tcp any any -> any any (content:"no such bytes"; sid:1;)\n`,
+    extra: ["--set", "stream.midstream=true"],
   },
   ...[
     "alert-no-3whs-established/no-3whs.pcap",

@@ -1116,3 +1116,16 @@ Deno.test("reassembly: acknowledged losses past 2^31 and 2^32 stream bytes keep 
   assert.equal(h.r.counters.overflowDrops, 0);
   assert.equal(h.r.arena.used, 0);
 });
+
+Deno.test("reassembly: swap turns a flow's two streams round (a flow turned by protocol detection)", () => {
+  const h = new Harness();
+  const c = new TcpConversation(E, 1000, 5000);
+  const f = handshake(h, c);
+  h.feed(c.seg(true, A | P, "from the client"));
+  h.feed(c.seg(false, A | P, "from the server"));
+  h.r.swap(f);
+  assert.deepEqual(h.flush(f, true).blocks, ["from the server"]);
+  assert.deepEqual(h.flush(f, false).blocks, ["from the client"]);
+  assert.equal(h.r.hasPending(f, true), false);
+  assert.equal(h.r.arena.used, 0);
+});
