@@ -105,14 +105,27 @@ const FTP_WORD = ascii("FTP");
 const SMTP_WORD = ascii("SMTP");
 
 /**
- * Whether Suricata 7 has a parser for the protocol (IMAP is detected only):
- * a parser triggers raw stream inspection when it completes a message.
+ * Whether Suricata 7's parser of the protocol asks for raw stream inspection
+ * when it completes a message (AppLayerParserTriggerRawStreamReassembly):
+ * HTTP, DCE/RPC, DNS, SMTP, FTP, TLS and SSH do; SMB and the detection-only
+ * protocols do not, so their streams are inspected by chunks.
  *
  * @param proto an {@link AppProto} number
- * @returns true for parsed protocols
+ * @returns true when a message end triggers inspection
  */
-export function isParsedProtocol(proto: number): boolean {
-  return proto !== AppProto.UNKNOWN && proto !== AppProto.FAILED && proto !== AppProto.IMAP;
+export function triggersInspection(proto: number): boolean {
+  switch (proto) {
+    case AppProto.HTTP:
+    case AppProto.DCERPC:
+    case AppProto.DNS:
+    case AppProto.SMTP:
+    case AppProto.FTP:
+    case AppProto.TLS:
+    case AppProto.SSH:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**

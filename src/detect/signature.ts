@@ -89,6 +89,13 @@ export const StreamMode = {
   PACKET: 1,
   /** The reassembled stream only. */
   STREAM: 2,
+  /**
+   * The stream first, then the packet even when its data went to the stream
+   * (Suricata sets both SIG_FLAG_REQUIRE_STREAM and _PACKET for a tcp rule
+   * with a content anchored by depth/offset/startswith, or with stream_size):
+   * such a rule may alert on the packet and again on the stream.
+   */
+  EITHER: 3,
 } as const;
 
 /** A rule compiled for matching. */
@@ -172,8 +179,8 @@ export class Signature {
   /**
    * Where payload (pkt_data) keywords look on TCP: {@link StreamMode}.BOTH
    * (the stream when the packet's data went to it, else the packet),
-   * PACKET (`tcp-pkt`, `flow:no_stream`, `dsize`) or STREAM (`tcp-stream`,
-   * `flow:only_stream`).
+   * PACKET (`tcp-pkt`, `flow:no_stream`, `dsize`), STREAM (`tcp-stream`,
+   * `flow:only_stream`) or EITHER (anchored contents, `stream_size`).
    */
   streamMode: number = StreamMode.BOTH;
   /** Requires the payload to be inspected in the packet (not only the stream). */

@@ -30,7 +30,7 @@ import {
   AppProto,
   detectAppProto,
   detectServerOpening,
-  isParsedProtocol,
+  triggersInspection,
 } from "../app/proto_detect.ts";
 
 /**
@@ -436,11 +436,13 @@ export class FlowStage implements FlowTracker {
         ctx.serverStreamSize = r.streamOffset(f, false) + 1;
       }
       const oneSided = this.#asyncOneside && t.seen[f] !== 3;
-      // with a known application protocol, a message end (PSH or FIN) triggers
-      // inspection as Suricata's parsers do when they complete a message
+      // a parser that completes a message (here: a PSH or FIN) asks for the
+      // stream to be inspected once acknowledged, without waiting for a chunk
       const app = this.appProto[f];
-      const trigger = isParsedProtocol(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0;
-      ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false, trigger);
+      if (added && triggersInspection(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0) {
+        r.requestInspection(f, toServer);
+      }
+      ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
     }
   }
 

@@ -115,6 +115,7 @@ const ACK = 0x10;
 const HAS_BASE = 1;
 const DEPTH_REACHED = 2;
 const ACKED = 4;
+const TRIGGER = 8;
 
 /** Counters of what reassembly did. */
 export interface ReassemblyCounters {
@@ -523,6 +524,18 @@ export class TcpReassembly {
   }
 
   /**
+   * The application layer completed a message in this direction (Suricata's
+   * TRIGGER_RAW): the stream is inspected as soon as its data is
+   * acknowledged, without waiting for a whole chunk.
+   *
+   * @param f the flow slot
+   * @param toServer the direction
+   */
+  requestInspection(f: number, toServer: boolean): void {
+    this.#flags[f * 2 + (toServer ? 0 : 1)] |= TRIGGER;
+  }
+
+  /**
    * Find the stream data a packet of this direction inspects now (Suricata's
    * StreamReassembleRaw in IDS mode) and put it in the block arrays.
    *
@@ -531,9 +544,6 @@ export class TcpReassembly {
    * @param tcpState the session state
    * @param oneSided only one side of the flow is seen (no acknowledgements will come)
    * @param eof the flow ends: inspect everything left
-   * @param trigger the application layer saw a message end (Suricata's
-   *   TRIGGER_RAW): inspect what arrived, acknowledged or not, without
-   *   waiting for a chunk
    * @returns the number of blocks (0: nothing to inspect now)
    */
   prepare(
@@ -542,7 +552,6 @@ export class TcpReassembly {
     tcpState: number,
     oneSided: boolean,
     eof: boolean,
-    trigger = false,
   ): number {
     this.blockCount = 0;
     this.#preparedStream = -1;
@@ -554,7 +563,7 @@ export class TcpReassembly {
     const dataEnd = this.#rangeEnd[ranges + count - 1];
     let end = dataEnd;
     const flags = this.#flags[s];
-    if (!eof && !this.#inline && !oneSided && !trigger) {
+    if (!eof && !this.#inline && !oneSided) {
       if ((flags & ACKED) === 0) return 0;
       if (this.#lastAck[s] < end) end = this.#lastAck[s];
     }
@@ -562,7 +571,7 @@ export class TcpReassembly {
     // a chunk counts the bytes acknowledged, seen or not (Suricata: last_ack - raw progress)
     const acked = !oneSided && this.#lastAck[s] > end ? this.#lastAck[s] : end;
     if (
-      !eof && !this.#inline && !trigger && (flags & DEPTH_REACHED) === 0 &&
+      !eof && !this.#inline && (flags & (DEPTH_REACHED | TRIGGER)) === 0 &&
       tcpState <= TcpState.TIME_WAIT &&
       acked - progress < this.#chunk[toServer ? 0 : 1]
     ) {
@@ -599,6 +608,7 @@ export class TcpReassembly {
     if (s < 0) return;
     this.#preparedStream = -1;
     const end = this.#preparedEnd;
+    this.#flags[s] &= ~TRIGGER;
     for (let k = 0; k < this.blockCount; k++) this.counters.gapBytes += this.blockGapBefore[k];
     this.blockCount = 0;
     this.#progress[s] = end;

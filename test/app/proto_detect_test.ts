@@ -8,7 +8,7 @@ import {
   APP_PROTO_NAMES,
   AppProto,
   detectAppProto,
-  isParsedProtocol,
+  triggersInspection,
 } from "../../src/app/proto_detect.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -72,9 +72,10 @@ Deno.test("proto detect: near misses stay unknown", () => {
 });
 
 Deno.test("proto detect: which protocols trigger stream inspection", () => {
-  assert.equal(isParsedProtocol(AppProto.HTTP), true);
-  assert.equal(isParsedProtocol(AppProto.SMB), true);
-  assert.equal(isParsedProtocol(AppProto.IMAP), false, "detection only in Suricata 7");
-  assert.equal(isParsedProtocol(AppProto.UNKNOWN), false);
-  assert.equal(isParsedProtocol(AppProto.FAILED), false);
+  assert.equal(triggersInspection(AppProto.HTTP), true);
+  assert.equal(triggersInspection(AppProto.DCERPC), true);
+  assert.equal(triggersInspection(AppProto.SMB), false, "Suricata's SMB parser does not");
+  assert.equal(triggersInspection(AppProto.IMAP), false, "detection only in Suricata 7");
+  assert.equal(triggersInspection(AppProto.UNKNOWN), false);
+  assert.equal(triggersInspection(AppProto.FAILED), false);
 });

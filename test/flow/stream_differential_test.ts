@@ -13,10 +13,12 @@
  * overlapping data) are compared on captures that raise them. Skipped when
  * `suricata` or the corpus is missing.
  *
- * Known differences, left out here: Suricata sometimes alerts twice for one
- * match, on the packet and again when the stream holding the same bytes is
- * inspected (e.g. SMB responses in bug-5162, a DCE/RPC bind); Tarsier alerts
- * once. Where a midstream flow picked up from a response is turned round
+ * Rules whose content is anchored (depth, offset, startswith) inspect the
+ * packet too, so they may alert twice, on the packet and on the stream
+ * holding the same bytes, as Suricata's do (SIG_FLAG_REQUIRE_PACKET with
+ * _STREAM; SMB responses and a DCE/RPC bind in bug-5162).
+ *
+ * Known differences, left out here: where a midstream flow picked up from a response is turned round
  * (alert-testmyids-midstream), the flow record is compared, not on which
  * packet the response's bytes alert. Where a stream is inspected by
  * chunks, Suricata randomizes the chunk size (randomize-chunk-size, 2560
@@ -31,7 +33,6 @@ import { eveRecords, haveSuricata, runSuricata, runTarsier } from "../_suricata.
 
 const SV = "suricata-verify";
 
-/** Rules per capture: the payloads the captures carry, each in the ways a rule can look for it. */
 /** TCP session events the state machine raises (and the reassembly's depth event). */
 const EVENT_RULES = `
 alert tcp any any -> any any (stream-event:rst_but_no_session; sid:11;)
@@ -42,6 +43,7 @@ alert tcp any any -> any any (stream-event:3whs_right_seq_wrong_ack_evasion; sid
 alert tcp any any -> any any (stream-event:reassembly_overlap_different_data; sid:16;)
 `;
 
+/** Rules per capture: the payloads the captures carry, each in the ways a rule can look for it. */
 const CASES: { pcap: string; rules: string; extra?: string[]; flows?: boolean }[] = [
   {
     pcap: `${SV}/eve-payload-05-tcp-data-gap/tcp-simple-gap2.pcap`,
@@ -52,6 +54,12 @@ alert tcp-pkt any any -> any any (content:"DATA"; sid:3;)
 alert tcp any any -> any any (flow:only_stream; content:"VERY"; sid:4;)
 alert tcp any any -> any any (content:"VERY"; dsize:4; sid:5;)
 alert tcp-stream any any -> any any (content:"VERYDATA"; sid:6;)
+alert tcp any any -> any any (content:"VERY"; depth:4; sid:7;)
+alert tcp any any -> any any (content:"RY"; offset:2; depth:4; sid:8;)
+alert tcp any any -> any any (content:"VERY"; startswith; sid:9;)
+alert tcp any any -> any any (pcre:"/^VERY/"; sid:10;)
+alert tcp any any -> any any (content:"V"; isdataat:3; sid:11;)
+alert tcp any any -> any any (content:"VERY"; endswith; sid:12;)
 `,
   },
   {
@@ -89,6 +97,9 @@ alert tcp-pkt any any -> any any (content:"Please"; sid:3;)
     pcap: `${SV}/bug-5162/input.pcap`,
     rules: `
 alert tcp any any -> any 445 (flow:established,to_server; content:"|fe|SMB"; depth:8; content:"|09 00|"; distance:8; within:2; sid:1;)
+alert tcp any any -> any any (flow:to_client; content:"|fe|SMB"; offset:4; depth:4; sid:2;)
+alert tcp any any -> any 135 (content:"|05 00 0b|"; depth:3; sid:3;)
+alert tcp any any -> any 445 (content:"|fe|SMB"; sid:5;)
 alert tcp-pkt any any -> any 445 (content:"SMB"; depth:8; sid:4;)
 `,
   },

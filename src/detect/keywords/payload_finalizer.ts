@@ -30,7 +30,7 @@ import {
   payloadState,
   recordsOf,
 } from "../payload_setup.ts";
-import { KeywordError, type SignatureBuilder } from "../signature.ts";
+import { KeywordError, type SignatureBuilder, StreamMode } from "../signature.ts";
 import { BASE64_DATA } from "./base64.ts";
 import { stickyBufferOf } from "./sticky_buffers.ts";
 
@@ -505,6 +505,16 @@ function finalize(builder: SignatureBuilder): void {
     sig.buffers.push({ bufferId: b, matcher: new ContentInspector(steps, absent) });
   }
   sig.needsPayload = order[0] === PKT_DATA;
+  // Suricata's SigValidate: a content anchored in the payload makes a tcp
+  // rule inspect packets too, not only the stream
+  const anchored = ContentFlag.DEPTH | ContentFlag.OFFSET | ContentFlag.STARTS_WITH |
+    ContentFlag.DEPTH_VAR | ContentFlag.OFFSET_VAR;
+  if (
+    sig.streamMode === StreamMode.BOTH &&
+    contents(recordsOf(builder, PKT_DATA)).some((cd) => (cd.flags & anchored) !== 0)
+  ) {
+    sig.streamMode = StreamMode.EITHER;
+  }
 
   if (fp === null || negatedFp) {
     sig.fastPattern = null;

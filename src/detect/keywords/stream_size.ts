@@ -11,7 +11,7 @@
 import type { Packet } from "../../decode/packet.ts";
 import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
-import { KeywordError, type PacketCondition } from "../signature.ts";
+import { KeywordError, type PacketCondition, StreamMode } from "../signature.ts";
 
 const FORM = /^\s*(server|client|both|either)\s*,\s*(<=|>=|<|>|=|!=)\s*,\s*(\d+)\s*$/;
 
@@ -86,5 +86,7 @@ registerKeyword({
       ? Side.BOTH
       : Side.EITHER;
     builder.sig.conditions.push(new StreamSizeCondition(side, m[2], n));
+    // Suricata's SigValidate: stream_size makes a tcp rule inspect packets too
+    if (builder.sig.streamMode === StreamMode.BOTH) builder.sig.streamMode = StreamMode.EITHER;
   },
 });
