@@ -55,6 +55,11 @@ const ACTION_RANK: Record<string, number> = {
   alert: 3,
 };
 
+/** Where a candidate's prefilter pattern was found. */
+const FROM_PACKET = 1;
+const FROM_STREAM = 2;
+const BOTH_SOURCES = FROM_PACKET | FROM_STREAM;
+
 /** Protocol groups. */
 const GROUP_OTHER = 0;
 const GROUP_TCP = 1;
@@ -134,6 +139,13 @@ export class DetectEngine {
   readonly #groups: SignatureGroup[] = [];
   readonly #matchSet: MatchSet;
   readonly #marks: Uint32Array;
+  /** Candidates whose prefilter pattern (or no pattern) makes the packet payload worth checking. */
+  readonly #viaPacket: Uint32Array;
+  /** Candidates whose prefilter pattern (or no pattern) makes the stream worth checking. */
+  readonly #viaStream: Uint32Array;
+  /** Where the candidate being checked may match (set per candidate). */
+  #checkPacket = true;
+  #checkStream = true;
   readonly #alertMax: number;
   /** Lowest and highest bitmap words marked for the current packet. */
   #lo = 0;
@@ -144,6 +156,8 @@ export class DetectEngine {
     this.waiting = waiting;
     this.#alertMax = options.alertMax ?? 15;
     this.#marks = new Uint32Array((sigs.length + 31) >>> 5);
+    this.#viaPacket = new Uint32Array(this.#marks.length);
+    this.#viaStream = new Uint32Array(this.#marks.length);
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
@@ -199,38 +213,37 @@ export class DetectEngine {
     const marks = this.#marks;
     this.#lo = marks.length;
     this.#hi = -1;
-    this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length);
+    // signatures without a prefilter pattern may match in the packet and in the stream
+    this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length, BOTH_SOURCES);
     if (p.ipVersion === 4) {
       for (let side = 0; side < 2; side++) {
         const index = side === 0 ? group.bySource : group.byDestination;
         if (index === null) continue;
         const k = index.intervalOf(side === 0 ? p.src4 : p.dst4);
-        this.#markAll(index.sigs, index.start[k], index.start[k + 1]);
+        this.#markAll(index.sigs, index.start[k], index.start[k + 1], BOTH_SOURCES);
       }
     } else if (p.ipVersion === 6) {
-      this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length);
+      this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length, BOTH_SOURCES);
     }
     const stream = ctx.streamBlockCount > 0 ? ctx.stream : null;
-    if (group.matcher !== null && (p.payloadLen > 0 || stream !== null)) {
+    if (group.matcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
       set.reset();
-      if (p.payloadLen > 0) {
-        const start = p.frameOffset + p.payloadOffset;
-        group.matcher.scan(p.data, start, start + p.payloadLen, set);
-      }
-      if (stream !== null) {
-        // the prefilter over the reassembled stream blocks (Suricata's stream mpm)
-        for (let k = 0; k < ctx.streamBlockCount; k++) {
-          group.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
-        }
-      }
-      const ids = set.ids;
-      const patternStart = group.patternStart;
-      for (let k = 0; k < set.count; k++) {
-        const id = ids[k];
-        this.#markAll(group.patternSigs, patternStart[id], patternStart[id + 1]);
-      }
+      const start = p.frameOffset + p.payloadOffset;
+      group.matcher.scan(p.data, start, start + p.payloadLen, set);
+      this.#markMatched(group, set, FROM_PACKET);
     }
+    if (group.matcher !== null && stream !== null) {
+      // the prefilter over the reassembled stream blocks (Suricata's stream mpm)
+      const set = this.#matchSet;
+      set.reset();
+      for (let k = 0; k < ctx.streamBlockCount; k++) {
+        group.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+      }
+      this.#markMatched(group, set, FROM_STREAM);
+    }
+    const viaPacket = this.#viaPacket;
+    const viaStream = this.#viaStream;
     const lo = this.#lo;
     const hi = this.#hi;
     let stop = false;
@@ -238,12 +251,19 @@ export class DetectEngine {
       let word = marks[w];
       if (word === 0) continue;
       marks[w] = 0;
+      const packetWord = viaPacket[w];
+      const streamWord = viaStream[w];
+      viaPacket[w] = 0;
+      viaStream[w] = 0;
       if (stop) continue;
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
         word &= word - 1;
         const sig = this.sigs[(w << 5) + bit];
         if (ctx.pseudo && !inspectsStream(sig)) continue;
+        // a pattern found only in the stream cannot match the packet, and the other way round
+        this.#checkPacket = ((packetWord >>> bit) & 1) !== 0;
+        this.#checkStream = ((streamWord >>> bit) & 1) !== 0;
         this.counters.candidates++;
         ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;
@@ -260,20 +280,40 @@ export class DetectEngine {
     }
   }
 
-  /** Mark the signatures sigs[from..to) as candidates of the current packet. */
-  #markAll(sigs: Int32Array, from: number, to: number): void {
+  /**
+   * Mark the signatures sigs[from..to) as candidates of the current packet,
+   * noting where their pattern was found ({@link FROM_PACKET}, {@link FROM_STREAM}).
+   */
+  #markAll(sigs: Int32Array, from: number, to: number, sources: number): void {
     const marks = this.#marks;
+    const viaPacket = this.#viaPacket;
+    const viaStream = this.#viaStream;
+    const packet = (sources & FROM_PACKET) !== 0;
+    const stream = (sources & FROM_STREAM) !== 0;
     let lo = this.#lo;
     let hi = this.#hi;
     for (let j = from; j < to; j++) {
       const s = sigs[j];
       const w = s >>> 5;
-      marks[w] |= 1 << (s & 31);
+      const b = 1 << (s & 31);
+      marks[w] |= b;
+      if (packet) viaPacket[w] |= b;
+      if (stream) viaStream[w] |= b;
       if (w < lo) lo = w;
       if (w > hi) hi = w;
     }
     this.#lo = lo;
     this.#hi = hi;
+  }
+
+  /** Mark the signatures of every pattern the prefilter found. */
+  #markMatched(group: SignatureGroup, set: MatchSet, sources: number): void {
+    const ids = set.ids;
+    const patternStart = group.patternStart;
+    for (let k = 0; k < set.count; k++) {
+      const id = ids[k];
+      this.#markAll(group.patternSigs, patternStart[id], patternStart[id + 1], sources);
+    }
   }
 
   #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
@@ -296,7 +336,10 @@ export class DetectEngine {
         // Suricata's DetectEngineInspectRulePayloadMatches: the stream first,
         // then the packet unless its data went to the stream
         const mode = sig.streamMode;
-        if (mode !== StreamMode.PACKET && ctx.streamBlockCount > 0 && ctx.stream !== null) {
+        if (
+          mode !== StreamMode.PACKET && this.#checkStream && ctx.streamBlockCount > 0 &&
+          ctx.stream !== null
+        ) {
           const st = ctx.stream;
           let hit = false;
           for (let k = 0; k < ctx.streamBlockCount && !hit; k++) {
@@ -310,7 +353,7 @@ export class DetectEngine {
         if (mode === StreamMode.STREAM) return false;
         if (mode === StreamMode.BOTH && ctx.streamAdded) return false;
         // Suricata: payload-inspecting signatures never match a packet without payload
-        if (p.payloadLen === 0) return false;
+        if (p.payloadLen === 0 || !this.#checkPacket) return false;
         const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
         if (!b.matcher.match(p.data, start, start + p.payloadLen, ctx)) return false;
         continue;
