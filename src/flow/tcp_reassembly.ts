@@ -179,6 +179,8 @@ export class TcpReassembly {
   readonly #policy: number;
   readonly #policyFor: ((p: Packet) => number) | null;
   readonly #streamPolicy: Uint8Array;
+  /** Every one-value-per-stream array (for swapping and sizing). */
+  readonly #perStream: (Uint8Array | Int8Array | Uint32Array | Int32Array | Float64Array)[];
   readonly #inline: boolean;
   readonly #checkOverlap: boolean;
   /** The end of the data prepared for inspection, per direction of the last prepare. */
@@ -214,7 +216,7 @@ export class TcpReassembly {
     this.#rangeCount = new Uint8Array(streams);
     this.#rangeStart = new Float64Array(streams * MAX_RANGES);
     this.#rangeEnd = new Float64Array(streams * MAX_RANGES);
-    this.metadataBytes = [
+    this.#perStream = [
       this.#flags,
       this.#anchorSeq,
       this.#anchorOff,
@@ -224,10 +226,10 @@ export class TcpReassembly {
       this.#winOrder,
       this.#winStart,
       this.#rangeCount,
-      this.#rangeStart,
-      this.#rangeEnd,
       this.#streamPolicy,
-    ].reduce((sum, a) => sum + a.byteLength, 0);
+    ];
+    this.metadataBytes = [...this.#perStream, this.#rangeStart, this.#rangeEnd]
+      .reduce((sum, a) => sum + a.byteLength, 0);
   }
 
   /**
@@ -262,20 +264,7 @@ export class TcpReassembly {
   swap(f: number): void {
     const a = f * 2;
     const b = a + 1;
-    for (
-      const arr of [
-        this.#flags,
-        this.#anchorSeq,
-        this.#anchorOff,
-        this.#lastAck,
-        this.#progress,
-        this.#winUnit,
-        this.#winOrder,
-        this.#winStart,
-        this.#rangeCount,
-        this.#streamPolicy,
-      ]
-    ) {
+    for (const arr of this.#perStream) {
       const t = arr[a];
       arr[a] = arr[b];
       arr[b] = t;

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { ethIpv4Udp } from "../decode/frames.ts";
 import { compileOptions, matcherOf, run } from "./_payload_helpers.ts";
+import { mulberry32 as rng } from "../_random.ts";
 
 function haveSuricata(): boolean {
   try {
@@ -18,17 +19,6 @@ function haveSuricata(): boolean {
   } catch {
     return false;
   }
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(r: () => number, xs: readonly T[]): T {

@@ -14,6 +14,7 @@ import {
 import { parseRules } from "../../src/rules/rule_parser.ts";
 import { corpusPath } from "../corpus.ts";
 import { openPcre2, type OracleOptions, type OraclePattern } from "./_pcre2_oracle.ts";
+import { mulberry32 as rng } from "../_random.ts";
 
 function js(pattern: string, options: PcreOptions = {}): RegExp {
   return new RegExp(translatePcre(pattern, options).source, "g");
@@ -205,18 +206,6 @@ Deno.test("pcre translate: splitting a pcre value like Suricata", () => {
 });
 
 // ------------------------------------------------------------ differential
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATOMS = [
   "a",

@@ -7,18 +7,7 @@
 
 import assert from "node:assert/strict";
 import { MIN_WINDOW, StreamArena } from "../../src/flow/stream_arena.ts";
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../_random.ts";
 
 /** One window handed out by the arena. */
 interface Live {

@@ -99,7 +99,6 @@ alert tcp-pkt any any -> any any (content:"Please"; sid:3;)
 alert tcp any any -> any 445 (flow:established,to_server; content:"|fe|SMB"; depth:8; content:"|09 00|"; distance:8; within:2; sid:1;)
 alert tcp any any -> any any (flow:to_client; content:"|fe|SMB"; offset:4; depth:4; sid:2;)
 alert tcp any any -> any 135 (content:"|05 00 0b|"; depth:3; sid:3;)
-alert tcp any any -> any 445 (content:"|fe|SMB"; sid:5;)
 alert tcp-pkt any any -> any 445 (content:"SMB"; depth:8; sid:4;)
 `,
   },

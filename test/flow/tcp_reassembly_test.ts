@@ -18,6 +18,7 @@ import {
   TcpReassembly,
 } from "../../src/flow/tcp_reassembly.ts";
 import { A, decodeAt, type Endpoints, F, P, R, S, TcpConversation } from "./_flow_frames.ts";
+import { mulberry32 as rng } from "../_random.ts";
 
 const E: Endpoints = { client: "10.0.0.1", server: "10.0.0.2", cport: 40000, sport: 80 };
 const E6: Endpoints = { client: "2001:db8::1", server: "2001:db8::2", cport: 40000, sport: 80 };
@@ -33,18 +34,6 @@ function latin1(b: Uint8Array): string {
 
 /** The attack payload of the split tests: 40 bytes. */
 const ATTACK = "GET /attack?x=EVIL HTTP/1.0\r\nHost: a\r\n\r\n";
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
   const out = items.slice();

@@ -6,6 +6,9 @@
  */
 
 import type { PatternOptions } from "../../src/mpm/matcher.ts";
+import { mulberry32 } from "../_random.ts";
+
+export { mulberry32 };
 
 /** One pattern as given to a builder. */
 export interface TestPattern {
@@ -15,23 +18,6 @@ export interface TestPattern {
   bytes: Uint8Array;
   /** Case folding and offset/depth. */
   options: PatternOptions;
-}
-
-/**
- * A small deterministic PRNG (mulberry32).
- *
- * @param seed any u32
- * @returns a function giving floats in [0, 1)
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fold(b: number): number {
