@@ -57,7 +57,7 @@ export interface ScanCommandOptions {
   config: string | null;
   /** `key=value` overrides. */
   sets: string[];
-  /** Checksum checks: "all" or "none" (Suricata's -k). */
+  /** Checksum checks: "all", "none" or "auto" (Suricata's -k; default auto). */
   checksums: "all" | "none" | "auto";
   /** IPS mode (Suricata's --simulate-ips): drop rules block. */
   ips: boolean;
@@ -127,12 +127,13 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
     };
     // flow.memcap (bytes) sets how many flows the preallocated table holds
+    const flowbits = flowbitCount();
     flowOptions.capacity = FlowStage.capacityFor(
       config.getSize("flow.memcap", 128 * 1024 * 1024),
       flowOptions,
-      flowbitCount(),
+      flowbits,
     );
-    const flows = new FlowStage(flowOptions, flowbitCount());
+    const flows = new FlowStage(flowOptions, flowbits);
     if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve?.writeRecord(json);
     flowStage = flows;
     stage = new DetectStage(ruleset.engine, packet, {
@@ -327,7 +328,7 @@ export function parseScanOptions(
   // -k: Suricata's checksum checks; without it, auto (trust them after many bad ones)
   const checksums = raw.k ?? "auto";
   if (checksums !== "all" && checksums !== "none" && checksums !== "auto") {
-    throw new UsageError(`scan: -k must be all or none, not "${checksums}"`);
+    throw new UsageError(`scan: -k must be all, none or auto, not "${checksums}"`);
   }
   const notes: string[] = [];
   if (raw.runmode && !["single", "autofp", "workers"].includes(raw.runmode)) {

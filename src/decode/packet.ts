@@ -172,6 +172,12 @@ export class Packet {
   dst6Offset = -1;
   /** {@link Tunnel} kind of the innermost encapsulation, 0 if none. */
   tunnel = 0;
+  /**
+   * The VLAN ids are the innermost tunnel's own: it carried a link-layer
+   * frame (GRE bridging, ERSPAN, VXLAN) and the VLAN stack restarted there.
+   * Otherwise a tunnel's inner packet has none of the outer ones.
+   */
+  tunnelVlans = false;
 
   // ---- transport layer
   /** Offset of the transport header; -1 when there is none. */
@@ -273,6 +279,7 @@ export class Packet {
     this.src6Offset = -1;
     this.dst6Offset = -1;
     this.tunnel = 0;
+    this.tunnelVlans = false;
     this.l4Offset = -1;
     this.l4HeaderLen = 0;
     this.srcPort = 0;

@@ -93,10 +93,15 @@ export function decodeIpTunnel(
   if (layerLimitReached(p, depth)) return;
   const outerL3 = p.l3Offset;
   const outerKind = p.tunnel;
+  const outerVlans = p.tunnelVlans;
   p.tunnel = kind;
+  p.tunnelVlans = false;
   if (version === 4) decodeIpv4(p, off, len, depth + 1);
   else decodeIpv6(p, off, len, depth + 1);
-  if (p.l3Offset === outerL3) p.tunnel = outerKind;
+  if (p.l3Offset === outerL3) {
+    p.tunnel = outerKind;
+    p.tunnelVlans = outerVlans;
+  }
 }
 
 /**
@@ -112,6 +117,7 @@ export function decodeIpTunnel(
 export function enterL2Tunnel(p: Packet, kind: number, depth: number): boolean {
   if (layerLimitReached(p, depth)) return false;
   p.tunnel = kind;
+  p.tunnelVlans = true;
   p.vlanCount = 0;
   p.vlanId0 = 0;
   p.vlanId1 = 0;

@@ -85,7 +85,7 @@ export class DetectContext {
   clientStreamSize = -1;
   /** Bytes the TCP session's server sent so far + 1, -1 without a session. */
   serverStreamSize = -1;
-  /** TCP stream events raised on this packet (bits of ReassemblyEvent). */
+  /** TCP stream events raised on this packet (bits of ReassemblyEvent and TcpEvent). */
   streamEvents = 0;
 
   /** @param packet the packet instance the decoder fills */

@@ -143,6 +143,8 @@ export class DetectEngine {
   readonly #viaPacket: Uint32Array;
   /** Candidates whose prefilter pattern (or no pattern) makes the stream worth checking. */
   readonly #viaStream: Uint32Array;
+  /** 1 for signatures whose payload keywords may look at the stream (evaluated on pseudo packets). */
+  readonly #streamCapable: Uint8Array;
   /** Where the candidate being checked may match (set per candidate). */
   #checkPacket = true;
   #checkStream = true;
@@ -158,6 +160,7 @@ export class DetectEngine {
     this.#marks = new Uint32Array((sigs.length + 31) >>> 5);
     this.#viaPacket = new Uint32Array(this.#marks.length);
     this.#viaStream = new Uint32Array(this.#marks.length);
+    this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
@@ -260,7 +263,7 @@ export class DetectEngine {
         const bit = 31 - Math.clz32(word & -word);
         word &= word - 1;
         const sig = this.sigs[(w << 5) + bit];
-        if (ctx.pseudo && !inspectsStream(sig)) continue;
+        if (ctx.pseudo && this.#streamCapable[sig.index] === 0) continue;
         // a pattern found only in the stream cannot match the packet, and the other way round
         this.#checkPacket = ((packetWord >>> bit) & 1) !== 0;
         this.#checkStream = ((streamWord >>> bit) & 1) !== 0;

@@ -47,17 +47,17 @@ export interface FlowTracker {
    *
    * @param ctx the context `update` filled
    */
-  finish?(ctx: DetectContext): void;
+  finish(ctx: DetectContext): void;
   /**
    * Note that the packet's flow raised an alert.
    *
    * @param ctx the context `update` filled
    */
-  markAlerted?(ctx: DetectContext): void;
+  markAlerted(ctx: DetectContext): void;
   /** Receives the pseudo packets of flows ending with uninspected stream data. */
-  onStreamEnd?: ((pseudo: Packet, ctx: DetectContext) => void) | null;
+  onStreamEnd: ((pseudo: Packet, ctx: DetectContext) => void) | null;
   /** End every flow (end of input), making their pseudo packets. */
-  endAll?(): void;
+  endAll(): void;
 }
 
 /** Where the stage writes, and how. */
@@ -100,6 +100,8 @@ export class DetectStage {
   readonly alertsBySid: Map<number, number> = new Map();
   readonly #info: AlertInfo[];
   readonly #options: DetectStageOptions;
+  /** The alerts of a pseudo packet (kept apart: it may come in the middle of a packet). */
+  readonly #pseudoAlerts: AlertQueue = new AlertQueue();
   /** The reassembled datagram, decoded (reused). */
   readonly #defragPacket: Packet = new Packet();
 
@@ -116,20 +118,15 @@ export class DetectStage {
     const classes = options.classDescriptions ?? new Map<string, string>();
     this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
     const flows = options.flows ?? null;
-    if (flows !== null && "onStreamEnd" in flows) {
-      flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
-    }
+    if (flows !== null) flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
   }
-
-  /** The alerts of a pseudo packet (kept apart: it may come in the middle of a packet). */
-  readonly #pseudoAlerts: AlertQueue = new AlertQueue();
 
   /**
    * The end of the input: every flow ends, and stream data not inspected yet
    * is inspected on pseudo packets (`pkt_src` "stream (flow timeout)").
    */
   finish(): void {
-    this.#options.flows?.endAll?.();
+    this.#options.flows?.endAll();
   }
 
   #inspectPseudo(p: Packet, ctx: DetectContext): void {
@@ -183,7 +180,7 @@ export class DetectStage {
     this.engine.inspect(p, ctx, alerts);
     const eve = this.#options.eve;
     if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
-    if (flows !== null) flows.finish?.(ctx);
+    if (flows !== null) flows.finish(ctx);
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
       const extras = flows?.eveExtras(p, ctx);
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
@@ -206,7 +203,7 @@ export class DetectStage {
     flows: FlowTracker | null,
     pktSrc: string | undefined,
   ): void {
-    flows?.markAlerted?.(ctx);
+    flows?.markAlerted(ctx);
     let extras = flows?.eveExtras(p, ctx);
     if (pktSrc !== undefined) extras = { ...extras, pktSrc };
     if (p.tunnel !== 0) {

@@ -75,18 +75,18 @@ export function flowTableOptions(
     midstream: config.getBool("stream.midstream", false),
     checksumValidation: !config.getBool("stream.checksum-validation", true)
       ? "no"
-      : checksumChecks(config.getString("pcap-file.checksum-checks", "auto")),
+      : checksumChecks(config),
     asyncOneside: config.getBool("stream.async-oneside", false),
     vlanTracking: config.getBool("vlan.use-for-tracking", true),
     emergencyRecovery: config.getNumber("flow.emergency-recovery", 30),
   };
 }
 
-function checksumChecks(value: string): ChecksumValidation {
-  const v = value.trim().toLowerCase();
-  if (v === "no" || v === "false" || v === "0") return "no";
-  if (v === "yes" || v === "true" || v === "1") return "yes";
-  return "auto";
+/** `pcap-file.checksum-checks`: auto (the default) or a boolean. */
+function checksumChecks(config: SuricataConfig): ChecksumValidation {
+  const key = "pcap-file.checksum-checks";
+  if (config.getString(key, "auto").trim().toLowerCase() === "auto") return "auto";
+  return config.getBool(key, true) ? "yes" : "no";
 }
 
 /**
@@ -104,7 +104,9 @@ export function reassemblyOptions(
   config: SuricataConfig,
   warn: (message: string) => void = () => {},
 ): Omit<ReassemblyOptions, "capacity"> {
-  const inline = config.getString("stream.inline", "no").trim().toLowerCase();
+  // "auto" means inline in IPS mode, which a scan is not
+  const inline = config.getString("stream.inline", "no").trim().toLowerCase() !== "auto" &&
+    config.getBool("stream.inline", false);
   const hosts = hostOsPolicyOf(config, warn);
   return {
     policyFor: hosts === null ? null : (p) => hosts.forDestination(p),
@@ -112,9 +114,8 @@ export function reassemblyOptions(
     depth: config.getSize("stream.reassembly.depth", 1024 * 1024),
     toServerChunk: config.getSize("stream.reassembly.toserver-chunk-size", 2560),
     toClientChunk: config.getSize("stream.reassembly.toclient-chunk-size", 2560),
-    inline: inline === "yes" || inline === "true" || inline === "on" || inline === "1",
+    inline,
     checkOverlapDifferentData:
-      config.getBool("stream.reassembly.check-overlap-different-data", false) ||
-      inline === "yes" || inline === "true" || inline === "on" || inline === "1",
+      config.getBool("stream.reassembly.check-overlap-different-data", false) || inline,
   };
 }

@@ -39,11 +39,12 @@
  *   leaves emergency mode once `emergencyRecovery` percent of the slots are
  *   free again.
  *
- * What it does not do (the flow/stream issue): sequence tracking after the
- * handshake, window checks, RST and FIN validation (every RST closes),
- * timestamps, 4-way handshakes, stream reassembly, the TCP stream events,
- * flow-end pseudo packets, and the app layer's flow reversal (it calls
- * {@link FlowTable.reverse}).
+ * What it does not do: sequence tracking after the handshake, window
+ * checks, RST and FIN validation (every RST closes), timestamps, 4-way
+ * handshakes, and most TCP stream events (it raises {@link TcpEvent}).
+ * Stream reassembly, pseudo packets and the flow reversal of protocol
+ * detection (which calls {@link FlowTable.reverse}) live in
+ * tcp_reassembly.ts and flow_tracker.ts.
  *
  * Nothing is allocated per packet.
  *
@@ -79,7 +80,8 @@ export const FlowProto = { TCP: 0, UDP: 1, ICMP: 2, OTHER: 3 } as const;
 
 /**
  * TCP session events the state machine raises on a packet (bits of
- * {@link FlowTable.lastEvents}), named as Suricata's stream events.
+ * {@link FlowTable.lastEvents}), named as Suricata's stream events; from 16
+ * up, as the reassembly's ReassemblyEvent bits take 1 to 8.
  */
 export const TcpEvent = {
   /** A RST on a flow without a TCP session (`stream.rst_but_no_session`). */

@@ -264,13 +264,7 @@ export class FlowStage implements FlowTracker {
     const base = f * 4;
     if (this.table.ipVersion[f] === 4) return formatIpv4(words[base]);
     const b = this.#addr;
-    for (let w = 0; w < 4; w++) {
-      const v = words[base + w];
-      b[w * 4] = v >>> 24;
-      b[w * 4 + 1] = (v >>> 16) & 0xff;
-      b[w * 4 + 2] = (v >>> 8) & 0xff;
-      b[w * 4 + 3] = v & 0xff;
-    }
+    for (let w = 0; w < 4; w++) storeWord(b, w * 4, words[base + w]);
     return formatIpv6(b, 0);
   }
 
@@ -409,16 +403,10 @@ export class FlowStage implements FlowTracker {
       if (added && (this.#appTried[f] & side) === 0 && this.appProto[f] === AppProto.UNKNOWN) {
         // protocol detection on the first data of each direction
         this.#appTried[f] |= side;
-        const proto = detectAppProto(
-          p.data,
-          p.frameOffset + p.payloadOffset,
-          p.payloadLen,
-          toServer,
-          t.portB[f],
-        );
-        const sp = p.frameOffset + p.payloadOffset;
+        const at = p.frameOffset + p.payloadOffset;
+        const proto = detectAppProto(p.data, at, p.payloadLen, toServer, t.portB[f]);
         const reversed = proto === AppProto.UNKNOWN && toServer && this.#midstream(f)
-          ? detectServerOpening(p.data, sp, p.payloadLen)
+          ? detectServerOpening(p.data, at, p.payloadLen)
           : AppProto.UNKNOWN;
         if (reversed !== AppProto.UNKNOWN) {
           // a midstream flow picked up the wrong way round: Suricata's

@@ -44,6 +44,7 @@ interface V4Entry {
 
 interface V6Entry {
   net: bigint;
+  mask: bigint;
   bits: number;
   policy: number;
 }
@@ -79,7 +80,7 @@ export class HostOsPolicy {
       const bits = len === undefined ? 128 : Number(len);
       if (v === null || !(bits >= 0 && bits <= 128)) return false;
       const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
-      this.#v6.push({ net: v & mask, bits, policy });
+      this.#v6.push({ net: v & mask, mask, bits, policy });
       return true;
     }
     const v = parseIpv4(addr);
@@ -111,8 +112,7 @@ export class HostOsPolicy {
       const at = p.frameOffset + p.dst6Offset;
       for (let i = 0; i < 16; i++) a = (a << 8n) | BigInt(p.data[at + i]);
       for (const e of this.#v6) {
-        const mask = e.bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - e.bits)) - 1n);
-        if (e.bits > best && (a & mask) === e.net) {
+        if (e.bits > best && (a & e.mask) === e.net) {
           best = e.bits;
           policy = e.policy;
         }

@@ -55,7 +55,11 @@ export const OverlapPolicy = {
   LAST: 2,
 } as const;
 
-/** Stream events raised on the current packet (bits of {@link TcpReassembly.events}). */
+/**
+ * Stream events raised on the current packet (bits of
+ * {@link TcpReassembly.events}); they share one bit space with the flow
+ * table's TcpEvent (16 and up).
+ */
 export const ReassemblyEvent = {
   /** A segment overlapped received data with different bytes. */
   OVERLAP_DIFFERENT_DATA: 1,

@@ -473,9 +473,9 @@ function header(
   if (x.inIface !== undefined) s += "," + k("in_iface") + JSON.stringify(x.inIface);
   if (pcapCnt > 0 && !tunnel) s += "," + k("pcap_cnt") + pcapCnt;
   s += "," + k("event_type") + '"' + eventType + '"';
-  // a tunnel's inner packet is a pseudo packet of its own: it has no VLAN
-  // ids, except those ERSPAN carries for it (as Suricata logs them)
-  const vlans = tunnel && packet.tunnel !== Tunnel.ERSPAN ? 0 : packet.vlanCount;
+  // a tunnel's inner packet is a pseudo packet of its own: only VLAN ids
+  // decoded inside the tunnel are its (ERSPAN's, an inner 802.1Q tag)
+  const vlans = tunnel && !packet.tunnelVlans ? 0 : packet.vlanCount;
   if (vlans > 0) {
     s += "," + k("vlan") + "[" + packet.vlanId0;
     if (vlans > 1) s += "," + packet.vlanId1;

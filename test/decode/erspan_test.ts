@@ -25,6 +25,7 @@ Deno.test("erspan: type II header then the mirrored frame", () => {
   assert.equal(p.tunnel, Tunnel.ERSPAN);
   assert.equal(p.vlanCount, 1);
   assert.equal(p.vlanId0, 300);
+  assert.equal(p.tunnelVlans, true, "the VLAN id is the inner packet's own");
   assert.equal(p.l3Offset, 14 + 20 + 8 + 8 + 14);
   assert.equal(p.dstPort, 68);
   assertCutSafe(frame);

@@ -362,9 +362,11 @@ Deno.test("tunnel: inner packet logged as Suricata's pseudo-packet, outer in tun
   assert.equal(r.pcap_cnt, undefined);
   assert.equal(r.vlan, undefined, "the outer VLAN is not the inner packet's");
   assert.equal(r.ether, undefined);
-  // ERSPAN type II carries the mirrored frame's VLAN: Suricata logs it on the inner packet
+  assert.equal(p.tunnelVlans, false, "an IP-in-GRE tunnel keeps no VLAN of its own");
+  // VLAN ids decoded inside a link-layer tunnel (ERSPAN's, an inner tag) are the inner packet's
   const erspan = Object.assign(Object.create(Object.getPrototypeOf(p)), p, {
     tunnel: Tunnel.ERSPAN,
+    tunnelVlans: true,
   });
   assert.deepEqual(JSON.parse(alertRecord(erspan, 1, ALERT, { tunnel: t })).vlan, [6]);
   assert.equal(r.pkt_src, "gre tunnel");

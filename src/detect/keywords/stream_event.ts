@@ -14,6 +14,8 @@
 import { registerKeyword } from "../keyword_registry.ts";
 import type { Packet } from "../../decode/packet.ts";
 import type { DetectContext } from "../detect_context.ts";
+import { TcpEvent } from "../../flow/flow_table.ts";
+import { ReassemblyEvent } from "../../flow/tcp_reassembly.ts";
 import { KeywordError, type PacketCondition, type SignatureBuilder } from "../signature.ts";
 
 /** Every stream event name (without `stream.`), indexed by its bit number. */
@@ -117,15 +119,15 @@ export function streamEventId(name: string): number {
  * flow/flow_table.ts).
  */
 export const RAISED_STREAM_EVENTS: ReadonlyMap<string, number> = new Map([
-  ["reassembly_overlap_different_data", 1],
-  ["reassembly_insert_memcap", 2],
-  ["reassembly_depth_reached", 4],
-  ["reassembly_insert_limit", 8],
-  ["rst_but_no_session", 16],
-  ["fin_but_no_session", 32],
-  ["3whs_synack_in_wrong_direction", 64],
-  ["3whs_synack_with_wrong_ack", 128],
-  ["3whs_right_seq_wrong_ack_evasion", 256],
+  ["reassembly_overlap_different_data", ReassemblyEvent.OVERLAP_DIFFERENT_DATA],
+  ["reassembly_insert_memcap", ReassemblyEvent.MEMCAP],
+  ["reassembly_depth_reached", ReassemblyEvent.DEPTH_REACHED],
+  ["reassembly_insert_limit", ReassemblyEvent.OVERFLOW],
+  ["rst_but_no_session", TcpEvent.RST_BUT_NO_SESSION],
+  ["fin_but_no_session", TcpEvent.FIN_BUT_NO_SESSION],
+  ["3whs_synack_in_wrong_direction", TcpEvent.SYNACK_IN_WRONG_DIRECTION],
+  ["3whs_synack_with_wrong_ack", TcpEvent.SYNACK_WITH_WRONG_ACK],
+  ["3whs_right_seq_wrong_ack_evasion", TcpEvent.RIGHT_SEQ_WRONG_ACK_EVASION],
 ]);
 
 /** A stream event raised on the packet. */
