@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Transaction } from "../app/transaction.ts";
+
 /** Suricata's default packet-alert-max. */
 export const DEFAULT_ALERT_MAX = 15;
 
@@ -14,6 +16,8 @@ export class AlertQueue {
   readonly sigIndex: Int32Array;
   /** 1 where the alert matched on reassembled stream data (Suricata's PACKET_ALERT_FLAG_STREAM_MATCH). */
   readonly streamMatch: Uint8Array;
+  /** The transaction each alert matched in, null for packet and stream alerts. */
+  readonly tx: (Transaction | null)[];
   /** Number of alerts queued. */
   count = 0;
 
@@ -21,6 +25,7 @@ export class AlertQueue {
   constructor(capacity: number = 64) {
     this.sigIndex = new Int32Array(capacity);
     this.streamMatch = new Uint8Array(capacity);
+    this.tx = new Array<Transaction | null>(capacity).fill(null);
   }
 
   /** Forget the previous packet's alerts. */
@@ -34,9 +39,10 @@ export class AlertQueue {
    * @param sigIndex the signature's engine index
    * @param streamMatch whether it matched on the reassembled stream
    */
-  push(sigIndex: number, streamMatch = false): void {
+  push(sigIndex: number, streamMatch = false, tx: Transaction | null = null): void {
     if (this.count < this.sigIndex.length) {
       this.streamMatch[this.count] = streamMatch ? 1 : 0;
+      this.tx[this.count] = tx;
       this.sigIndex[this.count++] = sigIndex;
     }
   }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { bufferById, registerBuffer } from "./buffers.ts";
 import { transformedBufferHook, type TransformSpec } from "./payload_setup.ts";
 
@@ -125,9 +126,83 @@ export function applyTransform(
       for (let i = start; i < end; i++) out[n++] = src[i] ^ key[(i - start) % key.length];
       return n;
     }
+    case "url_decode":
+      // Suricata's url_decode: %XX with two hex digits decoded, '+' to space
+      for (let i = start; i < end; i++) {
+        const c = src[i];
+        if (c === 0x25 && i + 2 < end) {
+          const hi = hexValue(src[i + 1]);
+          const lo = hexValue(src[i + 2]);
+          if (hi >= 0 && lo >= 0) {
+            out[n++] = (hi << 4) | lo;
+            i += 2;
+            continue;
+          }
+        }
+        out[n++] = c === 0x2b ? 0x20 : c;
+      }
+      return n;
+    case "header_lowercase": {
+      // header names (up to each line's colon) lowercased
+      let inName = true;
+      for (let i = start; i < end; i++) {
+        const c = src[i];
+        if (c === 0x0a) inName = true;
+        else if (c === 0x3a) inName = false;
+        out[n++] = inName && c >= 0x41 && c <= 0x5a ? c + 32 : c;
+      }
+      return n;
+    }
+    case "to_md5":
+    case "to_sha1":
+    case "to_sha256": {
+      const algorithm = t.name === "to_md5" ? "md5" : t.name === "to_sha1" ? "sha1" : "sha256";
+      const digest = createHash(algorithm).update(src.subarray(start, end)).digest();
+      out.set(digest, 0);
+      return digest.length;
+    }
     default:
       return -1;
   }
+}
+
+/** Transforms {@link applyTransform} implements. */
+const APPLIED = new Set([
+  "to_lowercase",
+  "to_uppercase",
+  "dotprefix",
+  "strip_whitespace",
+  "compress_whitespace",
+  "xor",
+  "url_decode",
+  "header_lowercase",
+  "to_md5",
+  "to_sha1",
+  "to_sha256",
+]);
+
+/**
+ * Whether a buffer is filled in this build: a plain buffer that a stage
+ * fills, or a transformed one whose base is filled and whose transforms are
+ * all implemented.
+ *
+ * @param bufferId a buffer id
+ */
+export function bufferAvailable(bufferId: number): boolean {
+  const chain = chains.get(bufferId);
+  if (chain === undefined) return bufferById(bufferId).available;
+  if (!bufferById(chain.base).available || bufferById(chain.base).appProto === null) return false;
+  return chain.transforms.every((t) => APPLIED.has(t.name));
+}
+
+/** Room a transform's output may need beyond its input (dotprefix adds one byte; digests 32). */
+export const TRANSFORM_SLACK = 64;
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
 }
 
 /**

@@ -78,3 +78,24 @@ export function bufferCount(): number {
 }
 
 registerBuffer("pkt_data", null, true);
+
+const parsedProtocols = new Set<string>();
+
+/**
+ * Note that this build parses an application protocol, so rules for it
+ * (`alert http ...`) are evaluated instead of waiting.
+ *
+ * @param name the protocol as rules name it (`"http"`, `"dns"`)
+ */
+export function registerAppProtocol(name: string): void {
+  parsedProtocols.add(name);
+}
+
+/**
+ * Whether this build parses an application protocol.
+ *
+ * @param name the protocol as rules name it
+ */
+export function appProtocolParsed(name: string): boolean {
+  return parsedProtocols.has(name);
+}

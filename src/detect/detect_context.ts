@@ -10,6 +10,8 @@
 import type { Packet } from "../decode/packet.ts";
 import type { FlowbitStore } from "../flow/flowbits.ts";
 import type { HostBitStore } from "../flow/host_bits.ts";
+import type { FlowApp } from "../app/app_layer.ts";
+import type { Transaction } from "../app/transaction.ts";
 
 /** Reassembled stream data a packet inspects: blocks of one byte array. */
 export interface StreamBlocks {
@@ -87,6 +89,14 @@ export class DetectContext {
   serverStreamSize = -1;
   /** TCP stream events raised on this packet (bits of ReassemblyEvent and TcpEvent). */
   streamEvents = 0;
+  /** The flow's {@link AppProto} number (0 unknown). */
+  appProto = 0;
+  /** The flow's application-layer state (transaction parts waiting for inspection), or null. */
+  app: FlowApp | null = null;
+  /** The transaction being inspected (set by the engine during transaction inspection). */
+  tx: Transaction | null = null;
+  /** The part of {@link DetectContext.tx} being inspected ({@link TxSide}). */
+  txSide = 0;
 
   /** @param packet the packet instance the decoder fills */
   constructor(packet: Packet) {

@@ -15,9 +15,13 @@ import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
 import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort } from "../rules/port.ts";
+import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
+import { type Transaction, TxBuffers, TxSide } from "../app/transaction.ts";
 import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
+import { applyTransform, TRANSFORM_SLACK, transformChain } from "./buffer_transforms.ts";
 import { AlertQueue } from "./alert_queue.ts";
-import { PKT_DATA, registerBuffer } from "./buffers.ts";
+import { bufferById, bufferByName, bufferCount, PKT_DATA, registerBuffer } from "./buffers.ts";
+import { FlowCondition, FlowOption } from "./keywords/flow.ts";
 import type { DetectContext } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
 import { IpProto } from "./signature_compiler.ts";
@@ -104,6 +108,69 @@ class SignatureGroup {
   prefilterCount = 0;
 }
 
+/** The prefilter of one application buffer in a transaction group. */
+interface TxBufferPrefilter {
+  /** The buffer its patterns lie in. */
+  bufferId: number;
+  /** Its matcher. */
+  matcher: Matcher;
+  /** Pattern id -> signatures (CSR offsets into patternSigs). */
+  patternStart: Int32Array;
+  /** Signature indices per pattern. */
+  patternSigs: Int32Array;
+}
+
+/** The signatures inspecting one part (request or response) of one protocol's transactions. */
+class TxGroup {
+  /** Signatures without a fast pattern in an application buffer: checked on every part. */
+  alwaysSigs: Int32Array = new Int32Array(0);
+  /** One prefilter per buffer holding fast patterns. */
+  prefilters: TxBufferPrefilter[] = [];
+}
+
+/** Application buffers of the server's part; the rest are the client's, but for {@link EITHER_SIDE_BUFFERS}. */
+const RESPONSE_BUFFERS = new Set([
+  "http.stat_code",
+  "http.stat_msg",
+  "http.response_line",
+  "http.server",
+  "http.location",
+  "http.response_header",
+  "http.response_body",
+  "file.data",
+  "ja3s.hash",
+  "ja3s.string",
+  "tls.cert_subject",
+  "tls.cert_issuer",
+  "tls.cert_serial",
+  "tls.cert_fingerprint",
+  "tls.certs",
+  "ssh.hassh.server",
+  "ssh.hassh.server.string",
+]);
+
+/**
+ * Buffers both parts have (a request's and a response's headers): the
+ * response's are published as `<name>:response`.
+ */
+const EITHER_SIDE_BUFFERS = new Set([
+  "http.header",
+  "http.header.raw",
+  "http.header_names",
+  "http.content_type",
+  "http.content_len",
+  "http.connection",
+  "http.protocol",
+  "http.start",
+  "ssh.proto",
+  "ssh.software",
+]);
+
+/** AppProto numbers by rule protocol name. */
+const APP_PROTO_IDS: ReadonlyMap<string, number> = new Map(
+  Object.entries(APP_PROTO_NAMES).map(([id, name]) => [name, Number(id)]),
+);
+
 /** Counters of what the engine did. */
 export interface EngineCounters {
   /** Packets inspected. */
@@ -149,6 +216,16 @@ export class DetectEngine {
   #checkPacket = true;
   #checkStream = true;
   readonly #alertMax: number;
+  /** Transaction groups by AppProto number * 4 + part ({@link TxSide}). */
+  readonly #txGroups: (TxGroup | null)[] = [];
+  /** Per buffer id: the id of its response variant (`<name>:response`), -1 when none. */
+  readonly #responseVariant: Int32Array;
+  /** Transformed buffers derived for the transaction part being inspected. */
+  readonly #derived: TxBuffers = new TxBuffers();
+  /** The spans {@link DetectEngine.#txFirst} found are in these buffers. */
+  #spanSource: TxBuffers = this.#derived;
+  #xformA: Uint8Array = new Uint8Array(4096);
+  #xformB: Uint8Array = new Uint8Array(4096);
   /** Lowest and highest bitmap words marked for the current packet. */
   #lo = 0;
   #hi = -1;
@@ -172,6 +249,27 @@ export class DetectEngine {
         name = group.matcher.name;
       }
     }
+    this.#responseVariant = new Int32Array(bufferCount()).fill(-1);
+    for (let id = 0; id < this.#responseVariant.length; id++) {
+      const variant = bufferByName(bufferById(id).name + ":response");
+      if (variant !== undefined) this.#responseVariant[id] = variant.id;
+    }
+    for (const sig of sigs) {
+      if (sig.txSide === 0) continue;
+      for (let part = TxSide.REQUEST; part <= TxSide.RESPONSE; part <<= 1) {
+        if ((sig.txSide & part) === 0) continue;
+        const key = sig.appProtoId * 4 + part;
+        while (this.#txGroups.length <= key) this.#txGroups.push(null);
+        if (this.#txGroups[key] === null) {
+          const group = buildTxGroup(sigs, sig.appProtoId, part, factory);
+          this.#txGroups[key] = group;
+          for (const pf of group.prefilters) {
+            idSpace = Math.max(idSpace, pf.matcher.idSpace);
+            name = pf.matcher.name;
+          }
+        }
+      }
+    }
     this.matcherName = name;
     this.#matchSet = new MatchSet(idSpace);
   }
@@ -190,6 +288,10 @@ export class DetectEngine {
       sig.loadOrder = i;
       (sig.waitingFor.length > 0 ? waiting : active).push(sig);
     });
+    for (const sig of active) {
+      sig.appProtoId = sig.appProto === null ? 0 : APP_PROTO_IDS.get(sig.appProto) ?? 0;
+      sig.txSide = txSideOf(sig);
+    }
     const rank = actionRanks(options.actionOrder);
     active.sort((a, b) => compareSignatures(a, b, rank));
     active.forEach((sig, i) => (sig.index = i));
@@ -281,6 +383,146 @@ export class DetectEngine {
         if (alerts.count < this.#alertMax) alerts.push(sig.index, ctx.streamMatch);
       }
     }
+    const app = ctx.app;
+    if (app !== null && app.pendingCount > 0 && !stop) this.#inspectTxs(p, ctx, alerts);
+  }
+
+  /**
+   * Inspect the transaction parts of the packet's flow that wait for a
+   * packet of this direction (requests on packets to the server).
+   */
+  #inspectTxs(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
+    const app = ctx.app!;
+    const part = ctx.direction === 2 ? TxSide.RESPONSE : TxSide.REQUEST;
+    for (let k = 0; k < app.pendingCount; k++) {
+      if (app.pendingSide[k] !== part) continue;
+      const tx = app.pendingTx[k];
+      if ((tx.published & part) !== 0) continue;
+      tx.published |= part;
+      const key = app.proto * 4 + part;
+      const group = key < this.#txGroups.length ? this.#txGroups[key] : null;
+      if (group === null) continue;
+      ctx.tx = tx;
+      ctx.txSide = part;
+      this.#derived.clear();
+      this.#inspectTx(group, tx, part, p, ctx, alerts);
+      ctx.tx = null;
+      ctx.txSide = 0;
+    }
+  }
+
+  #inspectTx(
+    group: TxGroup,
+    tx: Transaction,
+    part: number,
+    p: Packet,
+    ctx: DetectContext,
+    alerts: AlertQueue,
+  ): void {
+    const marks = this.#marks;
+    this.#lo = marks.length;
+    this.#hi = -1;
+    this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length, FROM_PACKET);
+    const set = this.#matchSet;
+    for (let i = 0; i < group.prefilters.length; i++) {
+      const pf = group.prefilters[i];
+      let span = this.#txFirst(tx, pf.bufferId, part);
+      if (span < 0) continue;
+      const src = this.#spanSource;
+      set.reset();
+      for (; span >= 0; span = src.next(span)) {
+        pf.matcher.scan(src.bytes, src.spanStart[span], src.spanEnd[span], set);
+      }
+      const ids = set.ids;
+      for (let m = 0; m < set.count; m++) {
+        const id = ids[m];
+        this.#markAll(pf.patternSigs, pf.patternStart[id], pf.patternStart[id + 1], FROM_PACKET);
+      }
+    }
+    const viaPacket = this.#viaPacket;
+    const viaStream = this.#viaStream;
+    const lo = this.#lo;
+    const hi = this.#hi;
+    let stop = false;
+    for (let w = lo; w <= hi; w++) {
+      let word = marks[w];
+      if (word === 0) continue;
+      marks[w] = 0;
+      viaPacket[w] = 0;
+      viaStream[w] = 0;
+      if (stop) continue;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        word &= word - 1;
+        const sig = this.sigs[(w << 5) + bit];
+        if (tx.hasAlerted(sig.index)) continue;
+        this.#checkPacket = !ctx.pseudo;
+        this.#checkStream = false;
+        this.counters.candidates++;
+        ctx.streamMatch = false;
+        if (!this.#matches(sig, p, ctx)) continue;
+        this.counters.matches++;
+        tx.noteAlerted(sig.index);
+        for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
+        if (sig.action === "pass") {
+          stop = true;
+          break;
+        }
+        if (sig.noalert) continue;
+        if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
+        if (alerts.count < this.#alertMax) alerts.push(sig.index, false, tx);
+      }
+    }
+  }
+
+  /**
+   * The first span of a buffer in the transaction part being inspected
+   * (deriving a transformed buffer on first use); the spans are in
+   * {@link DetectEngine.#spanSource}.
+   *
+   * @returns a span index, -1 when the buffer is absent
+   */
+  #txFirst(tx: Transaction, id: number, part: number): number {
+    const chain = transformChain(id);
+    if (chain === undefined) {
+      let real = id;
+      if (part === TxSide.RESPONSE && this.#responseVariant[id] >= 0) {
+        real = this.#responseVariant[id];
+      }
+      this.#spanSource = tx.buffers;
+      return tx.buffers.first(real);
+    }
+    const derived = this.#derived;
+    const known = derived.first(id);
+    if (known >= 0) {
+      this.#spanSource = derived;
+      return known;
+    }
+    let span = this.#txFirst(tx, chain.base, part);
+    if (span < 0) return -1;
+    const src = this.#spanSource;
+    for (; span >= 0; span = src.next(span)) {
+      let data = src.bytes;
+      let start = src.spanStart[span];
+      let end = src.spanEnd[span];
+      for (const t of chain.transforms) {
+        const need = end - start + TRANSFORM_SLACK;
+        let out = data === this.#xformA ? this.#xformB : this.#xformA;
+        if (out.length < need) {
+          out = new Uint8Array(need * 2);
+          if (data === this.#xformA) this.#xformB = out;
+          else this.#xformA = out;
+        }
+        const n = applyTransform(t, data, start, end, out);
+        if (n < 0) return -1;
+        data = out;
+        start = 0;
+        end = n;
+      }
+      derived.add(id, data, start, end);
+    }
+    this.#spanSource = derived;
+    return derived.first(id);
   }
 
   /**
@@ -320,6 +562,7 @@ export class DetectEngine {
   }
 
   #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
+    if (sig.appProtoId !== 0 && sig.appProtoId !== ctx.appProto) return false;
     if (sig.ipProto !== -1 && sig.ipProto !== p.ipProto && sig.ipProtoAlt !== p.ipProto) {
       return false;
     }
@@ -381,7 +624,16 @@ export class DetectEngine {
           length = p.ipHeaderLen; // IPv6: with its extension headers, as Suricata
         }
       } else {
-        return false; // app-layer buffers: such signatures are "waiting" and never get here
+        const tx = ctx.tx;
+        if (tx === null) return false;
+        let span = this.#txFirst(tx, id, ctx.txSide);
+        const src = this.#spanSource;
+        let hit = false;
+        for (; span >= 0 && !hit; span = src.next(span)) {
+          hit = b.matcher.match(src.bytes, src.spanStart[span], src.spanEnd[span], ctx);
+        }
+        if (!hit) return false;
+        continue;
       }
       if (offset < 0) return false;
       const start = p.frameOffset + offset;
@@ -479,7 +731,7 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const sigsOfPattern: number[][] = [];
   let builder: MatcherBuilder | null = null;
   for (const sig of sigs) {
-    if (!inGroup(sig, group)) continue;
+    if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
     const fp = sig.fastPattern;
     if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
       const side = group === GROUP_NON_IP ? null : indexSide(sig);
@@ -522,6 +774,97 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     for (let id = sigsOfPattern.length; id < start.length; id++) start[id] = total;
     out.patternStart = start;
     out.patternSigs = Int32Array.from(sigsOfPattern.flat());
+  }
+  return out;
+}
+
+/** The base (untransformed) buffer of a buffer id. */
+function baseBuffer(id: number): number {
+  return transformChain(id)?.base ?? id;
+}
+
+/**
+ * The transaction part a signature inspects ({@link TxSide} bits), 0 when it
+ * inspects no application buffer (a packet signature).
+ */
+function txSideOf(sig: Signature): number {
+  let app = false;
+  let side = 0;
+  for (const b of sig.buffers) {
+    const info = bufferById(baseBuffer(b.bufferId));
+    if (info.appProto === null) continue;
+    app = true;
+    if (RESPONSE_BUFFERS.has(info.name)) side |= TxSide.RESPONSE;
+    else if (!EITHER_SIDE_BUFFERS.has(info.name)) side |= TxSide.REQUEST;
+  }
+  if (!app || sig.appProtoId === 0) return 0;
+  // both: inspected with the response, when the request's buffers are there too
+  if (side === TxSide.BOTH) return TxSide.RESPONSE;
+  if (side !== 0) return side;
+  for (const c of sig.conditions) {
+    if (!(c instanceof FlowCondition)) continue;
+    if ((c.options & FlowOption.TO_SERVER) !== 0) return TxSide.REQUEST;
+    if ((c.options & FlowOption.TO_CLIENT) !== 0) return TxSide.RESPONSE;
+  }
+  return TxSide.BOTH;
+}
+
+function buildTxGroup(
+  sigs: Signature[],
+  appProtoId: number,
+  part: number,
+  factory: MatcherFactory,
+): TxGroup {
+  const out = new TxGroup();
+  const always: number[] = [];
+  const byBuffer = new Map<
+    number,
+    { builder: MatcherBuilder; ids: Map<string, number>; sigsOf: number[][] }
+  >();
+  for (const sig of sigs) {
+    if (sig.appProtoId !== appProtoId || (sig.txSide & part) === 0) continue;
+    const fp = sig.fastPattern;
+    if (fp === null || bufferById(baseBuffer(fp.bufferId)).appProto === null) {
+      always.push(sig.index);
+      continue;
+    }
+    let entry = byBuffer.get(fp.bufferId);
+    if (entry === undefined) {
+      entry = { builder: factory(), ids: new Map(), sigsOf: [] };
+      byBuffer.set(fp.bufferId, entry);
+    }
+    const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
+      Array.from(fp.bytes).join(",")
+    }`;
+    let id = entry.ids.get(key);
+    if (id === undefined) {
+      id = entry.sigsOf.length;
+      entry.ids.set(key, id);
+      entry.sigsOf.push([]);
+      entry.builder.addPattern(id, fp.bytes, {
+        nocase: fp.nocase,
+        offset: fp.offset,
+        depth: fp.depth,
+      });
+    }
+    entry.sigsOf[id].push(sig.index);
+  }
+  out.alwaysSigs = Int32Array.from(always);
+  for (const [bufferId, entry] of byBuffer) {
+    const matcher = entry.builder.build();
+    const start = new Int32Array(Math.max(matcher.idSpace, entry.sigsOf.length) + 1);
+    let total = 0;
+    for (let id = 0; id < entry.sigsOf.length; id++) {
+      start[id] = total;
+      total += entry.sigsOf[id].length;
+    }
+    for (let id = entry.sigsOf.length; id < start.length; id++) start[id] = total;
+    out.prefilters.push({
+      bufferId,
+      matcher,
+      patternStart: start,
+      patternSigs: Int32Array.from(entry.sigsOf.flat()),
+    });
   }
   return out;
 }

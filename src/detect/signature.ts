@@ -177,6 +177,13 @@ export class Signature {
   /** Buffers the rule inspects that no stage of this build fills yet (by name). */
   readonly waitingFor: string[] = [];
   /**
+   * The transaction part the signature inspects (TxSide bits: 1 request,
+   * 2 response, 3 either), 0 for a packet signature. Set when the engine is built.
+   */
+  txSide = 0;
+  /** The application protocol's number (AppProto) the rule needs, 0 for any. */
+  appProtoId = 0;
+  /**
    * Where payload (pkt_data) keywords look on TCP: {@link StreamMode}.BOTH
    * (the stream when the packet's data went to it, else the packet),
    * PACKET (`tcp-pkt`, `flow:no_stream`, `dsize`), STREAM (`tcp-stream`,

@@ -11,7 +11,9 @@ import { type AddressResolver, ipSetIsAny } from "../rules/address.ts";
 import { diagnosticAt, type RuleDiagnostic } from "../rules/diagnostic.ts";
 import { type PortResolver, portSetIsAny } from "../rules/port.ts";
 import { locateInRule, type ParsedRule } from "../rules/rule.ts";
-import { bufferById } from "./buffers.ts";
+import "../app/parsers.ts";
+import { appProtocolParsed, bufferById } from "./buffers.ts";
+import { bufferAvailable } from "./buffer_transforms.ts";
 import { lookupKeyword, signatureFinalizers } from "./keyword_registry.ts";
 import { KeywordError, Signature, SignatureBuilder, StreamMode } from "./signature.ts";
 
@@ -173,9 +175,14 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
   }
   for (const inspection of sig.buffers) {
     const info = bufferById(inspection.bufferId);
-    if (!info.available && !sig.waitingFor.includes(info.name)) sig.waitingFor.push(info.name);
+    if (!bufferAvailable(inspection.bufferId) && !sig.waitingFor.includes(info.name)) {
+      sig.waitingFor.push(info.name);
+    }
   }
-  if (sig.appProto !== null && !sig.waitingFor.includes(`app-layer:${sig.appProto}`)) {
+  if (
+    sig.appProto !== null && !appProtocolParsed(sig.appProto) &&
+    !sig.waitingFor.includes(`app-layer:${sig.appProto}`)
+  ) {
     sig.waitingFor.push(`app-layer:${sig.appProto}`);
   }
   return { ok: true, sig };

@@ -24,6 +24,9 @@ import {
 import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
 import type { Defragmenter } from "../flow/defrag.ts";
 import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
+import type { AppLayer, FlowApp } from "../app/app_layer.ts";
+import type { Transaction } from "../app/transaction.ts";
+import { FlowDirection } from "../detect/detect_context.ts";
 
 /** Keeps flow state for the detection stage (the flow table, when present). */
 export interface FlowTracker {
@@ -58,6 +61,21 @@ export interface FlowTracker {
   onStreamEnd: ((pseudo: Packet, ctx: DetectContext) => void) | null;
   /** End every flow (end of input), making their pseudo packets. */
   endAll(): void;
+  /** The application layer (its transaction records are written by the stage). */
+  readonly app: AppLayer;
+  /**
+   * A packet standing for a flow (its client to server, at its last packet
+   * time), for records written when no packet of the flow is at hand.
+   *
+   * @param f the flow slot
+   */
+  flowPacket(f: number): Packet;
+  /**
+   * The EVE flow_id of a flow slot.
+   *
+   * @param f the flow slot
+   */
+  flowId(f: number): number | bigint;
 }
 
 /** Where the stage writes, and how. */
@@ -118,7 +136,43 @@ export class DetectStage {
     const classes = options.classDescriptions ?? new Map<string, string>();
     this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
     const flows = options.flows ?? null;
-    if (flows !== null) flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
+    if (flows !== null) {
+      flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
+      if (options.eve) flows.app.onLog = (f, fa, tx, side) => this.#txRecord(f, fa, tx, side);
+    }
+  }
+
+  /** The packet being finished (records of its flow are written on it). */
+  #logPacket: Packet | null = null;
+  #logCtx: DetectContext | null = null;
+  #logPktSrc: string | undefined = undefined;
+
+  /** Write a transaction record (EVE `http`, `dns`...) the parser asked for. */
+  #txRecord(f: number, fa: FlowApp, tx: Transaction, side: number): void {
+    const eve = this.#options.eve;
+    const flows = this.#options.flows ?? null;
+    if (eve === null || flows === null || fa.parser === null) return;
+    const object = fa.parser.eve(tx, side, false);
+    if (object === null) return;
+    let p: Packet;
+    let pcapCnt = 0;
+    let extras: EveExtras;
+    const ctx = this.#logCtx;
+    if (ctx !== null && this.#logPacket !== null && ctx.flowIndex === f) {
+      p = this.#logPacket;
+      pcapCnt = ctx.pcapCnt;
+      extras = {
+        flowId: flows.flowId(f),
+        txId: tx.id,
+        reverse: ctx.direction === FlowDirection.TO_CLIENT,
+        pktSrc: this.#logPktSrc,
+      };
+    } else {
+      p = flows.flowPacket(f);
+      extras = { flowId: flows.flowId(f), txId: tx.id, pktSrc: "stream (flow timeout)" };
+    }
+    const records = Array.isArray(object.records) ? object.records : [object];
+    for (const record of records) eve.app(p, pcapCnt, fa.parser.name, record, extras);
   }
 
   /**
@@ -137,6 +191,9 @@ export class DetectStage {
     if (alerts.count > 0) {
       this.#writeAlerts(p, 0, ctx, alerts, this.#options.flows ?? null, "stream (flow timeout)");
     }
+    this.#logPacket = p;
+    this.#logCtx = ctx;
+    this.#logPktSrc = "stream (flow timeout)";
   }
 
   /**
@@ -180,7 +237,14 @@ export class DetectStage {
     this.engine.inspect(p, ctx, alerts);
     const eve = this.#options.eve;
     if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
-    if (flows !== null) flows.finish(ctx);
+    if (flows !== null) {
+      this.#logPacket = p;
+      this.#logCtx = ctx;
+      this.#logPktSrc = pktSrc;
+      flows.finish(ctx);
+      this.#logPacket = null;
+      this.#logCtx = null;
+    }
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
       const extras = flows?.eveExtras(p, ctx);
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
@@ -224,7 +288,14 @@ export class DetectStage {
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];
       const info = this.#info[index];
-      if (alerts.streamMatch[i] === 1) {
+      const tx = alerts.tx[i];
+      if (tx !== null) {
+        const parser = ctx.app?.parser ?? null;
+        const object = parser?.eve(tx, tx.published | tx.progress, true) ?? null;
+        const txExtras: EveExtras = { ...extras, txId: tx.id };
+        if (parser !== null && object !== null) txExtras.appLayer = { [parser.name]: object };
+        this.#options.eve?.alert(p, pcapCnt, info, txExtras);
+      } else if (alerts.streamMatch[i] === 1) {
         streamExtras ??= { ...extras, stream: true, streamPayload: streamPayloadOf(ctx) };
         this.#options.eve?.alert(p, pcapCnt, info, streamExtras);
       } else this.#options.eve?.alert(p, pcapCnt, info, extras);

@@ -32,6 +32,8 @@ import {
   detectServerOpening,
   triggersInspection,
 } from "../app/proto_detect.ts";
+import { AppLayer } from "../app/app_layer.ts";
+import { defaultParsers } from "../app/parsers.ts";
 
 /**
  * TCP checksum validation by the stream engine (Suricata's
@@ -129,6 +131,8 @@ export class FlowStage implements FlowTracker {
   /** The latest packet time seen (the time flow records carry). */
   #now = 0;
   readonly #addr: Uint8Array = new Uint8Array(16);
+  /** The application layer: parsers and their per-flow state. */
+  readonly app: AppLayer;
   /** Per flow slot: the {@link AppProto} detected from its first TCP data. */
   readonly appProto: Uint8Array;
   /** Per flow slot: directions whose first data went through detection (1 to server, 2 to client). */
@@ -154,6 +158,7 @@ export class FlowStage implements FlowTracker {
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
     this.appProto = new Uint8Array(this.table.capacity);
+    this.app = new AppLayer(this.table.capacity, defaultParsers());
     this.alerted = new Uint8Array(this.table.capacity);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
@@ -212,7 +217,17 @@ export class FlowStage implements FlowTracker {
 
   #flowEnded(f: number, reason: number): void {
     const r = this.reassembly;
+    const app = this.app;
+    if (app.flow(f) !== null || (r !== null && this.table.proto[f] === 6)) {
+      // the parsers get what is left of both streams, then complete what they can
+      if (r !== null && this.table.proto[f] === 6) {
+        this.#feedApp(f, true, r, false);
+        this.#feedApp(f, false, r, false);
+      }
+      app.finish(f);
+    }
     if (r !== null) this.#endStreams(f, r);
+    app.release(f);
     this.endedByReason[reason]++;
     this.endedByProto[this.table.proto[f]]++;
     if (this.table.proto[f] === 6 && this.table.tcpState[f] !== TcpState.NONE) this.tcpSessions++;
@@ -270,9 +285,12 @@ export class FlowStage implements FlowTracker {
 
   #endStreams(f: number, r: TcpReassembly): void {
     if (this.onStreamEnd !== null) {
+      const fa = this.app.flow(f);
       for (let d = 0; d < 2; d++) {
         const toServer = d === 0;
-        if (!r.hasPending(f, toServer)) continue;
+        const txPending = fa !== null && this.table.proto[f] === 6 &&
+          fa.hasPending(toServer ? 1 : 2);
+        if (!r.hasPending(f, toServer) && !txPending) continue;
         const ctx = this.#pseudoCtx;
         const pseudo = this.#pseudoPacket(f, toServer);
         this.#fill(f, toServer, ctx);
@@ -281,12 +299,13 @@ export class FlowStage implements FlowTracker {
         ctx.streamEvents = 0;
         ctx.stream = r;
         ctx.streamBlockCount = r.prepare(f, toServer, this.table.tcpState[f], true, true);
-        if (ctx.streamBlockCount > 0) {
+        if (ctx.streamBlockCount > 0 || txPending) {
           this.pseudoPackets++;
           this.onStreamEnd(pseudo, ctx);
         }
         r.commit();
       }
+      this.app.afterPacket(f);
     }
     r.reset(f);
   }
@@ -357,6 +376,9 @@ export class FlowStage implements FlowTracker {
     ctx.streamEvents = 0;
     ctx.clientStreamSize = -1;
     ctx.serverStreamSize = -1;
+    ctx.appProto = 0;
+    ctx.app = null;
+    this.app.startPacket();
     if (ctx.now > this.#now) this.#now = ctx.now;
     // the stream engine ignores a TCP packet with a bad checksum (state, data)
     let checked = true;
@@ -430,7 +452,38 @@ export class FlowStage implements FlowTracker {
       if (added && triggersInspection(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0) {
         r.requestInspection(f, toServer);
       }
+      const proto = this.appProto[f];
+      if (proto !== AppProto.UNKNOWN && proto !== AppProto.FAILED && this.app.parses(proto, true)) {
+        // the parser gets the data this packet acknowledges (Suricata's IDS
+        // mode), and its own when no acknowledgement will come
+        this.#feedApp(f, !toServer, r, true);
+        const closing = (p.tcpFlags & 0x04) !== 0 ||
+          ((p.tcpFlags & TCP_FIN) !== 0 && state > TcpState.TIME_WAIT) ||
+          state === TcpState.CLOSED;
+        if (oneSided || closing) this.#feedApp(f, toServer, r, !oneSided);
+      }
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
+    } else if (t.proto[f] === 17 && p.ipProto === 17 && p.payloadLen > 0) {
+      if (this.appProto[f] === AppProto.UNKNOWN) {
+        this.appProto[f] = t.portB[f] === 53 || t.portA[f] === 53 ? AppProto.DNS : AppProto.FAILED;
+      }
+      const proto = this.appProto[f];
+      if (this.app.parses(proto, false)) {
+        const at = p.frameOffset + p.payloadOffset;
+        this.app.feed(f, proto, false, toServer, p.data, at, at + p.payloadLen, 0);
+      }
+    }
+    ctx.appProto = this.appProto[f];
+    ctx.app = this.app.flow(f);
+  }
+
+  /** Give a stream's next in-order data to the flow's parser. */
+  #feedApp(f: number, toServer: boolean, r: TcpReassembly, acked: boolean): void {
+    const proto = this.appProto[f];
+    if (proto === AppProto.UNKNOWN || proto === AppProto.FAILED) return;
+    const n = r.appData(f, toServer, acked);
+    if (n > 0 || r.appGap > 0) {
+      this.app.feed(f, proto, true, toServer, r.bytes, r.appStart, r.appStart + n, r.appGap);
     }
   }
 
@@ -451,6 +504,26 @@ export class FlowStage implements FlowTracker {
    */
   finish(ctx: DetectContext): void {
     if (ctx.streamBlockCount > 0) this.reassembly?.commit();
+    this.app.afterPacket(ctx.flowIndex);
+  }
+
+  /**
+   * A pseudo packet of a flow, client to server, at its last packet time.
+   *
+   * @param f the flow slot
+   * @returns the packet (reused: valid until the next call)
+   */
+  flowPacket(f: number): Packet {
+    return this.#pseudoPacket(f, true);
+  }
+
+  /**
+   * The EVE flow_id of a flow slot.
+   *
+   * @param f the flow slot
+   */
+  flowId(f: number): number | bigint {
+    return this.table.flowId[f];
   }
 
   /** No SYN seen either way: the session was picked up midstream. */
@@ -462,6 +535,7 @@ export class FlowStage implements FlowTracker {
   #turn(f: number, r: TcpReassembly): void {
     this.table.reverse(f);
     r.swap(f);
+    this.app.swap(f);
     const flags = this.tcpFlagsSeen[f * 2];
     this.tcpFlagsSeen[f * 2] = this.tcpFlagsSeen[f * 2 + 1];
     this.tcpFlagsSeen[f * 2 + 1] = flags;
@@ -478,6 +552,8 @@ export class FlowStage implements FlowTracker {
     ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
     ctx.flowGeneration = t.generation[f];
     ctx.flowAge = t.lastTs[f] - t.firstTs[f];
+    ctx.appProto = this.appProto[f];
+    ctx.app = this.app.flow(f);
   }
 
   /**

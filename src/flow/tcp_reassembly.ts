@@ -157,6 +157,13 @@ export class TcpReassembly {
   /** {@link ReassemblyEvent} bits raised by the last {@link TcpReassembly.segment} call. */
   events = 0;
 
+  /** The application-layer data found by {@link TcpReassembly.appData}: arena offsets. */
+  appStart = 0;
+  /** End (exclusive) of the application-layer data. */
+  appEnd = 0;
+  /** Bytes the application layer lost before {@link TcpReassembly.appStart} (a gap). */
+  appGap = 0;
+
   /** Blocks found by {@link TcpReassembly.prepare}: arena byte offsets [blockStart, blockEnd). */
   readonly blockStart: Int32Array = new Int32Array(MAX_BLOCKS);
   /** End (exclusive) of each block in the arena. */
@@ -171,6 +178,8 @@ export class TcpReassembly {
   readonly #anchorOff: Float64Array;
   readonly #lastAck: Float64Array;
   readonly #progress: Float64Array;
+  /** Per stream: the offset up to which the application layer has its data. */
+  readonly #appProgress: Float64Array;
   readonly #winUnit: Int32Array;
   readonly #winOrder: Int8Array;
   readonly #winStart: Float64Array;
@@ -214,6 +223,7 @@ export class TcpReassembly {
     this.#anchorOff = new Float64Array(streams);
     this.#lastAck = new Float64Array(streams);
     this.#progress = new Float64Array(streams);
+    this.#appProgress = new Float64Array(streams);
     this.#winUnit = new Int32Array(streams).fill(-1);
     this.#winOrder = new Int8Array(streams);
     this.#winStart = new Float64Array(streams);
@@ -226,6 +236,7 @@ export class TcpReassembly {
       this.#anchorOff,
       this.#lastAck,
       this.#progress,
+      this.#appProgress,
       this.#winUnit,
       this.#winOrder,
       this.#winStart,
@@ -254,6 +265,7 @@ export class TcpReassembly {
     this.#flags[s] = 0;
     this.#rangeCount[s] = 0;
     this.#progress[s] = 0;
+    this.#appProgress[s] = 0;
     this.#lastAck[s] = 0;
     this.#winStart[s] = 0;
     this.#anchorOff[s] = 0;
@@ -623,6 +635,69 @@ export class TcpReassembly {
       this.arena.release(this.#winUnit[s], this.#winOrder[s]);
       this.#winUnit[s] = -1;
     }
+  }
+
+  /**
+   * The next in-order data of a stream for the application layer (Suricata's
+   * app progress): the contiguous bytes after what the parser already has,
+   * in IDS mode only what the peer acknowledged. The data is put in
+   * {@link TcpReassembly.appStart}..{@link TcpReassembly.appEnd} (arena
+   * offsets) and counts as delivered; {@link TcpReassembly.appGap} tells how
+   * many bytes were lost before it (acknowledged but never seen).
+   *
+   * Call it before the raw inspection of the same stream commits, so the
+   * bytes are still held (the app layer is fed by the acknowledging packet,
+   * the raw inspection by the stream's own packets that come after).
+   *
+   * @param f the flow slot
+   * @param toServer the direction
+   * @param acked only acknowledged data (IDS); false takes all contiguous data
+   * @returns the number of bytes (0: nothing new)
+   */
+  appData(f: number, toServer: boolean, acked: boolean): number {
+    const s = f * 2 + (toServer ? 0 : 1);
+    this.appGap = 0;
+    let from = this.#appProgress[s];
+    const raw = this.#progress[s];
+    if (from < raw) {
+      // the raw inspection moved past data the parser never had
+      this.appGap = raw - from;
+      from = raw;
+    }
+    const count = this.#rangeCount[s];
+    let limit = Infinity;
+    if (acked && !this.#inline) {
+      if ((this.#flags[s] & ACKED) === 0) {
+        this.#appProgress[s] = from;
+        return 0;
+      }
+      limit = this.#lastAck[s];
+    }
+    const ranges = s * MAX_RANGES;
+    let k = 0;
+    while (k < count && this.#rangeEnd[ranges + k] <= from) k++;
+    if (k === count) {
+      this.#appProgress[s] = from;
+      return 0;
+    }
+    const rs = this.#rangeStart[ranges + k];
+    if (rs > from) {
+      // a hole: lost once acknowledged past it
+      if (limit === Infinity || limit < rs) {
+        this.#appProgress[s] = from;
+        return 0;
+      }
+      this.appGap += rs - from;
+      from = rs;
+    }
+    let end = this.#rangeEnd[ranges + k];
+    if (end > limit) end = limit;
+    this.#appProgress[s] = end > from ? end : from;
+    if (end <= from) return 0;
+    const winBase = this.#winUnit[s] * this.#unit - this.#winStart[s];
+    this.appStart = winBase + from;
+    this.appEnd = winBase + end;
+    return end - from;
   }
 
   /**

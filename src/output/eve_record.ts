@@ -272,6 +272,8 @@ export interface EveExtras {
   streamPayload?: Uint8Array;
   /** `verdict`. */
   verdict?: VerdictInfo;
+  /** Write the packet's destination as `src_ip`/`src_port` (a record of the flow's client side). */
+  reverse?: boolean;
 }
 
 /** Writer-level settings, as in suricata.yaml's eve-log section. */
@@ -485,10 +487,12 @@ function header(
   if (isIp(packet)) {
     const proto = packet.ipProto;
     const ports = logsPorts(proto);
-    s += "," + k("src_ip") + '"' + packetSrcIp(packet) + '"';
-    if (ports) s += "," + k("src_port") + packet.srcPort;
-    s += "," + k("dest_ip") + '"' + packetDstIp(packet) + '"';
-    if (ports) s += "," + k("dest_port") + packet.dstPort;
+    // a transaction record is written from the client's side (Suricata's LOG_DIR_FLOW)
+    const rev = x.reverse === true;
+    s += "," + k("src_ip") + '"' + (rev ? packetDstIp(packet) : packetSrcIp(packet)) + '"';
+    if (ports) s += "," + k("src_port") + (rev ? packet.dstPort : packet.srcPort);
+    s += "," + k("dest_ip") + '"' + (rev ? packetSrcIp(packet) : packetDstIp(packet)) + '"';
+    if (ports) s += "," + k("dest_port") + (rev ? packet.srcPort : packet.dstPort);
     s += "," + k("proto") + JSON.stringify(eveProtoName(proto));
     if (
       (proto === 1 && (packet.layers & Layer.ICMPV4) !== 0) ||
@@ -702,4 +706,31 @@ export function anomalyRecord(
     if (o.packetHeader) s += packetFields(packet, x.tunnel !== undefined, 32);
   }
   return s + trailer(o) + "}";
+}
+
+/**
+ * The JSON text (one line, no newline) of an application-layer transaction
+ * record (`http`, `dns`, `tls`, `ssh`...).
+ *
+ * Field order: the header (timestamp ... pkt_src), tx_id, then the
+ * protocol's object under its event type, host, pcap_filename.
+ *
+ * @param packet the packet the record is written on (or a flow's pseudo packet)
+ * @param pcapCnt its number in the capture (0: none)
+ * @param eventType the protocol's record type, e.g. `"http"`
+ * @param object the protocol's object
+ * @param extras flow_id, tx_id, reverse (client side first), pkt_src
+ * @param options writer settings
+ * @returns the record's JSON text
+ */
+export function appRecord(
+  packet: Packet,
+  pcapCnt: number,
+  eventType: string,
+  object: Readonly<Record<string, unknown>>,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): string {
+  return "{" + header(packet, pcapCnt, eventType, extras, options) + txFields(extras) + "," +
+    JSON.stringify(eventType) + ":" + JSON.stringify(object) + trailer(options) + "}";
 }

@@ -17,6 +17,7 @@ import {
   alertRecord,
   type AnomalyInfo,
   anomalyRecord,
+  appRecord,
   decoderAnomaly,
   type EveExtras,
   type EveOptions,
@@ -87,10 +88,32 @@ export class EveWriter implements Flushable {
   }
 
   /**
+   * Write an application-layer transaction record (see {@link appRecord}).
+   *
+   * @param packet the packet it is written on
+   * @param pcapCnt its number in the capture file (0: none)
+   * @param eventType `"http"`, `"dns"`, ...
+   * @param object the protocol's object
+   * @param extras flow facts (flow_id, tx_id, reverse)
+   * @returns false when the writer is closed
+   */
+  app(
+    packet: Packet,
+    pcapCnt: number,
+    eventType: string,
+    object: Readonly<Record<string, unknown>>,
+    extras?: EveExtras,
+  ): boolean {
+    if (this.#out.closed) return false;
+    this.#out.writeLine(appRecord(packet, pcapCnt, eventType, object, extras, this.options));
+    return true;
+  }
+
+  /**
    * Write an `anomaly` record (see {@link anomalyRecord}).
    *
    * @param packet the packet the event was raised on
-   * @param pcapCnt its number in the capture file (0 live)
+   * @param pcapCnt its number in the capture
    * @param anomaly what happened
    * @param extras flow facts, when known
    * @returns false when the writer is closed
