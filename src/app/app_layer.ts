@@ -246,6 +246,8 @@ export class AppLayer implements AppOutput {
     for (let part = TxSide.REQUEST; part <= TxSide.RESPONSE; part <<= 1) {
       if ((side & part) === 0) continue;
       this.counters.parts++;
+      // a part published again (more buffers, e.g. SSH's HASSH after the banner) is inspected again
+      tx.published &= ~part;
       const k = fa.pendingCount++;
       fa.pendingTx[k] = tx;
       fa.pendingSide[k] = part;

@@ -6,22 +6,33 @@
  * @module
  */
 
-import { registerAppProtocol } from "../detect/buffers.ts";
+import { registerAppParser, registerAppProtocol } from "../detect/buffers.ts";
 import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
+import { SshParser } from "./ssh_parser.ts";
 
 for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
+for (const name of ["ssh"]) registerAppParser(name);
+
+/** What the parsers compute beyond what they always do. */
+export interface ParserOptions {
+  /** Compute SSH HASSH (Suricata: when a rule uses it or `app-layer.protocols.ssh.hassh`). */
+  sshHassh?: boolean;
+}
+
 /**
  * The parsers to use, fresh for one worker.
  *
+ * @param options what to compute
  * @returns TCP and UDP parsers by {@link AppProto} number
  */
-export function defaultParsers(): AppParsers {
+export function defaultParsers(options: ParserOptions = {}): AppParsers {
   const tcp = new Map<number, AppParser<unknown>>();
   const udp = new Map<number, AppParser<unknown>>();
+  tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
   return { tcp, udp };
 }

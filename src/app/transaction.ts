@@ -285,7 +285,7 @@ export class Transaction {
   logged = 0;
   /** The inspection buffers of the parts published so far. */
   readonly buffers: TxBuffers = new TxBuffers();
-  /** Signature indices that alerted on this transaction (each alerts once per transaction). */
+  /** Signatures that alerted on this transaction (engine keys: index and direction). */
   alertedSigs: Int32Array = new Int32Array(4);
   /** Entries of {@link Transaction.alertedSigs} in use. */
   alertedCount = 0;

@@ -125,6 +125,10 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     const flowOptions: FlowStageOptions = {
       ...flowTableOptions(config),
       reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
+      parsers: {
+        sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
+          ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
+      },
     };
     // flow.memcap (bytes) sets how many flows the preallocated table holds
     const flowbits = flowbitCount();

@@ -99,3 +99,23 @@ export function registerAppProtocol(name: string): void {
 export function appProtocolParsed(name: string): boolean {
   return parsedProtocols.has(name);
 }
+
+const parsers = new Set<string>();
+
+/**
+ * Note that this build has a parser for a protocol (its events are raised).
+ *
+ * @param name the protocol as rules name it
+ */
+export function registerAppParser(name: string): void {
+  parsers.add(name);
+}
+
+/**
+ * Whether this build has a parser for a protocol.
+ *
+ * @param name the protocol as rules name it
+ */
+export function appParserPresent(name: string): boolean {
+  return parsers.has(name);
+}

@@ -10,7 +10,7 @@
 import type { Packet } from "../decode/packet.ts";
 import type { FlowbitStore } from "../flow/flowbits.ts";
 import type { HostBitStore } from "../flow/host_bits.ts";
-import type { FlowApp } from "../app/app_layer.ts";
+import type { AppEventInfo, FlowApp } from "../app/app_layer.ts";
 import type { Transaction } from "../app/transaction.ts";
 
 /** Reassembled stream data a packet inspects: blocks of one byte array. */
@@ -93,6 +93,8 @@ export class DetectContext {
   appProto = 0;
   /** The flow's application-layer state (transaction parts waiting for inspection), or null. */
   app: FlowApp | null = null;
+  /** Application-layer events the parsers raised on this packet, or null. */
+  appEvents: readonly AppEventInfo[] | null = null;
   /** The transaction being inspected (set by the engine during transaction inspection). */
   tx: Transaction | null = null;
   /** The part of {@link DetectContext.tx} being inspected ({@link TxSide}). */

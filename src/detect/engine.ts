@@ -455,14 +455,16 @@ export class DetectEngine {
         const bit = 31 - Math.clz32(word & -word);
         word &= word - 1;
         const sig = this.sigs[(w << 5) + bit];
-        if (tx.hasAlerted(sig.index)) continue;
+        // a signature alerts once per transaction and direction (Suricata's per-direction detect state)
+        const key = sig.index * 2 + (part === TxSide.RESPONSE ? 1 : 0);
+        if (tx.hasAlerted(key)) continue;
         this.#checkPacket = !ctx.pseudo;
         this.#checkStream = false;
         this.counters.candidates++;
         ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;
         this.counters.matches++;
-        tx.noteAlerted(sig.index);
+        tx.noteAlerted(key);
         for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
         if (sig.action === "pass") {
           stop = true;

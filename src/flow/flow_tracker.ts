@@ -33,7 +33,7 @@ import {
   triggersInspection,
 } from "../app/proto_detect.ts";
 import { AppLayer } from "../app/app_layer.ts";
-import { defaultParsers } from "../app/parsers.ts";
+import { defaultParsers, type ParserOptions } from "../app/parsers.ts";
 
 /**
  * TCP checksum validation by the stream engine (Suricata's
@@ -50,6 +50,8 @@ export interface FlowStageOptions extends FlowTableOptions {
   checksumValidation?: ChecksumValidation;
   /** TCP stream reassembly options; the capacity is the flow table's. Null turns reassembly off. */
   reassembly?: Omit<ReassemblyOptions, "capacity"> | null;
+  /** Application-layer parser settings (what rules and configuration ask for). */
+  parsers?: ParserOptions;
 }
 
 /**
@@ -158,7 +160,7 @@ export class FlowStage implements FlowTracker {
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
     this.appProto = new Uint8Array(this.table.capacity);
-    this.app = new AppLayer(this.table.capacity, defaultParsers());
+    this.app = new AppLayer(this.table.capacity, defaultParsers(options.parsers));
     this.alerted = new Uint8Array(this.table.capacity);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
@@ -378,6 +380,7 @@ export class FlowStage implements FlowTracker {
     ctx.serverStreamSize = -1;
     ctx.appProto = 0;
     ctx.app = null;
+    ctx.appEvents = null;
     this.app.startPacket();
     if (ctx.now > this.#now) this.#now = ctx.now;
     // the stream engine ignores a TCP packet with a bad checksum (state, data)
@@ -475,6 +478,7 @@ export class FlowStage implements FlowTracker {
     }
     ctx.appProto = this.appProto[f];
     ctx.app = this.app.flow(f);
+    ctx.appEvents = this.app.events;
   }
 
   /** Give a stream's next in-order data to the flow's parser. */

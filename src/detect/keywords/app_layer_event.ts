@@ -12,6 +12,9 @@
  * @module
  */
 
+import type { Packet } from "../../decode/packet.ts";
+import { appParserPresent } from "../buffers.ts";
+import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import { KeywordError, type PacketCondition } from "../signature.ts";
 
@@ -79,8 +82,18 @@ export class AppLayerEventCondition implements PacketCondition {
    */
   constructor(readonly protocol: string | null, readonly event: string) {}
 
-  /** @returns false: no parser raises events yet */
-  match(): boolean {
+  /**
+   * @param _p the packet
+   * @param ctx its context: the events the parsers raised on it
+   * @returns whether the event was raised on this packet
+   */
+  match(_p: Packet, ctx: DetectContext): boolean {
+    const events = ctx.appEvents;
+    if (events === null || this.protocol === null) return false;
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k];
+      if (e.event === this.event && e.proto === this.protocol) return true;
+    }
     return false;
   }
 }
@@ -144,7 +157,8 @@ registerKeyword({
       condition = new AppLayerEventCondition(appProto, event);
     }
     sig.conditions.push(condition);
-    if (!sig.waitingFor.includes(APP_LAYER_EVENTS_PENDING)) {
+    const parsed = condition.protocol !== null && appParserPresent(condition.protocol);
+    if (!parsed && !sig.waitingFor.includes(APP_LAYER_EVENTS_PENDING)) {
       sig.waitingFor.push(APP_LAYER_EVENTS_PENDING);
     }
   },
