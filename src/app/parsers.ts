@@ -11,17 +11,22 @@ import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
 import { SshParser } from "./ssh_parser.ts";
+import { TlsParser } from "./tls_parser.ts";
 
 for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["ssh"]) registerAppParser(name);
+for (const name of ["ssh", "tls"]) registerAppParser(name);
 
 /** What the parsers compute beyond what they always do. */
 export interface ParserOptions {
   /** Compute SSH HASSH (Suricata: when a rule uses it or `app-layer.protocols.ssh.hassh`). */
   sshHassh?: boolean;
+  /** Compute JA3/JA3S (Suricata: `ja3-fingerprints`, auto when a rule uses them). */
+  ja3?: boolean;
+  /** Compute JA4 (Suricata: `ja4-fingerprints`, auto when a rule uses it). */
+  ja4?: boolean;
 }
 
 /**
@@ -34,5 +39,9 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
   const tcp = new Map<number, AppParser<unknown>>();
   const udp = new Map<number, AppParser<unknown>>();
   tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
+  tcp.set(
+    AppProto.TLS,
+    new TlsParser({ ja3: options.ja3 ?? false, ja4: options.ja4 ?? false }) as AppParser<unknown>,
+  );
   return { tcp, udp };
 }

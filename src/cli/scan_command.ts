@@ -28,6 +28,7 @@ import {
   makeScanSummary,
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
+import type { Signature } from "../detect/signature.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
@@ -128,6 +129,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       parsers: {
         sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
           ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
+        ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
+        ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
       },
     };
     // flow.memcap (bytes) sets how many flows the preallocated table holds
@@ -283,6 +286,20 @@ function reportRuleDiagnostics(report: RulesetReport, verbose: boolean): void {
       `tarsier: ... ${report.diagnostics.length - shown.length} more (--verbose lists them all)`,
     );
   }
+}
+
+/**
+ * Suricata's `app-layer.protocols.tls.ja3-fingerprints` (and ja4): yes, no,
+ * or auto -- on when a loaded rule uses the fingerprint.
+ */
+function fingerprintSetting(
+  config: SuricataConfig,
+  kind: "ja3" | "ja4",
+  sigs: readonly Signature[],
+): boolean {
+  const value = config.getString(`app-layer.protocols.tls.${kind}-fingerprints`, "auto");
+  if (value === "auto") return sigs.some((sig) => sig.rule.text.includes(kind));
+  return config.getBool(`app-layer.protocols.tls.${kind}-fingerprints`, false);
 }
 
 /** Raw option values as commander gives them. */
