@@ -799,6 +799,10 @@ function txSideOf(sig: Signature): number {
     if (RESPONSE_BUFFERS.has(info.name)) side |= TxSide.RESPONSE;
     else if (!EITHER_SIDE_BUFFERS.has(info.name)) side |= TxSide.REQUEST;
   }
+  if (sig.txKeywordSide !== 0) {
+    app = true;
+    if (sig.txKeywordSide !== TxSide.BOTH) side |= sig.txKeywordSide;
+  }
   if (!app || sig.appProtoId === 0) return 0;
   // both: inspected with the response, when the request's buffers are there too
   if (side === TxSide.BOTH) return TxSide.RESPONSE;

@@ -181,6 +181,11 @@ export class Signature {
    * 2 response, 3 either), 0 for a packet signature. Set when the engine is built.
    */
   txSide = 0;
+  /**
+   * Transaction parts (TxSide bits) that transaction keywords without a
+   * buffer (tls.version, dns.opcode, ...) inspect; 0 when there are none.
+   */
+  txKeywordSide = 0;
   /** The application protocol's number (AppProto) the rule needs, 0 for any. */
   appProtoId = 0;
   /**

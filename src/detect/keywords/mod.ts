@@ -9,3 +9,4 @@ import "./mod_meta.ts";
 import "./mod_payload.ts";
 import "./mod_header.ts";
 import "./mod_flow.ts";
+import "./mod_app.ts";

@@ -1,0 +1,3 @@
+/** Registers the application-layer transaction keywords (one import per keyword module). @module */
+import "./tls_fields.ts";
+import "./ssh_versions.ts";
