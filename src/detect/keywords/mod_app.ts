@@ -1,3 +1,4 @@
 /** Registers the application-layer transaction keywords (one import per keyword module). @module */
 import "./tls_fields.ts";
 import "./ssh_versions.ts";
+import "./dns_opcode.ts";
