@@ -298,3 +298,17 @@ Deno.test("tls: corrupt input raises events and never throws", { ignore: !HAVE_C
     parser.eve(s.tx, TxSide.BOTH, true);
   }
 });
+
+Deno.test("tls: a gap gives up the flow; finish still logs what Suricata would", () => {
+  const parser = new TlsParser();
+  const state = parser.newState();
+  const out = mkRec();
+  parser.gap(state, true, 100, out);
+  const rec = new Uint8Array([0x16, 3, 3, 0, 4, 1, 0, 0, 0]);
+  parser.parse(state, true, rec, 0, rec.length, out);
+  assert.equal(state.tx.clientHello, false);
+  parser.finish(state, out);
+  assert.deepEqual(out.logCalls, []);
+  parser.resetState(state);
+  assert.equal(state.givenUp, false);
+});
