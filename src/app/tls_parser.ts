@@ -118,6 +118,11 @@ export class TlsTx extends Transaction {
   notAfter = 0;
   /** Certificates in the server's chain. */
   certCount = 0;
+  /**
+   * The client's certificate (mutual TLS, TLS <= 1.2), null when none: EVE
+   * `tls.client`. Not inspected by rules.
+   */
+  clientCert: ClientCertificate | null = null;
   /** The leaf certificate's DER was parsed (subject, issuer... are set). */
   leafParsed = false;
   /** JA3 string, "" before the ClientHello. */
@@ -158,6 +163,7 @@ export class TlsTx extends Transaction {
     this.notBefore = 0;
     this.notAfter = 0;
     this.certCount = 0;
+    this.clientCert = null;
     this.leafParsed = false;
     this.ja3 = "";
     this.ja3Hash = "";
@@ -199,6 +205,22 @@ class TlsSide {
   }
 }
 
+/** The leaf of a client's certificate chain. */
+export interface ClientCertificate {
+  /** Subject DN. */
+  subject: string;
+  /** Issuer DN. */
+  issuerdn: string;
+  /** SHA-1 fingerprint. */
+  fingerprint: string;
+  /** Serial. */
+  serial: string;
+  /** notBefore, epoch seconds. */
+  notBefore: number;
+  /** notAfter, epoch seconds. */
+  notAfter: number;
+}
+
 /** Per-flow TLS state. */
 export class TlsState {
   /** The flow's one transaction. */
@@ -216,6 +238,8 @@ export class TlsState {
   sessionIdLen = 0;
   /** The client announced early data (0-RTT). */
   earlyData = false;
+  /** The first ClientHello's fields (a duplicate hello adds to its JA4). */
+  ja4Fields: ClientHelloFields | null = null;
 }
 
 /** Options of {@link TlsParser}. */
@@ -295,6 +319,7 @@ export class TlsParser implements AppParser<TlsState> {
     state.logAsked = false;
     state.sessionIdLen = 0;
     state.earlyData = false;
+    state.ja4Fields = null;
   }
 
   /** Parse bytes of one direction. */
@@ -392,6 +417,17 @@ export class TlsParser implements AppParser<TlsState> {
       if (t.ja3sHash !== "") o.ja3s = { hash: t.ja3sHash, string: t.ja3s };
     }
     if (this.ja4 && t.ja4 !== "") o.ja4 = t.ja4;
+    const c = t.clientCert;
+    if (c !== null) {
+      o.client = {
+        subject: c.subject,
+        issuerdn: c.issuerdn,
+        fingerprint: c.fingerprint,
+        serial: c.serial,
+        notbefore: certificateTimeText(c.notBefore),
+        notafter: certificateTimeText(c.notAfter),
+      };
+    }
     return o;
   }
 
@@ -498,7 +534,10 @@ export class TlsParser implements AppParser<TlsState> {
   ): void {
     const tx = state.tx;
     if (toServer) {
-      if (type === HS_CLIENT_HELLO && !tx.clientHello) this.#clientHello(state, b, from, to, out);
+      if (type === HS_CLIENT_HELLO) this.#clientHello(state, b, from, to, out);
+      else if (type === HS_CERTIFICATE && tx.clientCert === null && tx.version < 0x0304) {
+        this.#clientCertificate(state, b, from, to, out);
+      }
       return;
     }
     if (type === HS_SERVER_HELLO && !tx.serverHello) this.#serverHello(state, b, from, to, out);
@@ -520,6 +559,7 @@ export class TlsParser implements AppParser<TlsState> {
       firstAlpn: "",
       hasSni: false,
     };
+    const again = tx.clientHello;
     let at = from;
     const u16 = (p: number) => (b[p] << 8) | b[p + 1];
     if (to - at < 35) return this.#badHello(state, out);
@@ -555,7 +595,7 @@ export class TlsParser implements AppParser<TlsState> {
         }
         ch.extensions.push(type);
         if (type === 0 && len >= 5) {
-          if (sniFrom >= 0) out.event(tx, "multiple_sni");
+          if (sniFrom >= 0 || (again && tx.sni !== "")) out.event(tx, "multiple_sni_extensions");
           else if (b[d + 2] !== 0) out.event(tx, "invalid_sni_type");
           else {
             const nLen = u16(d + 3);
@@ -586,6 +626,17 @@ export class TlsParser implements AppParser<TlsState> {
         at = e;
       }
     }
+    if (again) {
+      // A second ClientHello (Suricata keeps the first one's JA3 and SNI, and
+      // its JA4 counts the lists of both).
+      const first = state.ja4Fields!;
+      first.ciphers.push(...ch.ciphers);
+      first.extensions.push(...ch.extensions);
+      first.sigAlgs.push(...ch.sigAlgs);
+      tx.ja4 = ja4(first);
+      return;
+    }
+    state.ja4Fields = ch;
     tx.clientHello = true;
     tx.clientVersion = ch.version;
     tx.ja3 = ja3String(ch);
@@ -652,6 +703,37 @@ export class TlsParser implements AppParser<TlsState> {
     tx.buffers.addAscii(JA3S_HASH_BUFFER, tx.ja3sHash);
     tx.buffers.addAscii(JA3S_STRING_BUFFER, tx.ja3s);
     if (tx.logWithoutCert) this.#publishResponse(state, out);
+  }
+
+  #clientCertificate(
+    state: TlsState,
+    b: Uint8Array,
+    from: number,
+    to: number,
+    out: AppOutput,
+  ): void {
+    const tx = state.tx;
+    if (to - from < 6) return;
+    const listEnd = from + 3 + ((b[from] << 16) | (b[from + 1] << 8) | b[from + 2]);
+    const len = (b[from + 3] << 16) | (b[from + 4] << 8) | b[from + 5];
+    const d = from + 6;
+    if (listEnd > to || d + len > listEnd) {
+      out.event(tx, "certificate_invalid_length");
+      return;
+    }
+    const info = parseCertificate(b, d, d + len);
+    if (info === null) {
+      out.event(tx, "certificate_invalid_der");
+      return;
+    }
+    tx.clientCert = {
+      subject: info.subject,
+      issuerdn: info.issuer,
+      fingerprint: certificateFingerprint(b, d, d + len),
+      serial: info.serial,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+    };
   }
 
   #certificate(state: TlsState, b: Uint8Array, from: number, to: number, out: AppOutput): void {

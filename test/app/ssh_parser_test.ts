@@ -224,3 +224,17 @@ Deno.test("ssh: random input never throws, state stays bounded", () => {
     assert.ok((state.client.kex?.length ?? 0) <= 65535);
   }
 });
+
+Deno.test("ssh: a gap gives up the flow; finish logs the banners seen", () => {
+  const parser = new SshParser();
+  const { state, out } = parseText(parser, "SSH-2.0-OpenSSH_9.6\r\n");
+  parser.gap(state, false, 10, out);
+  const b = enc.encode("SSH-2.0-late\r\n");
+  parser.parse(state, false, b, 0, b.length, out);
+  assert.equal(state.tx.serverProto, "");
+  parser.finish(state, out);
+  assert.deepEqual(out.logCalls, [TxSide.BOTH]);
+  assert.deepEqual(parser.eve(state.tx, TxSide.BOTH, false), {
+    client: { proto_version: "2.0", software_version: "OpenSSH_9.6" },
+  });
+});
