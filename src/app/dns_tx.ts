@@ -71,7 +71,8 @@ export class DnsTx extends Transaction {
       while (size < n) size *= 2;
       this.msg = new Uint8Array(size);
     }
-    this.msg.set(data.subarray(start, end));
+    const m = this.msg;
+    for (let k = 0; k < n; k++) m[k] = data[start + k];
     this.msgLen = n;
     this.dnsId = (data[start] << 8) | data[start + 1];
     this.flags = (data[start + 2] << 8) | data[start + 3];
