@@ -9,9 +9,32 @@
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import type { HttpTx } from "./http_parser.ts";
 
-/** Suricata's JSON strings of raw bytes: latin1 bytes as they are (the writer escapes). */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Bytes as Suricata's JSON builder writes them: valid UTF-8 as text,
+ * otherwise ASCII as is and every byte from 0x80 as the four characters
+ * `\xNN`.
+ *
+ * @param bytes the bytes
+ * @returns the string
+ */
+export function eveBytes(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let out = "";
+    for (const b of bytes) {
+      out += b < 0x80 ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0");
+    }
+    return out;
+  }
+}
+
 function text(tx: HttpTx, id: number): string | undefined {
-  return tx.buffers.text(id);
+  const b = tx.buffers;
+  const s = b.first(id);
+  return s < 0 ? undefined : eveBytes(b.bytes.subarray(b.spanStart[s], b.spanEnd[s]));
 }
 
 /** Parse `bytes a-b/size` of a Content-Range value. */
@@ -58,6 +81,7 @@ export function httpEve(tx: HttpTx): Record<string, unknown> {
   if (url !== undefined) o.url = url;
   const ua = text(tx, Q.USER_AGENT);
   if (ua !== undefined) o.http_user_agent = ua;
+  if (tx.xff !== null) o.xff = eveBytes(tx.xff);
   const ct = text(tx, R.CONTENT_TYPE);
   if (ct !== undefined) {
     const semi = ct.indexOf(";");

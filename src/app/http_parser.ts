@@ -48,6 +48,8 @@ const St = {
   CHUNK_DATA_END: 4,
   TRAILER: 5,
   CLOSE: 6,
+  /** After a response: the next line is more body unless it is a status line (libhtp). */
+  FINALIZE: 7,
 } as const;
 
 /** Content-Encoding of a response body. */
@@ -89,6 +91,8 @@ export class HttpTx extends Transaction {
   contentRange: string | null = null;
   /** Content-Encoding of the response body ({@link Enc}). */
   encoding = 0;
+  /** The request's X-Forwarded-For value (for EVE's `xff`), or null. */
+  xff: Uint8Array | null = null;
 
   /** @inheritdoc */
   override reset(): void {
@@ -110,6 +114,7 @@ export class HttpTx extends Transaction {
     this.logRequested = false;
     this.contentRange = null;
     this.encoding = 0;
+    this.xff = null;
   }
 }
 
@@ -196,6 +201,7 @@ const H = {
   SERVER: 14,
   LOCATION: 15,
   CONTENT_RANGE: 16,
+  XFF: 17,
 } as const;
 
 const KNOWN: [Uint8Array, number][] = [
@@ -215,6 +221,7 @@ const KNOWN: [Uint8Array, number][] = [
   ["server", H.SERVER],
   ["location", H.LOCATION],
   ["content-range", H.CONTENT_RANGE],
+  ["x-forwarded-for", H.XFF],
 ].map(([n, c]) => [new TextEncoder().encode(n as string), c as number]);
 
 function lower(b: number): number {
@@ -289,6 +296,19 @@ function protocolNumber(src: Uint8Array, from: number, to: number): number {
   const b = src[from + 7] - 0x30;
   if (a < 0 || a > 9 || b < 0 || b > 9) return -2;
   return a * 10 + b;
+}
+
+/**
+ * Whether a line after a response starts the next response (libhtp's
+ * `htp_treat_response_line_as_body` negated: `\s*http`). An incomplete line
+ * too short to tell counts as the next response.
+ */
+function statusLineFollows(data: Uint8Array, from: number, to: number, complete: boolean): boolean {
+  let i = from;
+  while (i < to && (isSpace(data[i]) || data[i] === LF || data[i] === 0)) i++;
+  if (to - i < 4) return !complete;
+  return lower(data[i]) === 0x68 && lower(data[i + 1]) === 0x74 && lower(data[i + 2]) === 0x74 &&
+    lower(data[i + 3]) === 0x70;
 }
 
 /** Decompress a body; null when it is not valid compressed data. */
@@ -429,8 +449,21 @@ export class HttpParser implements AppParser<HttpState> {
           this.#msgLen(dir, toServer, end - pos);
           pos = end;
           break;
+        case St.FINALIZE: {
+          let i = pos;
+          while (i < end && data[i] !== LF) i++;
+          const lineEnd = i < end ? i + 1 : end;
+          if (statusLineFollows(data, pos, lineEnd, i < end)) {
+            this.#finalizeResponse(state, dir, out);
+          } else {
+            this.#msgLen(dir, toServer, lineEnd - pos);
+            pos = lineEnd;
+          }
+          break;
+        }
       }
     }
+    if (dir.st === St.FINALIZE) this.#finalizeResponse(state, dir, out);
   }
 
   /** @inheritdoc */
@@ -448,6 +481,9 @@ export class HttpParser implements AppParser<HttpState> {
         break;
       case St.CLOSE:
         this.#msgLen(dir, toServer, length);
+        return;
+      case St.FINALIZE:
+        this.#finalizeResponse(state, dir, _out);
         return;
       case St.LINE:
         if (dir.hdrLen === 0 && dir.lineLen === 0 && dir.lineCount === 0) return;
@@ -470,7 +506,10 @@ export class HttpParser implements AppParser<HttpState> {
       }
       if (req.tx !== null && req.st !== St.LINE) this.#bodyDone(state, req, true, out);
       const res = state.res;
-      if (res.tx !== null && res.st !== St.LINE) this.#bodyDone(state, res, false, out);
+      if (res.tx !== null && res.st !== St.LINE && res.st !== St.FINALIZE) {
+        this.#bodyDone(state, res, false, out);
+      }
+      if (res.st === St.FINALIZE) this.#finalizeResponse(state, res, out);
     }
     for (const tx of state.txs) {
       tx.done = true;
@@ -597,7 +636,7 @@ export class HttpParser implements AppParser<HttpState> {
           from = 0;
           to = dir.hdrLen;
         }
-        if (!this.#hasProtocol(src, from, to)) {
+        if (!this.#hasProtocol(src, from, to) && !this.#headerFollows(data, i + 1, end)) {
           dir.lineLen = 0;
           return this.#blockDone(state, dir, toServer, data, blockStart, i + 1, out);
         }
@@ -611,6 +650,20 @@ export class HttpParser implements AppParser<HttpState> {
     }
     this.#keep(state, dir, toServer, data, blockStart, end, out);
     return end;
+  }
+
+  /**
+   * Whether the line after a request line without protocol is a header
+   * (libhtp then parses headers: the protocol was just missing, not 0.9).
+   * Only what is in the current chunk is looked at.
+   */
+  #headerFollows(data: Uint8Array, from: number, end: number): boolean {
+    for (let i = from; i < end; i++) {
+      const b = data[i];
+      if (b === LF) return false;
+      if (b === COLON) return i > from;
+    }
+    return false;
   }
 
   #hasProtocol(src: Uint8Array, from: number, to: number): boolean {
@@ -1026,6 +1079,7 @@ export class HttpParser implements AppParser<HttpState> {
     } else {
       tx.requestProtocol = 9;
       if (uEnd === uStart) out.event(tx, "request_line_invalid");
+      else if (le < e - 1) out.event(tx, "request_line_missing_protocol");
     }
     // headers
     const hFrom = Math.min(le + 1, e);
@@ -1071,6 +1125,8 @@ export class HttpParser implements AppParser<HttpState> {
     } else if (tx.requestProtocol >= 11) {
       out.event(tx, "missing_host_header");
     }
+    const xff = this.#find(H.XFF);
+    if (xff >= 0) tx.xff = this.#vals.slice(this.#hValStart[xff], this.#hValEnd[xff]);
     // body
     const te = this.#find(H.TRANSFER_ENCODING);
     const cl = this.#find(H.CONTENT_LENGTH);
@@ -1216,6 +1272,7 @@ export class HttpParser implements AppParser<HttpState> {
     if (status === 101) {
       // switching protocols: nothing more is HTTP
       this.#bodyDone(state, dir, false, out);
+      this.#finalizeResponse(state, dir, out);
       state.res.dead = true;
       state.req.dead = true;
       return;
@@ -1379,12 +1436,22 @@ export class HttpParser implements AppParser<HttpState> {
     dir.lineCount = 0;
     if (tx === null) return;
     if (!dir.published) this.#publish(dir, toServer, out);
-    dir.tx = null;
     dir.published = false;
     dir.bodyLen = 0;
     if (toServer) {
+      dir.tx = null;
       if (tx.responseStarted && state.res.tx !== tx) this.#logTx(tx, out);
-    } else if ((tx.progress & TxSide.REQUEST) !== 0 || !tx.hasRequest) {
+    } else {
+      dir.st = St.FINALIZE; // the transaction stays for what follows the body
+    }
+  }
+
+  /** The response is over: log the transaction if its request is complete. */
+  #finalizeResponse(state: HttpState, dir: HttpDirection, out: AppOutput): void {
+    const tx = dir.tx;
+    dir.tx = null;
+    dir.st = St.LINE;
+    if (tx !== null && ((tx.progress & TxSide.REQUEST) !== 0 || !tx.hasRequest)) {
       this.#logTx(tx, out);
     }
   }
