@@ -506,6 +506,14 @@ export class HttpParser implements AppParser<HttpState> {
       }
       if (req.tx !== null && req.st !== St.LINE) this.#bodyDone(state, req, true, out);
       const res = state.res;
+      if (!res.dead && res.st === St.LINE && res.hdrLen > 0) {
+        // an incomplete status line or header block: what libhtp makes of it at close
+        const n = res.hdrLen;
+        res.hdrLen = 0;
+        res.lineLen = 0;
+        res.lineCount = 0;
+        this.#responseHeaders(state, res.hdr, 0, n, out);
+      }
       if (res.tx !== null && res.st !== St.LINE && res.st !== St.FINALIZE) {
         this.#bodyDone(state, res, false, out);
       }
@@ -1447,7 +1455,7 @@ export class HttpParser implements AppParser<HttpState> {
   }
 
   /** The response is over: log the transaction if its request is complete. */
-  #finalizeResponse(state: HttpState, dir: HttpDirection, out: AppOutput): void {
+  #finalizeResponse(_state: HttpState, dir: HttpDirection, out: AppOutput): void {
     const tx = dir.tx;
     dir.tx = null;
     dir.st = St.LINE;
