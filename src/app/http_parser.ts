@@ -434,8 +434,8 @@ export class HttpParser implements AppParser<HttpState> {
           pos = this.#chunkLen(state, dir, toServer, data, pos, end, out);
           break;
         case St.TRAILER: {
+          // libhtp parses trailers as headers: not counted in the message length
           const b = data[pos++];
-          this.#msgLen(dir, toServer, 1);
           if (b === LF) {
             if (dir.lineLen === 0) this.#bodyDone(state, dir, toServer, out);
             dir.lineLen = 0;
