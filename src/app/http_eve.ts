@@ -1,0 +1,102 @@
+/**
+ * The EVE `http` object of an HTTP/1.x transaction, as Suricata 7 writes it
+ * with its default configuration (`extended: yes`, no header dumps): for
+ * the `http` record and for the `http` member of alerts.
+ *
+ * @module
+ */
+
+import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
+import type { HttpTx } from "./http_parser.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Bytes as Suricata's JSON builder writes them: valid UTF-8 as text,
+ * otherwise ASCII as is and every byte from 0x80 as the four characters
+ * `\xNN`.
+ *
+ * @param bytes the bytes
+ * @returns the string
+ */
+export function eveBytes(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let out = "";
+    for (const b of bytes) {
+      out += b < 0x80 ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0");
+    }
+    return out;
+  }
+}
+
+function text(tx: HttpTx, id: number): string | undefined {
+  const b = tx.buffers;
+  const s = b.first(id);
+  return s < 0 ? undefined : eveBytes(b.bytes.subarray(b.spanStart[s], b.spanEnd[s]));
+}
+
+/** Parse `bytes a-b/size` of a Content-Range value. */
+function contentRange(raw: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { raw };
+  let s = raw.trim();
+  if (s.toLowerCase().startsWith("bytes")) s = s.slice(5).trim();
+  const slash = s.indexOf("/");
+  if (slash < 0) return out;
+  const range = s.slice(0, slash);
+  const size = s.slice(slash + 1);
+  const dash = range.indexOf("-");
+  if (range === "*") {
+    // unsatisfied range: only the size
+  } else if (dash > 0) {
+    const a = Number(range.slice(0, dash));
+    const b = Number(range.slice(dash + 1));
+    if (!Number.isInteger(a) || !Number.isInteger(b)) return out;
+    out.start = a;
+    out.end = b;
+  } else {
+    return out;
+  }
+  if (size !== "*") {
+    const n = Number(size);
+    if (Number.isInteger(n)) out.size = n;
+  }
+  return out;
+}
+
+/**
+ * Build the `http` object (field order as Suricata's).
+ *
+ * @param tx the transaction
+ * @returns hostname, http_port, url, http_user_agent, http_content_type,
+ *   content_range, http_refer, http_method, protocol, status, redirect, length
+ */
+export function httpEve(tx: HttpTx): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const host = text(tx, Q.HOST);
+  if (host !== undefined) o.hostname = host;
+  if (tx.port >= 0) o.http_port = tx.port;
+  const url = text(tx, Q.URI_RAW);
+  if (url !== undefined) o.url = url;
+  const ua = text(tx, Q.USER_AGENT);
+  if (ua !== undefined) o.http_user_agent = ua;
+  if (tx.xff !== null) o.xff = eveBytes(tx.xff);
+  const ct = text(tx, R.CONTENT_TYPE);
+  if (ct !== undefined) {
+    const semi = ct.indexOf(";");
+    o.http_content_type = semi >= 0 ? ct.slice(0, semi) : ct;
+  }
+  if (tx.contentRange !== null) o.content_range = contentRange(tx.contentRange);
+  const ref = text(tx, Q.REFERER);
+  if (ref !== undefined) o.http_refer = ref;
+  const method = text(tx, Q.METHOD);
+  if (method !== undefined) o.http_method = method;
+  const proto = text(tx, Q.PROTOCOL);
+  if (proto !== undefined) o.protocol = proto;
+  if (tx.hasStatusLine) o.status = tx.statusValue;
+  const loc = text(tx, R.LOCATION);
+  if (loc !== undefined) o.redirect = loc;
+  o.length = tx.responseMessageLen;
+  return o;
+}
