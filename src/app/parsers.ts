@@ -11,6 +11,7 @@ import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
 import { DnsParser } from "./dns_parser.ts";
+import { HttpParser } from "./http_parser.ts";
 import { SshParser } from "./ssh_parser.ts";
 import { TlsParser } from "./tls_parser.ts";
 
@@ -18,7 +19,7 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["dns", "ssh", "tls"]) registerAppParser(name);
+for (const name of ["dns", "http", "ssh", "tls"]) registerAppParser(name);
 
 /** What the parsers compute beyond what they always do. */
 export interface ParserOptions {
@@ -39,6 +40,7 @@ export interface ParserOptions {
 export function defaultParsers(options: ParserOptions = {}): AppParsers {
   const tcp = new Map<number, AppParser<unknown>>();
   const udp = new Map<number, AppParser<unknown>>();
+  tcp.set(AppProto.HTTP, new HttpParser() as AppParser<unknown>);
   tcp.set(AppProto.DNS, new DnsParser({ tcp: true }) as AppParser<unknown>);
   udp.set(AppProto.DNS, new DnsParser() as AppParser<unknown>);
   tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
