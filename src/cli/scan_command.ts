@@ -151,6 +151,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
       classDescriptions: ruleset.classDescriptions,
       logDecoderAnomalies: eveSettings.decoderAnomalies,
       logStreamAnomalies: eveSettings.streamAnomalies,
+      logAppAnomalies: eveSettings.appAnomalies,
+      appRecords: eveSettings.appRecords,
       verdict: eveSettings.verdict,
       defrag: defragmenterOf(config),
     });

@@ -92,6 +92,10 @@ export interface DetectStageOptions {
   logDecoderAnomalies?: boolean;
   /** Write stream anomalies to EVE (suricata.yaml anomaly.types.stream). */
   logStreamAnomalies?: boolean;
+  /** Write application-layer parser events to EVE (suricata.yaml anomaly.types.applayer). */
+  logAppAnomalies?: boolean;
+  /** Protocols whose transactions are written as records of their own (default: all). */
+  appRecords?: ReadonlySet<string>;
   /** Flow tracking, or null for per-packet detection only. */
   flows?: FlowTracker | null;
   /** classtype -> description, for `alert.category`. */
@@ -152,6 +156,8 @@ export class DetectStage {
     const eve = this.#options.eve;
     const flows = this.#options.flows ?? null;
     if (eve === null || flows === null || fa.parser === null) return;
+    const records = this.#options.appRecords;
+    if (records !== undefined && !records.has(fa.parser.name)) return;
     const object = fa.parser.eve(tx, side, false);
     if (object === null) return;
     let p: Packet;
@@ -171,8 +177,8 @@ export class DetectStage {
       p = flows.flowPacket(f);
       extras = { flowId: flows.flowId(f), txId: tx.id, pktSrc: "stream (flow timeout)" };
     }
-    const records = Array.isArray(object.records) ? object.records : [object];
-    for (const record of records) eve.app(p, pcapCnt, fa.parser.name, record, extras);
+    const list = Array.isArray(object.records) ? object.records : [object];
+    for (const record of list) eve.app(p, pcapCnt, fa.parser.name, record, extras);
   }
 
   /**
@@ -248,6 +254,20 @@ export class DetectStage {
     if (eve !== null && p.eventCount !== 0 && this.#options.logDecoderAnomalies) {
       const extras = flows?.eveExtras(p, ctx);
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
+    }
+    const appEvents = ctx.appEvents;
+    if (eve !== null && appEvents !== null && appEvents.length > 0 && this.#options.logAppAnomalies) {
+      const extras = flows?.eveExtras(p, ctx);
+      for (const e of appEvents) {
+        // Suricata loses events raised before their transaction exists (DNS)
+        if (e.txId < 0 && e.proto === "dns") continue;
+        eve.anomaly(p, pcapCnt, {
+          type: "applayer",
+          appProto: e.proto,
+          event: e.event.toUpperCase(),
+          layer: "proto_parser",
+        }, e.txId >= 0 ? { ...extras, txId: e.txId } : extras);
+      }
     }
     if (eve !== null && ctx.streamEvents !== 0 && this.#options.logStreamAnomalies) {
       const extras = flows?.eveExtras(p, ctx);

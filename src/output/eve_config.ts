@@ -18,6 +18,10 @@ export interface EveSettings {
   decoderAnomalies: boolean;
   /** Log stream (TCP reassembly) anomalies as `anomaly` records (`anomaly.types.stream`). */
   streamAnomalies: boolean;
+  /** Log application-layer parser events as `anomaly` records (`anomaly.types.applayer`). */
+  appAnomalies: boolean;
+  /** Application protocols whose transactions get records of their own (`http`, `dns`...). */
+  appRecords: Set<string>;
   /** Write the `verdict` object in alert records (`alert.verdict`). */
   verdict: boolean;
   /** Write a `flow` record per flow when it ends (`types: - flow`). */
@@ -35,6 +39,9 @@ function flag(node: ConfigNode | undefined, name: string, fallback: boolean): bo
   return v === undefined || v === null ? fallback : TRUE.has(v.toLowerCase());
 }
 
+/** The application protocols with transaction records. */
+const APP_RECORD_TYPES = ["http", "dns", "tls", "ssh"];
+
 /**
  * Read the EVE settings; Suricata's defaults when the configuration has none.
  *
@@ -46,6 +53,8 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
     options: {},
     decoderAnomalies: false,
     streamAnomalies: false,
+    appAnomalies: true,
+    appRecords: new Set(APP_RECORD_TYPES),
     verdict: false,
     flowRecords: true,
     statsRecords: true,
@@ -60,6 +69,8 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
   if (!types) return settings;
   settings.flowRecords = false;
   settings.statsRecords = false;
+  settings.appAnomalies = false;
+  settings.appRecords = new Set();
   for (const item of types.children) {
     const kind = item.value ?? item.name;
     const body = item.child(kind);
@@ -81,6 +92,10 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
         flag(body?.child("types"), "decode", false);
       settings.streamAnomalies = flag(body, "enabled", true) &&
         flag(body?.child("types"), "stream", false);
+      settings.appAnomalies = flag(body, "enabled", true) &&
+        flag(body?.child("types"), "applayer", true);
+    } else if (APP_RECORD_TYPES.includes(kind)) {
+      if (flag(body, "enabled", true)) settings.appRecords.add(kind);
     }
   }
   return settings;
