@@ -69,6 +69,8 @@ export interface RawTraffic extends TrafficEndpoints {
   payload: string;
   /** Server-to-client bytes, in content syntax. */
   reply?: string;
+  /** How a TCP session ends: `fin` (default) or `rst` (the server resets it). */
+  close?: "fin" | "rst";
 }
 
 /** One ICMPv4 message. */
@@ -81,6 +83,8 @@ export interface IcmpTraffic extends TrafficEndpoints {
   code?: number;
   /** Data after the header, in content syntax. */
   payload?: string;
+  /** Data length when there is no payload (filled with `A`; default 32). */
+  size?: number;
 }
 
 /** A capture file, relative to the YAML file that names it. */
@@ -137,9 +141,9 @@ export const TRAFFIC_FIELDS: Readonly<Record<string, Readonly<Record<string, str
   },
   dns: { query: "string", type: "string|number" },
   tls: { sni: "string" },
-  tcp: { payload: "string", reply: "string" },
+  tcp: { payload: "string", reply: "string", close: "close" },
   udp: { payload: "string", reply: "string" },
-  icmp: { type: "number", code: "number", payload: "string" },
+  icmp: { type: "number", code: "number", payload: "string", size: "size" },
 };
 
 /** Endpoint keys every synthesised kind accepts. */

@@ -898,6 +898,14 @@ function fieldValue(key: string, type: string, v: Node | null, keyNode: Node): u
         return scalar;
       }
       throw new YamlRuleError(v ?? keyNode, `${key} must be a port number from 0 to 65535`);
+    case "close":
+      if (scalar === "fin" || scalar === "rst") return scalar;
+      throw new YamlRuleError(v ?? keyNode, `${key} must be fin or rst`);
+    case "size":
+      if (typeof scalar === "number" && Number.isInteger(scalar) && scalar >= 0 && scalar <= 1400) {
+        return scalar;
+      }
+      throw new YamlRuleError(v ?? keyNode, `${key} must be a number from 0 to 1400`);
     case "string|number":
       if (typeof scalar === "string" || typeof scalar === "number") return scalar;
       throw new YamlRuleError(v ?? keyNode, `${key} must be a name or a number`);
