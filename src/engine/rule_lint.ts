@@ -81,10 +81,13 @@ export function lintRuleFiles(files: readonly string[], config: SuricataConfig):
         `sid ${key} is already used at ${f.file}:${f.line}:${f.column}`,
       );
     } else seen.set(key, rule);
-    for (const n of neverMatches(rule)) add(n.at, "error", "never-matches", n.message);
+    const never = neverMatches(rule);
+    for (const n of never) add(n.at, "error", "never-matches", n.message);
     const result = compileRule(rule, env);
     if (!result.ok) {
       const d = result.diagnostic;
+      // the same problem, already explained as a condition that never matches
+      if (never.some((n) => n.keyword === d.keyword)) continue;
       const check = result.reason.startsWith("unsupported keyword")
         ? "unknown-keyword"
         : "invalid-option";
@@ -169,8 +172,10 @@ const PROTO_GROUP: Record<string, string> = {
 };
 
 /** Conditions of a rule that can never all hold, found from its options as written. */
-function neverMatches(rule: ParsedRule): { at: SourceLocation; message: string }[] {
-  const out: { at: SourceLocation; message: string }[] = [];
+function neverMatches(
+  rule: ParsedRule,
+): { at: SourceLocation; keyword: string; message: string }[] {
+  const out: { at: SourceLocation; keyword: string; message: string }[] = [];
   const group = PROTO_GROUP[rule.protocol];
   let contentLen = -1;
   let negated = false;
@@ -187,6 +192,7 @@ function neverMatches(rule: ParsedRule): { at: SourceLocation; message: string }
       if (Number.isInteger(n) && n < contentLen) {
         out.push({
           at: o.location,
+          keyword: o.name,
           message:
             `${name}:${n} is shorter than its ${contentLen}-byte content, which can never fit`,
         });
@@ -196,11 +202,16 @@ function neverMatches(rule: ParsedRule): { at: SourceLocation; message: string }
       const toServer = words.includes("to_server") || words.includes("from_client");
       const toClient = words.includes("to_client") || words.includes("from_server");
       if (toServer && toClient) {
-        out.push({ at: o.location, message: "flow is both to_server and to_client" });
+        out.push({
+          at: o.location,
+          keyword: o.name,
+          message: "flow is both to_server and to_client",
+        });
       }
     } else if (name === "dsize" && o.value?.trim() === "0" && hasContent) {
       out.push({
         at: o.location,
+        keyword: o.name,
         message: "dsize:0 with a content: an empty payload holds no content",
       });
     }
@@ -214,6 +225,7 @@ function neverMatches(rule: ParsedRule): { at: SourceLocation; message: string }
     if (wants !== null && group !== undefined && group !== wants) {
       out.push({
         at: o.location,
+        keyword: o.name,
         message: `${o.name} applies to ${wants} packets only; this is a ${rule.protocol} rule`,
       });
     }

@@ -664,6 +664,7 @@ function readRule(
   text.literal(" (", item);
   const nameStarts: number[] = [];
   for (const o of options) {
+    if (nameStarts.length > 0) text.literal(" ", null);
     nameStarts.push(text.text.length);
     text.scalar(o.name, o.keyNode);
     if (o.value !== null) {
@@ -677,10 +678,9 @@ function readRule(
       else text.literal(o.value, o.keyNode);
     }
     text.literal(o.value !== null && o.value.endsWith("\\") ? " ;" : ";", o.valueNode ?? o.keyNode);
-    text.literal(" ", null);
   }
   text.literal(")", item);
-  const rawText = text.text.replace(/ \)$/, ")");
+  const rawText = text.text;
   const startLine = at(item.range?.[0] ?? 0);
   const parsed = parseRule(rawText, file, startLine.line);
   if ("error" in parsed) {
