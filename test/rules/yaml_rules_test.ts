@@ -127,3 +127,19 @@ Deno.test("yaml rules: files convert both ways keeping comments and disabled rul
   const b = parseYamlRules(yaml.text, "w.yaml").rules;
   assert.deepEqual(b.map(comparableRule), a.map(comparableRule));
 });
+
+Deno.test("yaml rules: rules/schema.json names exactly the keys the reader accepts", async () => {
+  const { HEADER_KEYS, META_KEYS } = await import("../../src/rules/yaml_rules.ts");
+  const { TRAFFIC_KINDS } = await import("../../src/rules/rule_test_case.ts");
+  const schema = JSON.parse(
+    await Deno.readTextFile(new URL("../../rules/schema.json", import.meta.url)),
+  );
+  assert.deepEqual(
+    Object.keys(schema.definitions.rule.properties).sort(),
+    [...HEADER_KEYS, ...META_KEYS].sort(),
+  );
+  assert.deepEqual(
+    Object.keys(schema.definitions.test.properties).sort(),
+    ["alerts", "name", ...TRAFFIC_KINDS].sort(),
+  );
+});
