@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # syn_flood.sh - a flood of new TCP flows, Tarsier vs Suricata 7 (--runmode
-# single, -k none), both with rules/demo.rules: N distinct SYNs, and M flows
+# single, -k none), both with rules/starter.yaml (Suricata gets it converted
+# to its syntax by `tarsier rules convert`): N distinct SYNs, and M flows
 # of handshake + 100 client bytes never acknowledged (bench/syn_flood.ts;
 # sources scattered over 10.0.0.0/8, or consecutive with --sequential).
 # For each tool: packets, wall time, packet rate, peak RSS, flow and TCP
@@ -42,9 +43,11 @@ done
 PCAP_DIR=$(realpath -m "$PCAP_DIR")
 cd "$(dirname "$0")/.."
 DENO=${DENO:-$(npx -y deno@2.9.6 eval 'console.log(Deno.execPath())')}
-RULES=rules/demo.rules
+RULES=rules/starter.yaml
 OUT=$(mktemp -d /tmp/tarsier-syn-flood-run.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
+SURICATA_RULES=$OUT/starter.rules
+"$DENO" task -q tarsier rules convert "$RULES" -o "$SURICATA_RULES" 2>/dev/null
 status=0
 
 tarsier_sets=(); suricata_sets=()
@@ -164,7 +167,7 @@ PY
   for r in $(seq "$RUNS"); do
     sdir="$OUT/suricata-$r"
     rm -rf "$sdir"; mkdir -p "$sdir"
-    /usr/bin/time -v -o "$sdir/time.txt" suricata -r "$pcap" -S "$RULES" -l "$sdir" \
+    /usr/bin/time -v -o "$sdir/time.txt" suricata -r "$pcap" -S "$SURICATA_RULES" -l "$sdir" \
       --runmode single -k none "${suricata_sets[@]}" > "$sdir/stdout" 2>&1 || true
     read -r wall kib rc < <(time_of "$sdir/time.txt")
     if [ "$rc" != 0 ]; then s_failed="$rc"; break; fi

@@ -3,6 +3,9 @@
  *
  * ```sh
  * tarsier scan capture.pcap [--summary json] [--no-progress]
+ * tarsier rules lint FILE... [--format json] [--strict]
+ * tarsier rules convert A.rules -o A.yaml
+ * tarsier rules test FILE.yaml...
  * ```
  *
  * Every error a user can cause is one line on stderr (`tarsier: ...`) and a
@@ -15,6 +18,7 @@ import { Command, CommanderError } from "commander";
 import { CaptureFormatError } from "./capture/capture_file.ts";
 import { LibcError } from "../ffi/libc.ts";
 import { parseScanOptions, type RawScanOptions, runScan } from "./cli/scan_command.ts";
+import { runConvert, runLint, runRulesTest } from "./cli/rules_command.ts";
 import { ConfigError } from "./rules/config.ts";
 import { UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
@@ -61,6 +65,33 @@ export async function main(args: string[]): Promise<number> {
     .option("--no-progress", "never show a progress bar")
     .action(async (file: string | undefined, bpf: string[], raw: RawScanOptions) => {
       exitCode = await runScan(parseScanOptions(file, { ...raw, verbose }, bpf));
+    });
+
+  const rules = program.command("rules")
+    .description("lint, convert and test rule files (Suricata .rules and YAML)");
+  rules.command("lint")
+    .description("check rule files like a compiler: file:line:col for each problem")
+    .argument("<files...>", "rule files or folders (.rules, .yaml)")
+    .option("--format <format>", "text or json", "text")
+    .option("--strict", "warnings fail too")
+    .option("-c <file>", "a suricata.yaml (address/port groups, classifications)")
+    .action((files: string[], raw: { format?: string; strict?: boolean; c?: string }) => {
+      exitCode = runLint(files, raw);
+    });
+  rules.command("convert")
+    .description("convert Suricata rules to YAML (or YAML to Suricata rules), losslessly")
+    .argument("<file>", "a .rules or .yaml file")
+    .option("-o, --output <file>", "where to write (default stdout)")
+    .action((file: string, raw: { output?: string }) => {
+      exitCode = runConvert(file, raw);
+    });
+  rules.command("test")
+    .description("run each YAML rule's test cases and explain failures")
+    .argument("<files...>", "YAML rule files")
+    .option("--format <format>", "text or json", "text")
+    .option("-c <file>", "a suricata.yaml (address/port groups, classifications)")
+    .action(async (files: string[], raw: { format?: string; c?: string }) => {
+      exitCode = await runRulesTest(files, raw);
     });
 
   try {

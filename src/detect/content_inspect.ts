@@ -26,6 +26,29 @@ import type { BufferMatcher } from "./signature.ts";
 /** Suricata's `detect.inspection-recursion-limit` default. */
 export const INSPECTION_RECURSION_LIMIT = 3000;
 
+/** Sees each step an inspection reaches (see match_trace.ts); off unless set. */
+export interface InspectionProbe {
+  /**
+   * @param inspector the inspector running
+   * @param step index of the step about to run
+   * @param offset the buffer offset the step starts from (end of the previous match)
+   * @param length the buffer's length
+   */
+  reached(inspector: ContentInspector, step: number, offset: number, length: number): void;
+}
+
+let probe: InspectionProbe | null = null;
+
+/**
+ * Set (or clear, with null) the probe every inspection reports its steps to.
+ * Only for explaining misses: the engine runs with none.
+ *
+ * @param p the probe, or null
+ */
+export function setInspectionProbe(p: InspectionProbe | null): void {
+  probe = p;
+}
+
 /** Step kinds. */
 export const StepKind = {
   CONTENT: 0,
@@ -531,6 +554,7 @@ export class ContentInspector implements BufferMatcher {
       st.discontinue = true;
       return false;
     }
+    if (probe !== null) probe.reached(this, i, st.bufferOffset, this.#len);
     const step = this.steps[i];
     switch (step.kind) {
       case StepKind.CONTENT:

@@ -37,6 +37,15 @@ export interface AlertGate {
   allow(sig: Signature, p: Packet, ctx: DetectContext): boolean;
 }
 
+/** Sees each packet after the engine inspected it (see match_trace.ts). */
+export interface PacketTracer {
+  /**
+   * @param p the packet just inspected
+   * @param ctx its detection context (stream blocks still in place)
+   */
+  inspected(p: Packet, ctx: DetectContext): void;
+}
+
 /** Creates the prefilter matcher of a group. */
 export type MatcherFactory = () => MatcherBuilder;
 
@@ -203,6 +212,8 @@ export class DetectEngine {
   readonly counters: EngineCounters = { packets: 0, candidates: 0, matches: 0 };
   /** Optional threshold gate. */
   gate: AlertGate | null = null;
+  /** Optional observer of every inspected packet (`rules test` traces); null costs nothing. */
+  tracer: PacketTracer | null = null;
   readonly #groups: SignatureGroup[] = [];
   readonly #matchSet: MatchSet;
   readonly #marks: Uint32Array;
@@ -385,6 +396,7 @@ export class DetectEngine {
     }
     const app = ctx.app;
     if (app !== null && app.pendingCount > 0 && !stop) this.#inspectTxs(p, ctx, alerts);
+    if (this.tracer !== null) this.tracer.inspected(p, ctx);
   }
 
   /**
@@ -650,7 +662,15 @@ function inspectsStream(sig: Signature): boolean {
   return sig.streamMode !== StreamMode.PACKET && sig.buffers.some((b) => b.bufferId === PKT_DATA);
 }
 
-function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
+/**
+ * Whether a packet matches a signature's addresses and ports.
+ *
+ * @param sig the signature
+ * @param p the packet
+ * @param reversed check the header the other way round (`<>` rules)
+ * @returns true when addresses and ports match
+ */
+export function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
   const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
     p.ipProto === IpProto.SCTP;
   const sp = reversed ? p.dstPort : p.srcPort;

@@ -197,6 +197,8 @@ export class Signature {
   streamMode: number = StreamMode.BOTH;
   /** Requires the payload to be inspected in the packet (not only the stream). */
   needsPayload = false;
+  /** Which option made each condition and buffer step; only when compiled for tracing. */
+  origins: SignatureOrigins | null = null;
 
   /** @param rule the parsed rule */
   constructor(rule: ParsedRule) {
@@ -207,6 +209,17 @@ export class Signature {
     this.msg = rule.msg;
     this.action = rule.action;
   }
+}
+
+/**
+ * The rule option behind each check of a signature, for explaining why it did
+ * not match (`rules test`): null where no single option made the check.
+ */
+export interface SignatureOrigins {
+  /** Per entry of {@link Signature.conditions}. */
+  readonly conditions: (RuleOption | null)[];
+  /** Per entry of {@link Signature.buffers}, per compiled step. */
+  readonly buffers: (RuleOption | null)[][];
 }
 
 /** A keyword's value is invalid or not supported: the rule is skipped with this reason. */

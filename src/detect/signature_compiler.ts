@@ -10,7 +10,7 @@
 import { type AddressResolver, ipSetIsAny } from "../rules/address.ts";
 import { diagnosticAt, type RuleDiagnostic } from "../rules/diagnostic.ts";
 import { type PortResolver, portSetIsAny } from "../rules/port.ts";
-import { locateInRule, type ParsedRule } from "../rules/rule.ts";
+import { locateInRule, type ParsedRule, type RuleOption } from "../rules/rule.ts";
 import "../app/parsers.ts";
 import { appProtocolParsed, bufferById } from "./buffers.ts";
 import { bufferAvailable } from "./buffer_transforms.ts";
@@ -77,6 +77,8 @@ export interface CompileEnvironment {
   ports: PortResolver;
   /** classtype short name -> { description, priority }. */
   classifications: ReadonlyMap<string, { description: string; priority: number }>;
+  /** Record which option made each check (`Signature.origins`), to explain misses. */
+  traceOrigins?: boolean;
 }
 
 /**
@@ -120,6 +122,9 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
   sig.dstPortsAny = portSetIsAny(sig.dstPorts);
 
   const builder = new SignatureBuilder(sig);
+  const origins = env.traceOrigins
+    ? { steps: new Map<unknown, RuleOption>(), conditions: [] as (RuleOption | null)[] }
+    : null;
   // Suricata evaluates `requires` before any other keyword: a rule for a
   // newer engine is skipped for that reason, not for a keyword it uses.
   const options = [
@@ -138,8 +143,16 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
       return failAt(option.location, `${option.name} takes no value`, option.name, false);
     }
     builder.option = option;
+    const stepBefore = builder.lastStep;
+    const conditionsBefore = sig.conditions.length;
     try {
       keyword.setup(builder, option.value);
+      if (origins !== null) {
+        if (builder.lastStep !== stepBefore) origins.steps.set(builder.lastStep, option);
+        for (let k = conditionsBefore; k < sig.conditions.length; k++) {
+          origins.conditions[k] = option;
+        }
+      }
     } catch (error) {
       if (!(error instanceof KeywordError)) throw error;
       const at = error.valueOffset >= 0 && option.valueOffset >= 0
@@ -167,6 +180,14 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
     return fail(rule, -1, `${error.keyword}: ${error.message}`, `invalid ${error.keyword}`);
   }
 
+  if (origins !== null) {
+    sig.origins = {
+      conditions: sig.conditions.map((_, k) => origins.conditions[k] ?? null),
+      buffers: sig.buffers.map((b) =>
+        (builder.steps.get(b.bufferId) ?? []).map((step) => origins.steps.get(step) ?? null)
+      ),
+    };
+  }
   if (sig.classtype !== null) {
     const klass = env.classifications.get(sig.classtype);
     // Suricata (without strict mode) loads a rule whose classtype is unknown,

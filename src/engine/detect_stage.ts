@@ -256,7 +256,9 @@ export class DetectStage {
       eve.decoderAnomalies(p, pcapCnt, pktSrc ? { ...extras, pktSrc } : extras);
     }
     const appEvents = ctx.appEvents;
-    if (eve !== null && appEvents !== null && appEvents.length > 0 && this.#options.logAppAnomalies) {
+    if (
+      eve !== null && appEvents !== null && appEvents.length > 0 && this.#options.logAppAnomalies
+    ) {
       const extras = flows?.eveExtras(p, ctx);
       for (const e of appEvents) {
         // Suricata loses events raised before their transaction exists (DNS)

@@ -66,6 +66,8 @@ export interface LoadRulesetOptions {
   alertMax?: number;
   /** Evaluation order of actions (action-order), e.g. ["pass", "drop", "reject", "alert"]. */
   actionOrder?: string[];
+  /** Compile for explaining misses (`Signature.origins`, see detect/match_trace.ts). */
+  traceOrigins?: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
     addresses: new AddressResolver(config.addressGroups()),
     ports: new PortResolver(config.portGroups()),
     classifications,
+    traceOrigins: options.traceOrigins ?? false,
   };
   const parsed = loadRuleFiles(options.paths);
   const diagnostics: RuleDiagnostic[] = [...parsed.errors];

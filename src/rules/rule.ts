@@ -107,6 +107,12 @@ export interface ParsedRule {
   readonly gid: number;
   /** The `msg` option's text with quotes removed and escapes resolved; "" when absent. */
   readonly msg: string;
+  /**
+   * Where an offset of `text` is in the source, when the rule was not read
+   * from rule text (a YAML rule, whose `text` is generated): overrides
+   * `location` + `lineBreaks` in {@link locateInRule}.
+   */
+  readonly locator?: (offset: number) => SourceLocation;
 }
 
 /**
@@ -118,9 +124,10 @@ export interface ParsedRule {
  * @returns where that character is in the file
  */
 export function locateInRule(
-  rule: Pick<ParsedRule, "location" | "lineBreaks">,
+  rule: Pick<ParsedRule, "location" | "lineBreaks" | "locator">,
   offset: number,
 ): SourceLocation {
+  if (rule.locator !== undefined) return rule.locator(offset);
   return locateIn(rule.location, rule.lineBreaks, offset);
 }
 
@@ -174,7 +181,7 @@ export function formatRule(rule: ParsedRule): string {
   return `${rule.action} ${rule.protocol} ${rule.source.text} ${rule.sourcePorts.text} ${rule.direction} ${rule.destination.text} ${rule.destinationPorts.text} (${opts})`;
 }
 
-const SOURCE_KEYS = new Set(["text", "location", "lineBreaks", "valueOffset"]);
+const SOURCE_KEYS = new Set(["text", "location", "lineBreaks", "valueOffset", "locator"]);
 
 function strip(v: unknown, top: boolean): unknown {
   if (Array.isArray(v)) return v.map((x) => strip(x, false));
@@ -192,7 +199,7 @@ function strip(v: unknown, top: boolean): unknown {
 
 /**
  * The rule's model without where it came from (the whole-rule `text`, every
- * `location`, line breaks and offsets), for comparing two rules: two rules
+ * `location`, line breaks, offsets and the locator), for comparing two rules: two rules
  * with deep-equal comparable forms mean the same thing as written.
  * `parse(formatRule(r))` is comparable-equal to `r`.
  *

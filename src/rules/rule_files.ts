@@ -17,10 +17,13 @@ import { join } from "node:path";
 import type { RuleDiagnostic } from "./diagnostic.ts";
 import type { ParsedRule } from "./rule.ts";
 import { parseRules, type ParseRulesResult } from "./rule_parser.ts";
+import { isYamlRuleFile, parseYamlRules } from "./yaml_rules.ts";
 
 /**
- * Reads rule files and parses them. A path may be a file (read whatever its
- * name) or a folder (its `*.rules` files, not recursing, in name order).
+ * Reads rule files and parses them. A path may be a file (YAML rules when its
+ * name ends in `.yaml` or `.yml`, Suricata rules whatever else its name) or a
+ * folder (its `*.rules`, `*.yaml` and `*.yml` files, not recursing, in name
+ * order). YAML rules with `enabled: false` are not loaded.
  * Bytes that are not UTF-8 make the rule holding them fail.
  *
  * @param paths files and folders, in load order
@@ -40,7 +43,8 @@ export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
       errors.push({ file, line: 0, column: 0, message: `cannot read rule file: ${reason(e)}` });
       return;
     }
-    const r = parseRules(decoder.decode(bytes), file);
+    const text = decoder.decode(bytes);
+    const r = isYamlRuleFile(file) ? parseYamlRules(text, file) : parseRules(text, file);
     for (const rule of r.rules) rules.push(rule);
     for (const d of r.errors) errors.push(d);
     for (const d of r.warnings) warnings.push(d);
@@ -65,7 +69,7 @@ export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
     let names: string[];
     try {
       names = [...Deno.readDirSync(path)]
-        .filter((e) => !e.isDirectory && e.name.endsWith(".rules"))
+        .filter((e) => !e.isDirectory && (e.name.endsWith(".rules") || isYamlRuleFile(e.name)))
         .map((e) => e.name)
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     } catch (e) {
