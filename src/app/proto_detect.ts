@@ -238,3 +238,25 @@ function contains(data: Uint8Array, start: number, len: number, word: Uint8Array
   }
   return false;
 }
+
+/**
+ * Detect the application protocol of a UDP flow from its first datagram
+ * (Suricata's probing parsers, which start from the ports).
+ *
+ * @param _data the bytes
+ * @param _start where the payload starts
+ * @param _len its length
+ * @param clientPort the flow's client port
+ * @param serverPort the flow's server port
+ * @returns an {@link AppProto} number, FAILED when nothing matched
+ */
+export function detectUdpAppProto(
+  _data: Uint8Array,
+  _start: number,
+  _len: number,
+  clientPort: number,
+  serverPort: number,
+): number {
+  if (serverPort === 53 || clientPort === 53) return AppProto.DNS;
+  return AppProto.FAILED;
+}

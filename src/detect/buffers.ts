@@ -119,3 +119,72 @@ export function registerAppParser(name: string): void {
 export function appParserPresent(name: string): boolean {
   return parsers.has(name);
 }
+
+/** Which transaction part an application buffer belongs to. */
+export const BufferSide = {
+  /** The client's part (request, query, ClientHello): the default. */
+  REQUEST: 1,
+  /** The server's part (response, answer, certificate). */
+  RESPONSE: 2,
+  /** Both parts have it; the response's is registered as `<name>:response` when they differ. */
+  EITHER: 3,
+} as const;
+
+const sides = new Map<string, number>();
+
+/**
+ * Declare the transaction part an application buffer belongs to (parsers
+ * call it for their server-side and two-sided buffers).
+ *
+ * @param name the buffer's name
+ * @param side a {@link BufferSide}
+ */
+export function registerBufferSide(name: string, side: number): void {
+  sides.set(name, side);
+}
+
+/**
+ * The transaction part an application buffer belongs to.
+ *
+ * @param name the buffer's name
+ * @returns a {@link BufferSide}; REQUEST unless declared otherwise
+ */
+export function bufferSide(name: string): number {
+  return sides.get(name) ?? BufferSide.REQUEST;
+}
+
+for (
+  const name of [
+    "http.stat_code",
+    "http.stat_msg",
+    "http.response_line",
+    "http.server",
+    "http.location",
+    "http.response_header",
+    "http.response_body",
+    "file.data",
+    "ja3s.hash",
+    "ja3s.string",
+    "tls.cert_subject",
+    "tls.cert_issuer",
+    "tls.cert_serial",
+    "tls.cert_fingerprint",
+    "tls.certs",
+    "ssh.hassh.server",
+    "ssh.hassh.server.string",
+  ]
+) registerBufferSide(name, BufferSide.RESPONSE);
+for (
+  const name of [
+    "http.header",
+    "http.header.raw",
+    "http.header_names",
+    "http.content_type",
+    "http.content_len",
+    "http.connection",
+    "http.protocol",
+    "http.start",
+    "ssh.proto",
+    "ssh.software",
+  ]
+) registerBufferSide(name, BufferSide.EITHER);

@@ -20,7 +20,15 @@ import { type Transaction, TxBuffers, TxSide } from "../app/transaction.ts";
 import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
 import { applyTransform, TRANSFORM_SLACK, transformChain } from "./buffer_transforms.ts";
 import { AlertQueue } from "./alert_queue.ts";
-import { bufferById, bufferByName, bufferCount, PKT_DATA, registerBuffer } from "./buffers.ts";
+import {
+  bufferById,
+  bufferByName,
+  bufferCount,
+  BufferSide,
+  bufferSide,
+  PKT_DATA,
+  registerBuffer,
+} from "./buffers.ts";
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
 import type { DetectContext } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
@@ -136,44 +144,6 @@ class TxGroup {
   /** One prefilter per buffer holding fast patterns. */
   prefilters: TxBufferPrefilter[] = [];
 }
-
-/** Application buffers of the server's part; the rest are the client's, but for {@link EITHER_SIDE_BUFFERS}. */
-const RESPONSE_BUFFERS = new Set([
-  "http.stat_code",
-  "http.stat_msg",
-  "http.response_line",
-  "http.server",
-  "http.location",
-  "http.response_header",
-  "http.response_body",
-  "file.data",
-  "ja3s.hash",
-  "ja3s.string",
-  "tls.cert_subject",
-  "tls.cert_issuer",
-  "tls.cert_serial",
-  "tls.cert_fingerprint",
-  "tls.certs",
-  "ssh.hassh.server",
-  "ssh.hassh.server.string",
-]);
-
-/**
- * Buffers both parts have (a request's and a response's headers): the
- * response's are published as `<name>:response`.
- */
-const EITHER_SIDE_BUFFERS = new Set([
-  "http.header",
-  "http.header.raw",
-  "http.header_names",
-  "http.content_type",
-  "http.content_len",
-  "http.connection",
-  "http.protocol",
-  "http.start",
-  "ssh.proto",
-  "ssh.software",
-]);
 
 /** AppProto numbers by rule protocol name. */
 const APP_PROTO_IDS: ReadonlyMap<string, number> = new Map(
@@ -816,8 +786,8 @@ function txSideOf(sig: Signature): number {
     const info = bufferById(baseBuffer(b.bufferId));
     if (info.appProto === null) continue;
     app = true;
-    if (RESPONSE_BUFFERS.has(info.name)) side |= TxSide.RESPONSE;
-    else if (!EITHER_SIDE_BUFFERS.has(info.name)) side |= TxSide.REQUEST;
+    const bs = bufferSide(info.name);
+    if (bs !== BufferSide.EITHER) side |= bs;
   }
   if (sig.txKeywordSide !== 0) {
     app = true;

@@ -30,6 +30,7 @@ import {
   AppProto,
   detectAppProto,
   detectServerOpening,
+  detectUdpAppProto,
   triggersInspection,
 } from "../app/proto_detect.ts";
 import { AppLayer } from "../app/app_layer.ts";
@@ -467,12 +468,12 @@ export class FlowStage implements FlowTracker {
       }
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
     } else if (t.proto[f] === 17 && p.ipProto === 17 && p.payloadLen > 0) {
+      const at = p.frameOffset + p.payloadOffset;
       if (this.appProto[f] === AppProto.UNKNOWN) {
-        this.appProto[f] = t.portB[f] === 53 || t.portA[f] === 53 ? AppProto.DNS : AppProto.FAILED;
+        this.appProto[f] = detectUdpAppProto(p.data, at, p.payloadLen, t.portA[f], t.portB[f]);
       }
       const proto = this.appProto[f];
       if (this.app.parses(proto, false)) {
-        const at = p.frameOffset + p.payloadOffset;
         this.app.feed(f, proto, false, toServer, p.data, at, at + p.payloadLen, 0);
       }
     }
