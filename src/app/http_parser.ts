@@ -711,6 +711,12 @@ export class HttpParser implements AppParser<HttpState> {
     dir.lineCount = 0;
     if (toServer) this.#requestHeaders(state, src, b, e, out);
     else this.#responseHeaders(state, src, b, e, out);
+    // a body follows: the line and headers are inspected now (Suricata inspects
+    // each buffer at its own progress), the body again when it is complete
+    const st = dir.st;
+    if (dir.tx !== null && !dir.published && st >= St.BODY_CL && st <= St.CLOSE) {
+      out.ready(dir.tx, toServer ? TxSide.REQUEST : TxSide.RESPONSE);
+    }
     return to;
   }
 

@@ -639,6 +639,10 @@ export class TlsParser implements AppParser<TlsState> {
     state.ja4Fields = ch;
     tx.clientHello = true;
     tx.clientVersion = ch.version;
+    // Suricata takes TLS 1.3 as the client's version when supported_versions offers it
+    for (const v of ch.supportedVersions) {
+      if (v === 0x0304 || (v & 0xff00) === 0x7f00) tx.clientVersion = 0x0304;
+    }
     tx.ja3 = ja3String(ch);
     tx.ja3Hash = ja3Hash(tx.ja3);
     tx.ja4 = ja4(ch);

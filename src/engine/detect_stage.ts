@@ -78,6 +78,9 @@ export interface FlowTracker {
   flowId(f: number): number | bigint;
 }
 
+/** Protocols whose records carry a top-level `tx_id` (Suricata's CreateEveHeaderWithTxId). */
+const TX_ID_RECORDS = new Set(["http"]);
+
 /** Where the stage writes, and how. */
 export interface DetectStageOptions {
   /** EVE JSON writer, or null. */
@@ -169,14 +172,14 @@ export class DetectStage {
       pcapCnt = ctx.pcapCnt;
       extras = {
         flowId: flows.flowId(f),
-        txId: tx.id,
         reverse: ctx.direction === FlowDirection.TO_CLIENT,
         pktSrc: this.#logPktSrc,
       };
     } else {
       p = flows.flowPacket(f);
-      extras = { flowId: flows.flowId(f), txId: tx.id, pktSrc: "stream (flow timeout)" };
+      extras = { flowId: flows.flowId(f), pktSrc: "stream (flow timeout)" };
     }
+    if (TX_ID_RECORDS.has(fa.parser.name)) extras.txId = tx.id;
     const list = Array.isArray(object.records) ? object.records : [object];
     for (const record of list) eve.app(p, pcapCnt, fa.parser.name, record, extras);
   }

@@ -53,6 +53,8 @@ export interface FlowStageOptions extends FlowTableOptions {
   reassembly?: Omit<ReassemblyOptions, "capacity"> | null;
   /** Application-layer parser settings (what rules and configuration ask for). */
   parsers?: ParserOptions;
+  /** Parse application protocols (default true); false only detects them. */
+  appLayer?: boolean;
 }
 
 /**
@@ -161,7 +163,12 @@ export class FlowStage implements FlowTracker {
       ? null
       : new TcpReassembly({ ...options.reassembly, capacity: this.table.capacity });
     this.appProto = new Uint8Array(this.table.capacity);
-    this.app = new AppLayer(this.table.capacity, defaultParsers(options.parsers));
+    this.app = new AppLayer(
+      this.table.capacity,
+      options.appLayer === false
+        ? { tcp: new Map(), udp: new Map() }
+        : defaultParsers(options.parsers),
+    );
     this.alerted = new Uint8Array(this.table.capacity);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);

@@ -331,6 +331,8 @@ export class TcpReassembly {
     const len = p.payloadLen;
     if (len === 0 || (flags & (SYN | RST)) !== 0 || tcpState === TcpState.NONE) return false;
     if (tcpState < TcpState.ESTABLISHED && tcpState !== TcpState.SYN_RECV) return false;
+    // a closed session takes no more data (Suricata's StreamTcpPacketStateClosed)
+    if (tcpState === TcpState.CLOSED) return false;
     if ((this.#flags[s] & HAS_BASE) === 0) {
       // picked up midstream: the first data seen starts the stream
       this.#anchorSeq[s] = p.tcpSeq;

@@ -24,7 +24,8 @@ const capture = openCaptureFile(path);
 const batch = new FrameBatch();
 const packet = new Packet();
 const ctx = new DetectContext(packet);
-const stage = new FlowStage({ capacity: 512 }, 40, 4);
+// the application layer has its own steady-state test (test/app/app_gc_test.ts)
+const stage = new FlowStage({ capacity: 512, appLayer: false }, 40, 4);
 const gate = new ThresholdGate({ capacity: 256 });
 const fake = { sid: 1, gid: 1, rev: 1, msg: "", action: "alert" } as unknown as ParsedRule;
 const sigs = ["limit", "threshold", "both", "detection_filter"].map((type, i) => {

@@ -28,7 +28,9 @@ const packet = new Packet();
 const stage = new DetectStage(ruleset.engine, packet, {
   eve: null,
   fast: null,
-  flows: new FlowStage({}, flowbitCount()),
+  // packet and stream detection: the application layer, whose new transactions may allocate,
+  // has its own steady-state test (test/app/app_gc_test.ts)
+  flows: new FlowStage({ appLayer: false }, flowbitCount()),
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
