@@ -271,6 +271,17 @@ export class AppLayer implements AppOutput {
     }
   }
 
+  /**
+   * A protocol-detection event of the flow being processed (Suricata's
+   * `applayer_*` events, e.g. `applayer_mismatch_protocol_both_directions`).
+   *
+   * @param event the event name
+   */
+  flowEvent(event: string): void {
+    this.counters.events++;
+    if (this.events.length < 64) this.events.push({ proto: "", event, txId: -1 });
+  }
+
   // ------------------------------------------------------------ internals
 
   #flushLogs(): void {

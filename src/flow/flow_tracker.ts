@@ -140,6 +140,10 @@ export class FlowStage implements FlowTracker {
   readonly app: AppLayer;
   /** Per flow slot: the {@link AppProto} detected from its first TCP data. */
   readonly appProto: Uint8Array;
+  /** Per flow slot: the protocol one direction's data was detected as when it differs. */
+  readonly #appProtoOther: Uint8Array;
+  /** Per flow slot: which direction that was (1 to server, 2 to client). */
+  readonly #appOtherSide: Uint8Array;
   /** Per flow slot: directions whose first data went through detection (1 to server, 2 to client). */
   readonly #appTried: Uint8Array;
   readonly #asyncOneside: boolean;
@@ -172,6 +176,8 @@ export class FlowStage implements FlowTracker {
     this.alerted = new Uint8Array(this.table.capacity);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
+    this.#appProtoOther = new Uint8Array(this.table.capacity);
+    this.#appOtherSide = new Uint8Array(this.table.capacity);
     this.#pseudoCtx = new DetectContext(this.#pseudo);
     this.#pseudoCtx.pseudo = true;
     this.table.onEnd = (f, reason) => this.#flowEnded(f, reason);
@@ -244,6 +250,8 @@ export class FlowStage implements FlowTracker {
     if (this.onFlowRecord !== null) this.onFlowRecord(flowRecord(this.#recordOf(f, reason)));
     this.appProto[f] = AppProto.UNKNOWN;
     this.#appTried[f] = 0;
+    this.#appProtoOther[f] = 0;
+    this.#appOtherSide[f] = 0;
     this.alerted[f] = 0;
     this.tcpFlagsSeen[f * 2] = 0;
     this.tcpFlagsSeen[f * 2 + 1] = 0;
@@ -269,6 +277,8 @@ export class FlowStage implements FlowTracker {
       destPort: ports ? t.portB[f] : undefined,
       proto: eveProtoName(proto),
       appProto: app !== AppProto.UNKNOWN ? APP_PROTO_NAMES[app] : undefined,
+      appProtoTs: this.#appOtherSide[f] === 1 ? APP_PROTO_NAMES[this.#appProtoOther[f]] : undefined,
+      appProtoTc: this.#appOtherSide[f] === 2 ? APP_PROTO_NAMES[this.#appProtoOther[f]] : undefined,
       pktsToServer: t.pktsToServer[f],
       pktsToClient: t.pktsToClient[f],
       bytesToServer: t.bytesToServer[f],
@@ -451,6 +461,19 @@ export class FlowStage implements FlowTracker {
           this.appProto[f] = reversed;
         } else if (proto !== AppProto.UNKNOWN) this.appProto[f] = proto;
         else if (this.#appTried[f] === 3) this.appProto[f] = AppProto.FAILED;
+      } else if (added && (this.#appTried[f] & side) === 0) {
+        // the other direction's first data: a different protocol is a mismatch
+        this.#appTried[f] |= side;
+        const known = this.appProto[f];
+        const at = p.frameOffset + p.payloadOffset;
+        const proto = known === AppProto.FAILED
+          ? AppProto.UNKNOWN
+          : detectAppProto(p.data, at, p.payloadLen, toServer, t.portB[f]);
+        if (proto !== AppProto.UNKNOWN && proto !== known) {
+          this.#appProtoOther[f] = proto;
+          this.#appOtherSide[f] = side;
+          this.app.flowEvent("applayer_mismatch_protocol_both_directions");
+        }
       }
       if (state !== TcpState.NONE) {
         ctx.clientStreamSize = r.streamOffset(f, true) + 1;

@@ -35,6 +35,10 @@ export interface FlowRecordInfo {
   proto: string;
   /** EVE app_proto, when known. */
   appProto?: string;
+  /** `app_proto_ts`: what the client's data was detected as, when it differs. */
+  appProtoTs?: string;
+  /** `app_proto_tc`: what the server's data was detected as, when it differs. */
+  appProtoTc?: string;
   /** Packet and byte counters. */
   pktsToServer: number;
   /** Packets server to client. */
@@ -104,6 +108,8 @@ export function flowRecord(f: FlowRecordInfo): string {
   if (f.destPort !== undefined) s += `,"dest_port":${f.destPort}`;
   s += `,"proto":${JSON.stringify(f.proto)}`;
   if (f.appProto !== undefined) s += `,"app_proto":${JSON.stringify(f.appProto)}`;
+  if (f.appProtoTs !== undefined) s += `,"app_proto_ts":${JSON.stringify(f.appProtoTs)}`;
+  if (f.appProtoTc !== undefined) s += `,"app_proto_tc":${JSON.stringify(f.appProtoTc)}`;
   s += `,"flow":{"pkts_toserver":${f.pktsToServer},"pkts_toclient":${f.pktsToClient}` +
     `,"bytes_toserver":${f.bytesToServer},"bytes_toclient":${f.bytesToClient}` +
     `,"start":${timestamp(f.start)},"end":${timestamp(f.end)}` +

@@ -64,6 +64,9 @@ const APP_PROTOCOLS = new Set([
   "bittorrent-dht",
 ]);
 
+/** Protocol-detection events the flow stage raises. */
+const RAISED_DETECTION_EVENTS = ["applayer_mismatch_protocol_both_directions"];
+
 /** Events Suricata 7 no longer raises: such rules are skipped, as there. */
 const OUTDATED = new Set([
   "tls.certificate_missing_element",
@@ -89,10 +92,11 @@ export class AppLayerEventCondition implements PacketCondition {
    */
   match(_p: Packet, ctx: DetectContext): boolean {
     const events = ctx.appEvents;
-    if (events === null || this.protocol === null) return false;
+    if (events === null) return false;
+    const proto = this.protocol ?? "";
     for (let k = 0; k < events.length; k++) {
       const e = events[k];
-      if (e.event === this.event && e.proto === this.protocol) return true;
+      if (e.event === this.event && e.proto === proto) return true;
     }
     return false;
   }
@@ -157,7 +161,9 @@ registerKeyword({
       condition = new AppLayerEventCondition(appProto, event);
     }
     sig.conditions.push(condition);
-    const parsed = condition.protocol !== null && appParserPresent(condition.protocol);
+    const parsed = condition.protocol === null
+      ? RAISED_DETECTION_EVENTS.includes(condition.event)
+      : appParserPresent(condition.protocol);
     if (!parsed && !sig.waitingFor.includes(APP_LAYER_EVENTS_PENDING)) {
       sig.waitingFor.push(APP_LAYER_EVENTS_PENDING);
     }
