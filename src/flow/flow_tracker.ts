@@ -18,7 +18,7 @@ import type { EveExtras } from "../output/eve_record.ts";
 import { decodePacket } from "../decode/decoder.ts";
 import { checksumState, CsumKind } from "../decode/checksum.ts";
 import { Packet } from "../decode/packet.ts";
-import { FlowbitStore, flowintCount } from "./flowbits.ts";
+import { FlowbitStore, flowintCount, trafficFlowbits } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
 import { FlowEnd, FlowTable, type FlowTableOptions, TcpState } from "./flow_table.ts";
 import { flowRecord, type FlowRecordInfo } from "../output/flow_record.ts";
@@ -140,6 +140,8 @@ export class FlowStage implements FlowTracker {
   readonly app: AppLayer;
   /** Per flow slot: the {@link AppProto} detected from its first TCP data. */
   readonly appProto: Uint8Array;
+  /** The traffic/id and traffic/label flowbits (known once rules are loaded). */
+  #trafficBits: { bit: number; kind: "id" | "label"; value: string }[] | null = null;
   /** Per flow slot: the protocol one direction's data was detected as when it differs. */
   readonly #appProtoOther: Uint8Array;
   /** Per flow slot: which direction that was (1 to server, 2 to client). */
@@ -279,6 +281,7 @@ export class FlowStage implements FlowTracker {
       appProto: app !== AppProto.UNKNOWN ? APP_PROTO_NAMES[app] : undefined,
       appProtoTs: this.#appOtherSide[f] === 1 ? APP_PROTO_NAMES[this.#appProtoOther[f]] : undefined,
       appProtoTc: this.#appOtherSide[f] === 2 ? APP_PROTO_NAMES[this.#appProtoOther[f]] : undefined,
+      traffic: this.traffic(f),
       pktsToServer: t.pktsToServer[f],
       pktsToClient: t.pktsToClient[f],
       bytesToServer: t.bytesToServer[f],
@@ -561,6 +564,24 @@ export class FlowStage implements FlowTracker {
     return this.table.flowId[f];
   }
 
+  /**
+   * The flow's `traffic` object (its `traffic/id/...` and `traffic/label/...`
+   * flowbits), undefined when it has none. Allocates: for records only.
+   *
+   * @param f the flow slot
+   */
+  traffic(f: number): { id?: string[]; label?: string[] } | undefined {
+    const bits = this.#trafficBits ??= trafficFlowbits();
+    if (bits.length === 0) return undefined;
+    let out: { id?: string[]; label?: string[] } | undefined;
+    for (const b of bits) {
+      if (!this.flowbits.isSet(f, b.bit)) continue;
+      out ??= {};
+      (out[b.kind] ??= []).push(b.value);
+    }
+    return out;
+  }
+
   /** No SYN seen either way: the session was picked up midstream. */
   #midstream(f: number): boolean {
     return ((this.tcpFlagsSeen[f * 2] | this.tcpFlagsSeen[f * 2 + 1]) & 0x02) === 0;
@@ -610,6 +631,7 @@ export class FlowStage implements FlowTracker {
         ? APP_PROTO_NAMES[app]
         : undefined,
       flowId: t.flowId[f],
+      traffic: this.traffic(f),
       direction: ctx.direction === FlowDirection.TO_CLIENT ? "to_client" : "to_server",
       flow: {
         pktsToServer: t.pktsToServer[f],

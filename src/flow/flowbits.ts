@@ -30,6 +30,21 @@ export function flowbitId(name: string): number {
 }
 
 /**
+ * The flowbits Suricata logs as a flow's `traffic` (names `traffic/id/X`
+ * and `traffic/label/X`): their bit numbers, kinds and values.
+ *
+ * @returns one entry per such name interned so far
+ */
+export function trafficFlowbits(): { bit: number; kind: "id" | "label"; value: string }[] {
+  const out: { bit: number; kind: "id" | "label"; value: string }[] = [];
+  for (const [name, bit] of bitNames) {
+    const m = /^traffic\/(id|label)\/(.+)$/.exec(name);
+    if (m !== null) out.push({ bit, kind: m[1] as "id" | "label", value: m[2] });
+  }
+  return out;
+}
+
+/**
  * Number of flowbit names interned so far.
  *
  * @returns the count

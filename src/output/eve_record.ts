@@ -263,6 +263,8 @@ export interface EveExtras {
   direction?: "to_server" | "to_client";
   /** `flow` counters (addresses come from the packet and direction). */
   flow?: FlowInfo;
+  /** `traffic`: the flow's traffic/id and traffic/label flowbits. */
+  traffic?: { id?: string[]; label?: string[] };
   /**
    * 1 when the alert matched on reassembled stream data (TCP only): `stream`
    * is 1 and `payload` holds {@link EveExtras.streamPayload}.
@@ -650,6 +652,7 @@ export function alertRecord(
     }
     if (x.direction !== undefined) s += "," + k("direction") + '"' + x.direction + '"';
     if (x.flow !== undefined) s += flowObject(packet, x.flow, x.direction === "to_client");
+    if (x.traffic !== undefined) s += "," + k("traffic") + JSON.stringify(x.traffic);
     if (o.payload || o.payloadPrintable) {
       const stream = x.stream === true && packet.ipProto === 6;
       const sp = x.streamPayload;

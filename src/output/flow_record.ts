@@ -39,6 +39,8 @@ export interface FlowRecordInfo {
   appProtoTs?: string;
   /** `app_proto_tc`: what the server's data was detected as, when it differs. */
   appProtoTc?: string;
+  /** `traffic`: the flow's traffic/id and traffic/label flowbits. */
+  traffic?: { id?: string[]; label?: string[] };
   /** Packet and byte counters. */
   pktsToServer: number;
   /** Packets server to client. */
@@ -110,6 +112,7 @@ export function flowRecord(f: FlowRecordInfo): string {
   if (f.appProto !== undefined) s += `,"app_proto":${JSON.stringify(f.appProto)}`;
   if (f.appProtoTs !== undefined) s += `,"app_proto_ts":${JSON.stringify(f.appProtoTs)}`;
   if (f.appProtoTc !== undefined) s += `,"app_proto_tc":${JSON.stringify(f.appProtoTc)}`;
+  if (f.traffic !== undefined) s += `,"traffic":${JSON.stringify(f.traffic)}`;
   s += `,"flow":{"pkts_toserver":${f.pktsToServer},"pkts_toclient":${f.pktsToClient}` +
     `,"bytes_toserver":${f.bytesToServer},"bytes_toclient":${f.bytesToClient}` +
     `,"start":${timestamp(f.start)},"end":${timestamp(f.end)}` +
