@@ -32,6 +32,25 @@ export class FlowApp {
   pendingCount = 0;
   /** The parser gave up or the flow's protocol has none. */
   disabled = false;
+  /** The newest transaction with a part from the client [0] and from the server [1]. */
+  readonly lastTx: (Transaction | null)[] = [null, null];
+  /** Their generations when noted (a transaction reused since is not this flow's any more). */
+  readonly lastTxGeneration: number[] = [0, 0];
+
+  /**
+   * The transaction a packet or stream match of one direction is logged
+   * with (Suricata's guess: the transaction being inspected that way).
+   *
+   * @param toServer the direction
+   * @returns the transaction, or null when none is known
+   */
+  guessTx(toServer: boolean): Transaction | null {
+    for (const k of toServer ? [0, 1] : [1, 0]) {
+      const tx = this.lastTx[k];
+      if (tx !== null && tx.generation === this.lastTxGeneration[k]) return tx;
+    }
+    return null;
+  }
 
   /**
    * Whether a part of `side` waits for inspection.
@@ -89,8 +108,8 @@ export class AppLayer implements AppOutput {
   readonly events: AppEventInfo[] = [];
   /** Receives the transaction records (EVE `http`, `dns`, ...). */
   onLog: AppLogHandler | null = null;
-  /** Counters: bytes parsed, transactions published, events. */
-  readonly counters = { bytes: 0, parts: 0, events: 0, gaps: 0 };
+  /** Counters: bytes parsed, transaction parts published (and of them complete ones), events. */
+  readonly counters = { bytes: 0, parts: 0, completeParts: 0, events: 0, gaps: 0 };
 
   /**
    * @param capacity flow slots
@@ -224,6 +243,8 @@ export class AppLayer implements AppOutput {
     fa.pendingSide.length = 0;
     fa.pendingCount = 0;
     fa.disabled = false;
+    fa.lastTx[0] = null;
+    fa.lastTx[1] = null;
     this.#free.push(fa);
   }
 
@@ -246,6 +267,10 @@ export class AppLayer implements AppOutput {
     for (let part = TxSide.REQUEST; part <= TxSide.RESPONSE; part <<= 1) {
       if ((side & part) === 0) continue;
       this.counters.parts++;
+      if ((tx.progress & part) !== 0) this.counters.completeParts++;
+      const d = part === TxSide.REQUEST ? 0 : 1;
+      fa.lastTx[d] = tx;
+      fa.lastTxGeneration[d] = tx.generation;
       // a part published again (more buffers, e.g. SSH's HASSH after the banner) is inspected again
       tx.published &= ~part;
       const k = fa.pendingCount++;

@@ -290,8 +290,12 @@ export class Transaction {
   /** Entries of {@link Transaction.alertedSigs} in use. */
   alertedCount = 0;
 
+  /** Incremented each time the transaction is reset (reused from a pool). */
+  generation = 0;
+
   /** Make the transaction new again (pool reuse). Subclasses reset their fields too. */
   reset(): void {
+    this.generation++;
     this.id = 0;
     this.progress = 0;
     this.published = 0;

@@ -313,12 +313,28 @@ export class DetectStage {
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];
       const info = this.#info[index];
-      const tx = alerts.tx[i];
+      let tx = alerts.tx[i];
+      let guessed = false;
+      if (tx === null && ctx.app !== null && (alerts.streamMatch[i] === 1 || p.ipProto === 17)) {
+        // Suricata logs a stream match (and a UDP app-layer match) with the
+        // transaction being inspected in the packet's direction
+        tx = ctx.app.guessTx(ctx.direction !== FlowDirection.TO_CLIENT);
+        guessed = tx !== null && p.ipProto !== 17;
+      }
       if (tx !== null) {
         const parser = ctx.app?.parser ?? null;
         const object = parser?.eve(tx, tx.published | tx.progress, true) ?? null;
         const txExtras: EveExtras = { ...extras, txId: tx.id };
+        if (guessed) txExtras.txGuessed = true;
         if (parser !== null && object !== null) txExtras.appLayer = { [parser.name]: object };
+        if (alerts.streamMatch[i] === 1) {
+          txExtras.stream = true;
+          txExtras.streamPayload = (streamExtras ??= {
+            ...extras,
+            stream: true,
+            streamPayload: streamPayloadOf(ctx),
+          }).streamPayload;
+        }
         this.#options.eve?.alert(p, pcapCnt, info, txExtras);
       } else if (alerts.streamMatch[i] === 1) {
         streamExtras ??= { ...extras, stream: true, streamPayload: streamPayloadOf(ctx) };

@@ -483,10 +483,14 @@ export class FlowStage implements FlowTracker {
         ctx.serverStreamSize = r.streamOffset(f, false) + 1;
       }
       const oneSided = this.#asyncOneside && t.seen[f] !== 3;
-      // a parser that completes a message (here: a PSH or FIN) asks for the
-      // stream to be inspected once acknowledged, without waiting for a chunk
+      // a parser that completes a message asks for the stream to be inspected
+      // without waiting for a chunk (see #feedApp); for a protocol Tarsier
+      // detects but does not parse, a PSH or FIN stands for the message end
       const app = this.appProto[f];
-      if (added && triggersInspection(app) && (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0) {
+      if (
+        added && triggersInspection(app) && !this.app.parses(app, true) &&
+        (p.tcpFlags & (TCP_PSH | TCP_FIN)) !== 0
+      ) {
         r.requestInspection(f, toServer);
       }
       const proto = this.appProto[f];
@@ -521,7 +525,12 @@ export class FlowStage implements FlowTracker {
     if (proto === AppProto.UNKNOWN || proto === AppProto.FAILED) return;
     const n = r.appData(f, toServer, acked);
     if (n > 0 || r.appGap > 0) {
+      const parts = this.app.counters.completeParts;
       this.app.feed(f, proto, true, toServer, r.bytes, r.appStart, r.appStart + n, r.appGap);
+      // Suricata's parsers trigger raw stream inspection when they complete a message
+      if (this.app.counters.completeParts !== parts && triggersInspection(proto)) {
+        r.requestInspection(f, toServer);
+      }
     }
   }
 

@@ -12,7 +12,9 @@
  * `http.host`, `dns.query`, `tls.sni`, `ja3.hash`), response buffers
  * (`http.stat_code`, `file.data`, `tls.cert_subject`) and transaction
  * keywords (`tls.version`, `ssh.protoversion`), through the fast-pattern
- * prefilter of each buffer and without one. Skipped when `suricata` or the
+ * prefilter of each buffer and without one; and plain content rules that
+ * match the stream or a datagram of such flows, which Suricata logs with the
+ * transaction it guesses (`tx_id`, `tx_guessed`, the protocol's object). Skipped when `suricata` or the
  * corpus is missing.
  *
  * @module
@@ -37,6 +39,9 @@ alert tls any any -> any any (msg:"ja3"; ja3.string; content:"771,"; startswith;
 alert tls any any -> any any (msg:"subject"; tls.cert_subject; content:"CN="; sid:11;)
 alert tls any any -> any any (msg:"tls 1.2"; tls.version:1.2; sid:12;)
 alert ssh any any -> any any (msg:"ssh 2"; ssh.protoversion:"2.0"; sid:13;)
+alert http any any -> any any (msg:"stream match in http"; content:"GET"; sid:20;)
+alert tcp any any -> any any (msg:"tcp stream match"; content:"HTTP/1.1 200"; sid:21;)
+alert dns any any -> any any (msg:"dns packet match"; content:"example"; sid:22;)
 `;
 
 const CAPTURES = [
@@ -111,7 +116,8 @@ Deno.test({
           // known difference: Suricata inspects a long response body once 40 KB of it are in
           // (response-body-minimal-inspect-size); Tarsier when it is complete, a few packets later
           const pkt = a.signature_id === BODY_SID ? "body" : r.pcap_cnt ?? "-";
-          return `${a.signature_id} ${flowKey(r)} tx ${r.tx_id} pkt ${pkt}`;
+          const guessed = r.tx_guessed === true ? " guessed" : "";
+          return `${a.signature_id} ${flowKey(r)} tx ${r.tx_id}${guessed} pkt ${pkt}`;
         };
         const wantAlerts = theirs.filter((r) => r.event_type === "alert");
         const gotAlerts = ours.filter((r) => r.event_type === "alert");
