@@ -18,7 +18,7 @@
  * @module
  */
 
-import { registerBuffer } from "../detect/buffers.ts";
+import { BufferSide, registerBuffer, registerBufferSide } from "../detect/buffers.ts";
 import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
 import { certificateFingerprint, certificateTimeText, parseCertificate } from "./x509.ts";
 import { type ClientHelloFields, ja3Hash, ja3sString, ja3String, ja4 } from "./tls_fingerprint.ts";
@@ -38,6 +38,13 @@ export const TLS_RANDOM_BUFFER: number = buf("tls.random");
 export const TLS_RANDOM_TIME_BUFFER: number = buf("tls.random_time");
 /** Buffer id of `tls.random_bytes` (its last 28 bytes). */
 export const TLS_RANDOM_BYTES_BUFFER: number = buf("tls.random_bytes");
+/** The server's random: the response side of the `tls.random*` buffers. */
+const TLS_SERVER_RANDOM_BUFFER: number = buf("tls.random:response");
+const TLS_SERVER_RANDOM_TIME_BUFFER: number = buf("tls.random_time:response");
+const TLS_SERVER_RANDOM_BYTES_BUFFER: number = buf("tls.random_bytes:response");
+for (const name of ["tls.random", "tls.random_time", "tls.random_bytes"]) {
+  registerBufferSide(name, BufferSide.EITHER);
+}
 /** Buffer id of `ja3s.hash`. */
 export const JA3S_HASH_BUFFER: number = buf("ja3s.hash");
 /** Buffer id of `ja3s.string`. */
@@ -706,6 +713,11 @@ export class TlsParser implements AppParser<TlsState> {
     tx.ja3sHash = ja3Hash(tx.ja3s);
     tx.buffers.addAscii(JA3S_HASH_BUFFER, tx.ja3sHash);
     tx.buffers.addAscii(JA3S_STRING_BUFFER, tx.ja3s);
+    // the server's random, for to_client rules on tls.random*
+    const random = from + 2;
+    tx.buffers.add(TLS_SERVER_RANDOM_BUFFER, b, random, random + 32);
+    tx.buffers.add(TLS_SERVER_RANDOM_TIME_BUFFER, b, random, random + 4);
+    tx.buffers.add(TLS_SERVER_RANDOM_BYTES_BUFFER, b, random + 4, random + 32);
     if (tx.logWithoutCert) this.#publishResponse(state, out);
   }
 
