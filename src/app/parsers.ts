@@ -7,6 +7,7 @@
  */
 
 import { registerAppParser, registerAppProtocol } from "../detect/buffers.ts";
+import { provideFeature } from "../detect/keywords/requires.ts";
 import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
@@ -20,6 +21,8 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
 }
 
 for (const name of ["dns", "http", "ssh", "tls"]) registerAppParser(name);
+// what the TLS parser computes, for `requires: feature ...` (Suricata's HAVE_JA3/HAVE_JA4)
+for (const feature of ["ja3", "ja4"]) provideFeature(feature);
 
 /** What the parsers compute beyond what they always do. */
 export interface ParserOptions {
