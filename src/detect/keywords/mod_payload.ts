@@ -16,4 +16,5 @@ import "./byte_jump.ts";
 import "./byte_extract.ts";
 import "./byte_math.ts";
 import "./base64.ts";
+import "./dataset.ts";
 import "./payload_finalizer.ts";
