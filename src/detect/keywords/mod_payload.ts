@@ -17,4 +17,5 @@ import "./byte_extract.ts";
 import "./byte_math.ts";
 import "./base64.ts";
 import "./dataset.ts";
+import "./file_name.ts";
 import "./payload_finalizer.ts";
