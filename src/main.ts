@@ -57,7 +57,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--set <key=value>", "override a configuration setting (repeatable)", collect)
     .option("-k <mode>", "checksum checks: all, none or auto (default; Suricata's flag)")
     .option("--runmode <mode>", "single, autofp or workers (accepted; Tarsier runs one worker)")
-    .option("--data-dir <dir>", "Suricata's data directory (accepted, unused)")
+    .option("--data-dir <dir>", "Suricata's data directory (dataset save and state files)")
     .option("--simulate-ips", "act as an inline IPS: drop rules block")
     .option("--init-errors-fatal", "fail when any rule cannot be loaded")
     .option("--summary <format>", "summary format: text (on stderr) or json (on stdout)", "text")

@@ -17,6 +17,7 @@
 
 import { constants, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
+import { addResponseFileName } from "./http_files.ts";
 import { httpEve } from "./http_eve.ts";
 import { normalizeHost, normalizePath, parsePort, splitUri, UriParts } from "./http_uri.ts";
 import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
@@ -1436,6 +1437,7 @@ export class HttpParser implements AppParser<HttpState> {
           else body = plain;
         }
         tx.buffers.add(R.FILE_DATA, body, 0, body.length);
+        addResponseFileName(tx);
       }
       tx.progress |= TxSide.RESPONSE;
       out.ready(tx, TxSide.RESPONSE);

@@ -173,6 +173,8 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     });
     bar?.stop();
     stage?.finish();
+    // datasets with a save or state file are written once, when the scan ends
+    for (const problem of ruleset?.datasets.saveAll() ?? []) console.error(`tarsier: ${problem}`);
     if (writeStats && eve !== null) {
       eve.writeRecord(statsRecord(result.stats, statsFactsOf(flowStage, stage, result.elapsedMs)));
     }
@@ -359,6 +361,8 @@ export function parseScanOptions(
   }
   if (words.length > 0) notes.push(`BPF filter "${words.join(" ")}" is not supported; ignored`);
   const sets = [...(raw.set ?? [])];
+  // Suricata's ConfigSetDataDirectory: --data-dir is default-data-dir
+  if (raw.dataDir) sets.push(`default-data-dir=${raw.dataDir}`);
   if (checksums === "none") sets.push("stream.checksum-validation=no");
   if (checksums === "all") sets.push("pcap-file.checksum-checks=yes");
   return {

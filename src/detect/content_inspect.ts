@@ -1,7 +1,7 @@
 /**
  * Buffer inspection: the compiled steps of one buffer of one signature
  * (content, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat,
- * bsize, urilen, base64_decode) and the matcher that runs them with the
+ * bsize, urilen, base64_decode, dataset/datarep tests) and the matcher that runs them with the
  * semantics of Suricata 7's `DetectEngineContentInspection`
  * (`detect-engine-content-inspection.c`):
  *
@@ -61,6 +61,7 @@ export const StepKind = {
   BSIZE: 7,
   URILEN: 8,
   BASE64_DECODE: 9,
+  BUFFER_TEST: 10,
 } as const;
 
 /** Content flags (Suricata's DETECT_CONTENT_*). */
@@ -268,6 +269,25 @@ export interface Base64DecodeStep {
   readonly scratch: Uint8Array;
 }
 
+/** A test on the whole buffer (dataset, datarep): see {@link BufferTestStep}. */
+export interface BufferTest {
+  /**
+   * @param data the bytes
+   * @param start first byte of the buffer
+   * @param end one past its last byte
+   * @returns true when the buffer passes
+   */
+  test(data: Uint8Array, start: number, end: number): boolean;
+}
+
+/** A step that tests the whole buffer at once (Suricata's dataset and datarep). */
+export interface BufferTestStep {
+  /** Step kind. */
+  readonly kind: typeof StepKind.BUFFER_TEST;
+  /** The test. */
+  readonly test: BufferTest;
+}
+
 /** Any compiled step. */
 export type InspectionStep =
   | ContentStep
@@ -278,7 +298,8 @@ export type InspectionStep =
   | ByteMathStep
   | IsdataatStep
   | SizeStep
-  | Base64DecodeStep;
+  | Base64DecodeStep
+  | BufferTestStep;
 
 /** ASCII lower-case table (Suricata's u8_tolower). */
 export const LOWER: Uint8Array = (() => {
@@ -592,6 +613,10 @@ export class ContentInspector implements BufferMatcher {
         return false;
       case StepKind.BASE64_DECODE:
         return this.#base64(step);
+      case StepKind.BUFFER_TEST:
+        if (step.test.test(this.#data, this.#base, this.#base + this.#len)) return this.#next(i);
+        st.discontinue = true;
+        return false;
     }
   }
 

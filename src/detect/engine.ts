@@ -64,6 +64,9 @@ const TCP_HDR = registerBuffer("tcp.hdr", null, true).id;
 const UDP_HDR = registerBuffer("udp.hdr", null, true).id;
 const ICMPV4_HDR = registerBuffer("icmpv4.hdr", null, true).id;
 const ICMPV6_HDR = registerBuffer("icmpv6.hdr", null, true).id;
+/** The packet's source and destination addresses (4 or 16 bytes, as Suricata's ip.src/ip.dst). */
+const IP_SRC = registerBuffer("ip.src", null, true).id;
+const IP_DST = registerBuffer("ip.dst", null, true).id;
 
 /** Suricata's default action order: pass, drop, reject, alert. */
 const ACTION_RANK: Record<string, number> = {
@@ -601,6 +604,14 @@ export class DetectEngine {
         if (p.ipProto === proto && p.l4Offset >= 0) {
           offset = p.l4Offset;
           length = p.l4HeaderLen;
+        }
+      } else if (id === IP_SRC || id === IP_DST) {
+        if (p.ipVersion === 4 && p.l3Offset >= 0) {
+          offset = p.l3Offset + (id === IP_SRC ? 12 : 16);
+          length = 4;
+        } else if (p.ipVersion === 6) {
+          offset = id === IP_SRC ? p.src6Offset : p.dst6Offset;
+          length = 16;
         }
       } else if (id === IPV4_HDR || id === IPV6_HDR) {
         if (p.l3Offset >= 0 && p.ipVersion === (id === IPV4_HDR ? 4 : 6)) {

@@ -13,7 +13,7 @@
  */
 
 import { bufferById, PKT_DATA } from "./buffers.ts";
-import { ContentFlag } from "./content_inspect.ts";
+import { type BufferTest, ContentFlag } from "./content_inspect.ts";
 import { MAX_RULE_VARIABLES } from "./detect_context.ts";
 import { KeywordError, type SignatureBuilder } from "./signature.ts";
 
@@ -121,6 +121,18 @@ export interface Base64Record {
   relative: boolean;
 }
 
+/** A whole-buffer test record (dataset, datarep). */
+export interface BufferTestRecord {
+  /** Record type. */
+  readonly type: "buffer_test";
+  /** Position in the rule (Suricata's sm->idx). */
+  seq: number;
+  /** The keyword that added it. */
+  readonly keyword: string;
+  /** The test. */
+  readonly test: BufferTest;
+}
+
 /** Any record on a buffer's step list. */
 export type PayloadRecord =
   | ContentRecord
@@ -128,7 +140,8 @@ export type PayloadRecord =
   | ByteRecord
   | IsdataatRecord
   | SizeRecord
-  | Base64Record;
+  | Base64Record
+  | BufferTestRecord;
 
 /** A transform as written after a sticky buffer. */
 export interface TransformSpec {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type DatasetRegistry, openDatasets } from "../detect/datasets.ts";
 import { DetectEngine, type MatcherFactory } from "../detect/engine.ts";
 import "../detect/keywords/mod.ts";
 import type { Signature } from "../detect/signature.ts";
@@ -52,6 +53,8 @@ export interface Ruleset {
   report: RulesetReport;
   /** classtype -> description, for EVE `alert.category`. */
   classDescriptions: Map<string, string>;
+  /** The datasets of the rules (saved with `saveAll` when the scan ends). */
+  datasets: DatasetRegistry;
 }
 
 /** Options of {@link loadRuleset}. */
@@ -94,6 +97,10 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   };
   const parsed = loadRuleFiles(options.paths);
   const diagnostics: RuleDiagnostic[] = [...parsed.errors];
+  const datasets = openDatasets(config);
+  for (const message of datasets.configErrors) {
+    diagnostics.push({ file: config.file ?? "suricata.yaml", line: 0, column: 0, message });
+  }
   const skippedByReason = new Map<string, number>();
   const count = (reason: string) =>
     skippedByReason.set(reason, (skippedByReason.get(reason) ?? 0) + 1);
@@ -144,6 +151,7 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   return {
     engine,
     classDescriptions,
+    datasets,
     report: {
       files: options.paths,
       rules: parsed.rules.length + parsed.errors.filter((e) => e.line > 0).length,

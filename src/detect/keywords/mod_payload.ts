@@ -16,4 +16,6 @@ import "./byte_jump.ts";
 import "./byte_extract.ts";
 import "./byte_math.ts";
 import "./base64.ts";
+import "./dataset.ts";
+import "./file_name.ts";
 import "./payload_finalizer.ts";

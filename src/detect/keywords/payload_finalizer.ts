@@ -403,6 +403,8 @@ function compileRecord(r: PayloadRecord, base64: ContentInspector | null): Inspe
       };
       return step;
     }
+    case "buffer_test":
+      return { kind: StepKind.BUFFER_TEST, test: r.test };
     default:
       return { ...r.step } as unknown as InspectionStep;
   }
