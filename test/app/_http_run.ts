@@ -29,6 +29,8 @@ export class Recorder implements AppOutput {
   readonly flowEvents: string[] = [];
   readonly txEvents = new Map<Transaction, string[]>();
   readyCount = 0;
+  /** Parts published before they were complete (the headers before a body). */
+  earlyCount = 0;
   #logs: [Transaction, number][] = [];
 
   constructor(parser: HttpParser) {
@@ -36,6 +38,12 @@ export class Recorder implements AppOutput {
   }
 
   ready(tx: Transaction, side: number): void {
+    // a part is published early (its line and headers, before a body) at most once more
+    // before it is complete; a complete part only once
+    if ((tx.progress & side) === 0) {
+      this.earlyCount++;
+      return;
+    }
     this.readyCount++;
     if ((tx.published & side) !== 0) throw new Error(`part ${side} of tx ${tx.id} published twice`);
     tx.published |= side;

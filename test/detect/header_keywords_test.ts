@@ -340,12 +340,17 @@ Deno.test("stream-event: raised events load ready, the others wait for stream ev
   );
 });
 
-Deno.test("app-layer-event: detection events and protocol events load waiting", () => {
+Deno.test("app-layer-event: events nothing raises load waiting", () => {
+  // raised: the protocol mismatch, and the events of the protocols Tarsier parses
   const a = sigWith("app-layer-event:applayer_mismatch_protocol_both_directions;");
-  assert.deepEqual(a.waitingFor, ["app-layer-events"]);
+  assert.deepEqual(a.waitingFor, []);
   const b = sigWith("app-layer-event:dns.malformed_data;", "udp");
   assert.equal(b.appProto, "dns");
-  assert.ok(b.waitingFor.includes("app-layer-events"));
+  assert.deepEqual(b.waitingFor, []);
+  const one = sigWith("app-layer-event:applayer_detect_protocol_only_one_direction;");
+  assert.deepEqual(one.waitingFor, ["app-layer-events"]);
+  const smb = sigWith("app-layer-event:smb.malformed_data;", "tcp");
+  assert.ok(smb.waitingFor.includes("app-layer-events"));
   const c = sigWith("app-layer-event:http.request_field_too_long;", "http");
   assert.equal(c.appProto, "http");
   rejects(

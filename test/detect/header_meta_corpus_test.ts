@@ -140,6 +140,7 @@ Deno.test({
     // Event keywords load, waiting for the stages that will raise the events
     // (the reassembly's and five TCP state machine events are raised: those do not wait).
     assert.equal(waiting.get("stream-events"), 54);
-    assert.ok((waiting.get("app-layer-events") ?? 0) >= 200);
+    // app-layer events of the protocols without a parser (smb, ftp, smtp, ...) wait
+    assert.ok((waiting.get("app-layer-events") ?? 0) >= 50, `${waiting.get("app-layer-events")}`);
   },
 });

@@ -28,14 +28,17 @@ Deno.test("sticky buffers: every Suricata 7 buffer keyword and alias is register
   assert.ok(STICKY_BUFFERS.length >= 90);
 });
 
-Deno.test("sticky buffers: contents go to the buffer, which the signature waits for", () => {
+Deno.test("sticky buffers: contents go to the buffer; buffers no parser fills wait", () => {
   const s = sig('http.uri; content:"/a"; http.host; content:"x.com"; pkt_data; content:"z";', HTTP);
   assert.deepEqual(s.buffers.map((b) => bufferById(b.bufferId).name), [
     "pkt_data",
     "http.uri",
     "http.host",
   ]);
-  assert.deepEqual(s.waitingFor.slice(0, 2), ["http.uri", "http.host"]);
+  // the HTTP parser fills them; a protocol Tarsier does not parse leaves its buffers waiting
+  assert.deepEqual(s.waitingFor, []);
+  const smb = sig('smb.named_pipe; content:"x";', "alert smb any any -> any any");
+  assert.deepEqual(smb.waitingFor, ["smb.named_pipe"]);
   assert.equal(s.appProto, "http");
   assert.equal(s.fastPattern?.bufferId, id("http.host"));
   // inspection works when the buffer is supplied
@@ -110,7 +113,9 @@ Deno.test("transforms: derived buffers, validation, implementations", () => {
   assert.equal(chain?.base, id("http.host"));
   assert.deepEqual(chain?.transforms, [{ name: "dotprefix", value: null }]);
   assert.equal(bufferById(s.buffers[0].bufferId).name, "http.host|dotprefix");
-  assert.ok(s.waitingFor.includes("http.host|dotprefix"));
+  assert.deepEqual(s.waitingFor, []);
+  const smb = sig('smb.share; to_lowercase; content:"x";', "alert smb any any -> any any");
+  assert.deepEqual(smb.waitingFor, ["smb.share|to_lowercase"]);
   assert.ok(fails('http.uri; to_lowercase; content:"ABC";', HTTP).message.includes("to_lowercase"));
   sig('http.uri; to_lowercase; content:!"ABC";', HTTP);
   assert.ok(fails('to_lowercase; content:"a";', HTTP).message.includes("sticky"));
@@ -160,5 +165,5 @@ Deno.test("bsize and urilen", () => {
   assert.ok(!run(matcherOf(u, "http.uri"), "/a"));
   assert.equal(sig("urilen:>3,raw;", HTTP).buffers[0].bufferId, id("http.uri.raw"));
   assert.ok(fails('urilen:3; content:"abcd"; http_uri;', HTTP).message.includes("urilen"));
-  assert.ok(sig("urilen:5;", HTTP).waitingFor.includes("http.uri"));
+  assert.ok(sig("urilen:5;", HTTP).buffers.some((b) => bufferById(b.bufferId).name === "http.uri"));
 });
