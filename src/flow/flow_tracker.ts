@@ -142,6 +142,8 @@ export class FlowStage implements FlowTracker {
   readonly appProto: Uint8Array;
   /** The traffic/id and traffic/label flowbits (known once rules are loaded). */
   #trafficBits: { bit: number; kind: "id" | "label"; value: string }[] | null = null;
+  /** Per flow slot: 1 once data of the flow reached the application layer. */
+  readonly #appSeen: Uint8Array;
   /** Per flow slot: the protocol one direction's data was detected as when it differs. */
   readonly #appProtoOther: Uint8Array;
   /** Per flow slot: which direction that was (1 to server, 2 to client). */
@@ -179,6 +181,7 @@ export class FlowStage implements FlowTracker {
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
     this.#appProtoOther = new Uint8Array(this.table.capacity);
+    this.#appSeen = new Uint8Array(this.table.capacity);
     this.#appOtherSide = new Uint8Array(this.table.capacity);
     this.#pseudoCtx = new DetectContext(this.#pseudo);
     this.#pseudoCtx.pseudo = true;
@@ -254,6 +257,7 @@ export class FlowStage implements FlowTracker {
     this.#appTried[f] = 0;
     this.#appProtoOther[f] = 0;
     this.#appOtherSide[f] = 0;
+    this.#appSeen[f] = 0;
     this.alerted[f] = 0;
     this.tcpFlagsSeen[f * 2] = 0;
     this.tcpFlagsSeen[f * 2 + 1] = 0;
@@ -494,9 +498,10 @@ export class FlowStage implements FlowTracker {
         r.requestInspection(f, toServer);
       }
       const proto = this.appProto[f];
-      if (proto !== AppProto.UNKNOWN && proto !== AppProto.FAILED && this.app.parses(proto, true)) {
+      if (proto !== AppProto.UNKNOWN && proto !== AppProto.FAILED) {
         // the parser gets the data this packet acknowledges (Suricata's IDS
-        // mode), and its own when no acknowledgement will come
+        // mode), and its own when no acknowledgement will come; a protocol
+        // without a parser only counts as seen from then on
         this.#feedApp(f, !toServer, r, true);
         const closing = (p.tcpFlags & 0x04) !== 0 ||
           ((p.tcpFlags & TCP_FIN) !== 0 && state > TcpState.TIME_WAIT) ||
@@ -510,11 +515,14 @@ export class FlowStage implements FlowTracker {
         this.appProto[f] = detectUdpAppProto(p.data, at, p.payloadLen, t.portA[f], t.portB[f]);
       }
       const proto = this.appProto[f];
+      this.#appSeen[f] = 1;
       if (this.app.parses(proto, false)) {
         this.app.feed(f, proto, false, toServer, p.data, at, at + p.payloadLen, 0);
       }
     }
-    ctx.appProto = this.appProto[f];
+    // rules see the protocol once its data reached the application layer
+    // (in IDS mode when acknowledged), as Suricata's flow alproto
+    ctx.appProto = this.#appSeen[f] === 1 ? this.appProto[f] : AppProto.UNKNOWN;
     ctx.app = this.app.flow(f);
     ctx.appEvents = this.app.events;
   }
@@ -524,6 +532,8 @@ export class FlowStage implements FlowTracker {
     const proto = this.appProto[f];
     if (proto === AppProto.UNKNOWN || proto === AppProto.FAILED) return;
     const n = r.appData(f, toServer, acked);
+    if (n > 0) this.#appSeen[f] = 1;
+    if (!this.app.parses(proto, true)) return;
     if (n > 0 || r.appGap > 0) {
       const parts = this.app.counters.completeParts;
       this.app.feed(f, proto, true, toServer, r.bytes, r.appStart, r.appStart + n, r.appGap);
@@ -634,7 +644,8 @@ export class FlowStage implements FlowTracker {
     const t = this.table;
     const start = t.firstTs[f];
     const startSec = Math.floor(start);
-    const app = this.appProto[f];
+    // the protocol as rules saw it on this packet (before its data reached the app layer: none)
+    const app = ctx.appProto;
     return {
       appProto: app !== AppProto.UNKNOWN && app !== AppProto.FAILED
         ? APP_PROTO_NAMES[app]
