@@ -12,6 +12,7 @@ import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
 import { DnsParser } from "./dns_parser.ts";
 import { HttpParser } from "./http_parser.ts";
+import { MqttParser } from "./mqtt_parser.ts";
 import { SipParser } from "./sip_parser.ts";
 import { SshParser } from "./ssh_parser.ts";
 import { TlsParser } from "./tls_parser.ts";
@@ -20,7 +21,7 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["dns", "http", "ssh", "tls", "sip"]) registerAppParser(name);
+for (const name of ["dns", "http", "ssh", "tls", "sip", "mqtt"]) registerAppParser(name);
 
 /** What the parsers compute beyond what they always do. */
 export interface ParserOptions {
@@ -50,5 +51,6 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
     new TlsParser({ ja3: options.ja3 ?? false, ja4: options.ja4 ?? false }) as AppParser<unknown>,
   );
   udp.set(AppProto.SIP, new SipParser() as AppParser<unknown>);
+  tcp.set(AppProto.MQTT, new MqttParser() as AppParser<unknown>);
   return { tcp, udp };
 }
