@@ -13,6 +13,8 @@ import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
 import { DnsParser } from "./dns_parser.ts";
 import { HttpParser } from "./http_parser.ts";
+import { MqttParser } from "./mqtt_parser.ts";
+import { SipParser } from "./sip_parser.ts";
 import { SshParser } from "./ssh_parser.ts";
 import { TlsParser } from "./tls_parser.ts";
 
@@ -20,7 +22,7 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["dns", "http", "ssh", "tls"]) registerAppParser(name);
+for (const name of ["dns", "http", "ssh", "tls", "sip", "mqtt"]) registerAppParser(name);
 // what the TLS parser computes, for `requires: feature ...` (Suricata's HAVE_JA3/HAVE_JA4)
 for (const feature of ["ja3", "ja4"]) provideFeature(feature);
 
@@ -51,5 +53,7 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
     AppProto.TLS,
     new TlsParser({ ja3: options.ja3 ?? false, ja4: options.ja4 ?? false }) as AppParser<unknown>,
   );
+  udp.set(AppProto.SIP, new SipParser() as AppParser<unknown>);
+  tcp.set(AppProto.MQTT, new MqttParser() as AppParser<unknown>);
   return { tcp, udp };
 }

@@ -29,6 +29,10 @@ export const AppProto = {
   RFB: 11,
   DNS: 12,
   KRB5: 13,
+  /** SIP (UDP, by port 5060). */
+  SIP: 30,
+  /** MQTT (TCP, by its fixed header on port 1883). */
+  MQTT: 31,
   /** Detection ran on the first data of both directions and found nothing. */
   FAILED: 255,
 } as const;
@@ -47,6 +51,8 @@ export const APP_PROTO_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [AppProto.RFB]: "rfb",
   [AppProto.DNS]: "dns",
   [AppProto.KRB5]: "krb5",
+  [AppProto.SIP]: "sip",
+  [AppProto.MQTT]: "mqtt",
   [AppProto.FAILED]: "failed",
 });
 
@@ -201,6 +207,7 @@ export function detectAppProto(
   }
   if (serverPort === 53) return AppProto.DNS;
   if (serverPort === 88) return AppProto.KRB5;
+  if (serverPort === 1883 && looksLikeMqtt(data, start, len)) return AppProto.MQTT;
   return AppProto.UNKNOWN;
 }
 
@@ -219,6 +226,21 @@ export function detectServerOpening(data: Uint8Array, start: number, len: number
   return p === AppProto.HTTP || p === AppProto.FTP || p === AppProto.SMTP || p === AppProto.IMAP
     ? p
     : AppProto.UNKNOWN;
+}
+
+/**
+ * Suricata's MQTT probing parser: a fixed header with an assigned message
+ * type, a QoS level up to 2 and a well-formed remaining length.
+ */
+function looksLikeMqtt(data: Uint8Array, start: number, len: number): boolean {
+  if (len < 2) return false;
+  const b0 = data[start];
+  if ((b0 >> 4) === 0 || ((b0 >> 1) & 3) === 3) return false;
+  for (let i = 1; i < 5; i++) {
+    if (i >= len) return false;
+    if ((data[start + i] & 0x80) === 0) return true;
+  }
+  return false;
 }
 
 function startsWith(data: Uint8Array, start: number, len: number, word: Uint8Array): boolean {
@@ -258,5 +280,6 @@ export function detectUdpAppProto(
   serverPort: number,
 ): number {
   if (serverPort === 53 || clientPort === 53) return AppProto.DNS;
+  if ((serverPort === 5060 || clientPort === 5060) && _len > 0) return AppProto.SIP;
   return AppProto.FAILED;
 }

@@ -28,6 +28,12 @@ import type { AppLayer, FlowApp } from "../app/app_layer.ts";
 import type { Transaction } from "../app/transaction.ts";
 import { FlowDirection } from "../detect/detect_context.ts";
 
+/** Protocols whose app-layer event names EVE writes as raised (Suricata's rust parsers). */
+const LOWER_CASE_EVENTS: ReadonlySet<string> = new Set(["mqtt", "sip"]);
+
+/** Protocols whose transaction records are written from the packet's side. */
+const PACKET_SIDE_RECORDS: ReadonlySet<string> = new Set(["sip"]);
+
 /** Keeps flow state for the detection stage (the flow table, when present). */
 export interface FlowTracker {
   /**
@@ -181,6 +187,8 @@ export class DetectStage {
     }
     if (TX_ID_RECORDS.has(fa.parser.name)) extras.txId = tx.id;
     const list = Array.isArray(object.records) ? object.records : [object];
+    // Suricata writes these from the packet's side (LOG_DIR_PACKET), not the client's
+    if (PACKET_SIDE_RECORDS.has(fa.parser.name)) extras.reverse = false;
     for (const record of list) eve.app(p, pcapCnt, fa.parser.name, record, extras);
   }
 
@@ -265,11 +273,12 @@ export class DetectStage {
       const extras = flows?.eveExtras(p, ctx);
       for (const e of appEvents) {
         // Suricata loses events raised before their transaction exists (DNS)
-        if (e.txId < 0 && e.proto === "dns") continue;
+        if (e.txId < 0 && (e.proto === "dns" || e.proto === "sip")) continue;
         eve.anomaly(p, pcapCnt, {
           type: "applayer",
           appProto: e.proto,
-          event: e.event.toUpperCase(),
+          // Suricata's rust parsers name their events in lower case
+          event: LOWER_CASE_EVENTS.has(e.proto) ? e.event : e.event.toUpperCase(),
           layer: "proto_parser",
         }, e.txId >= 0 ? { ...extras, txId: e.txId } : extras);
       }

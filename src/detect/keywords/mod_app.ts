@@ -2,3 +2,4 @@
 import "./tls_fields.ts";
 import "./ssh_versions.ts";
 import "./dns_opcode.ts";
+import "./mqtt_fields.ts";
