@@ -120,8 +120,10 @@ export class HyperscanCache {
     try {
       file = Deno.readFileSync(path);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) this.#damaged(path, errorText(error));
-      else this.counters.misses++;
+      const absent = error instanceof Deno.errors.NotFound ||
+        error instanceof Deno.errors.NotADirectory;
+      if (absent) this.counters.misses++;
+      else this.#damaged(path, errorText(error));
       return null;
     }
     const problem = checkFile(file);

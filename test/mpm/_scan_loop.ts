@@ -5,15 +5,19 @@
  * force a GC, scan `SCANS` times, force a GC. Between the two forced GCs V8
  * must report no scavenge.
  *
- * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS
- * where MODE is `clean`, or `alloc` (also allocate per scan: the control).
+ * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS [ENGINE]
+ * where MODE is `clean`, or `alloc` (also allocate per scan: the control), and
+ * ENGINE `ac` (default: a full DFA and a hybrid) or `hs` (Hyperscan: plain and
+ * windowed patterns; the scans alternate between two buffers, so the base
+ * address cache and both databases are exercised).
  *
  * @module
  */
 
 import { AhoCorasickBuilder, MatchSet } from "../../src/mpm/mod.ts";
+import { HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
 
-const [mode, scansArg] = Deno.args;
+const [mode, scansArg, engine = "ac"] = Deno.args;
 const scans = Number(scansArg);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
@@ -35,7 +39,9 @@ const words = [
   "a",
 ];
 const matchers = [undefined, 256].map((denseBytesLimit) => {
-  const builder = new AhoCorasickBuilder({ denseBytesLimit });
+  const builder = engine === "hs"
+    ? new HyperscanBuilder()
+    : new AhoCorasickBuilder({ denseBytesLimit });
   words.forEach((w, i) => {
     builder.addPattern(2 * i, enc.encode(w), { nocase: false });
     builder.addPattern(2 * i + 1, enc.encode(w.toLowerCase()), {
@@ -53,6 +59,8 @@ const text = "GET /cgi-bin/../../etc/passwd HTTP/1.1\r\nHost: example.com\r\n" +
 const data = new Uint8Array(1024);
 for (let i = 0; i < data.length; i++) data[i] = text.charCodeAt(i % text.length) & 0xff;
 data.set([0x00, 0xff, 0x00], 700);
+/** A second buffer (as the stream buffer next to packet data). */
+const other = data.slice();
 
 let total = 0;
 let kept: unknown = null;
@@ -60,7 +68,7 @@ function pass(n: number): void {
   for (let i = 0; i < n; i++) {
     const m = matchers[i & 1];
     found.reset();
-    m.scan(data, i & 7, data.length, found);
+    m.scan((i & 2) === 0 ? data : other, i & 7, data.length, found);
     total += found.count;
     if (mode === "alloc") kept = data.slice(0, 64);
   }
