@@ -4,17 +4,14 @@
  *
  * Patterns are compiled with `HS_FLAG_SINGLEMATCH` (each id is reported at
  * most once per scan, as Suricata's `util-mpm-hs.c`) and `HS_FLAG_CASELESS`
- * for `nocase` patterns that contain letters, into up to two databases:
- *
- * - patterns without a window through `hs_compile_lit_multi` (bytes as they
- *   are). `hs_compile_ext_multi` with Suricata's `\xNN` rendering compiles the
- *   same sets orders of magnitude slower when they hold many short patterns
- *   (256 one-byte patterns: ~20 s instead of 5 ms, measured here);
- * - patterns with an offset or depth as `\xNN` expressions through
- *   `hs_compile_ext_multi`, the window becoming the exact end-offset bounds
- *   `MIN_OFFSET = offset + length` and `MAX_OFFSET = depth`. A pattern whose
- *   window cannot hold it (`offset + length > depth`) never matches and is
- *   left out.
+ * for `nocase` patterns that contain letters, as Suricata renders them:
+ * `\xNN` per byte through `hs_compile_ext_multi`, offset and depth becoming
+ * the exact end-offset bounds `MIN_OFFSET = offset + length` and `MAX_OFFSET =
+ * depth`. A pattern whose window cannot hold it (`offset + length > depth`)
+ * never matches and is left out. One exception: when a set holds more than
+ * {@link SINGLE_BYTE_LIMIT} single-byte patterns without a window, those go to
+ * a second database compiled by `hs_compile_lit_multi`, since the extended
+ * compiler is very slow on them; a window is then scanned by both.
  *
  * Scanning is allocation-free:
  *
@@ -63,7 +60,18 @@ import { type Matcher, type MatcherBuilder, MatchSet, MAX_PATTERN_ID } from "./m
 import type { PatternOptions } from "./matcher.ts";
 
 /** Bumped whenever the way patterns become expressions changes (invalidates caches). */
-const EXPRESSION_FORMAT = "tarsier-hs-1";
+const EXPRESSION_FORMAT = "tarsier-hs-2";
+
+/**
+ * Above this many single-byte patterns without a window, those go to a
+ * separate `hs_compile_lit_multi` database: `hs_compile_ext_multi` takes
+ * 0.1 s for 16 of them, 0.4 s for 32, 1.6 s for 64 and 20 s for 256
+ * (measured here, libhs 5.4), while 2-byte and longer patterns compile in
+ * milliseconds. Below it, one database holds everything: one scan per
+ * window (ET Open's packet prefilter: ~930 MB/s with one database against
+ * ~380-530 MB/s split in two).
+ */
+const SINGLE_BYTE_LIMIT = 8;
 
 /** Options of {@link HyperscanBuilder}. */
 export interface HyperscanBuilderOptions {
@@ -112,6 +120,10 @@ function printable(bytes: Uint8Array): string {
       : `|${b.toString(16).padStart(2, "0")}|`;
   }
   return text.replaceAll("||", " ");
+}
+
+function isPlain(options: PatternOptions): boolean {
+  return (options.offset ?? 0) === 0 && options.depth === undefined;
 }
 
 function hasLetter(bytes: Uint8Array): boolean {
@@ -186,8 +198,16 @@ export class HyperscanBuilder implements MatcherBuilder {
     if (hs === null) {
       throw new HyperscanError("dlopen", 0, `Hyperscan unavailable: ${hyperscanLoadError()}`);
     }
+    // Single-byte patterns without a window go to the literal database when
+    // there are many of them (hs_compile_ext_multi is slow on those); all the
+    // others are compiled together as extended expressions (one scan).
+    let singleBytes = 0;
+    for (let p = 0; p < this.#ids.length; p++) {
+      if (this.#bytes[p].length === 1 && isPlain(this.#options[p])) singleBytes++;
+    }
+    const splitSingles = singleBytes > SINGLE_BYTE_LIMIT;
     const plain = new ExpressionSet();
-    const windowed = new ExpressionSet();
+    const extended = new ExpressionSet();
     let idSpace = 0;
     for (let p = 0; p < this.#ids.length; p++) {
       const id = this.#ids[p];
@@ -196,10 +216,10 @@ export class HyperscanBuilder implements MatcherBuilder {
       idSpace = Math.max(idSpace, id + 1);
       if (depth !== undefined && offset + bytes.length > depth) continue; // can never match
       const flags = HS_FLAG_SINGLEMATCH | (nocase && hasLetter(bytes) ? HS_FLAG_CASELESS : 0);
-      if (offset === 0 && depth === undefined) {
+      if (splitSingles && bytes.length === 1 && isPlain(this.#options[p])) {
         plain.add(p, { expression: escaped(bytes), flags, id }, bytes);
       } else {
-        windowed.add(p, {
+        extended.add(p, {
           expression: escaped(bytes),
           flags,
           id,
@@ -209,20 +229,20 @@ export class HyperscanBuilder implements MatcherBuilder {
       }
     }
     const literal = this.#database(plain, "lit");
-    const extended = this.#database(windowed, "ext");
+    const ext = this.#database(extended, "ext");
     return new HyperscanMatcher(hs, {
       literal: literal.db,
-      extended: extended.db,
+      extended: ext.db,
       patternCount: this.#ids.length,
       idSpace,
-      fromCache: literal.cached + extended.cached,
+      fromCache: literal.cached + ext.cached,
     });
   }
 
   /**
    * Compile one database of the matcher or load it from the cache: `lit`
-   * (patterns without a window, `hs_compile_lit_multi`) or `ext` (with
-   * MIN/MAX_OFFSET, `hs_compile_ext_multi`).
+   * (many single-byte patterns, `hs_compile_lit_multi`) or `ext` (all others,
+   * `hs_compile_ext_multi`).
    */
   #database(
     set: ExpressionSet,
@@ -344,9 +364,9 @@ function baseAddressOf(data: Uint8Array): number {
 
 /** What {@link HyperscanMatcher} is made of. */
 export interface HyperscanDatabases {
-  /** Patterns without an offset/depth window (`hs_compile_lit_multi`), or null. */
+  /** Single-byte patterns without a window, when many (`hs_compile_lit_multi`), or null. */
   literal: Deno.PointerObject | null;
-  /** Patterns with a window (`hs_compile_ext_multi`), or null. */
+  /** All other patterns (`hs_compile_ext_multi`), or null. */
   extended: Deno.PointerObject | null;
   /** Patterns added. */
   patternCount: number;
@@ -357,9 +377,9 @@ export interface HyperscanDatabases {
 }
 
 /**
- * Compiled Hyperscan databases: one for the patterns without a window, one
- * for those with an offset or depth (each null when empty; a window is
- * scanned by both). Scanning is allocation-free.
+ * Compiled Hyperscan databases: usually one; a second for many single-byte
+ * patterns (each null when empty; a window is scanned by both). Scanning is
+ * allocation-free.
  */
 export class HyperscanMatcher implements Matcher {
   /** Engine name: `"hs"`. */

@@ -7,9 +7,9 @@
  *
  * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS [ENGINE]
  * where MODE is `clean`, or `alloc` (also allocate per scan: the control), and
- * ENGINE `ac` (default: a full DFA and a hybrid) or `hs` (Hyperscan: plain and
- * windowed patterns; the scans alternate between two buffers, so the base
- * address cache and both databases are exercised).
+ * ENGINE `ac` (default: a full DFA and a hybrid) or `hs` (Hyperscan, with
+ * enough single-byte patterns for its second database; the scans alternate
+ * between two buffers, so the base address cache is exercised).
  *
  * @module
  */
@@ -51,6 +51,10 @@ const matchers = [undefined, 256].map((denseBytesLimit) => {
     });
   });
   builder.addPattern(100, new Uint8Array([0x00, 0xff, 0x00]), { nocase: false });
+  // single bytes: Hyperscan puts this many in a second (literal) database
+  for (let b = 0; b < 10; b++) {
+    builder.addPattern(101 + b, new Uint8Array([0xf0 + b]), { nocase: false });
+  }
   return builder.build();
 });
 const found = new MatchSet(Math.max(...matchers.map((m) => m.idSpace)));
@@ -59,6 +63,7 @@ const text = "GET /cgi-bin/../../etc/passwd HTTP/1.1\r\nHost: example.com\r\n" +
 const data = new Uint8Array(1024);
 for (let i = 0; i < data.length; i++) data[i] = text.charCodeAt(i % text.length) & 0xff;
 data.set([0x00, 0xff, 0x00], 700);
+data.set([0xf3, 0xf7], 900);
 /** A second buffer (as the stream buffer next to packet data). */
 const other = data.slice();
 
