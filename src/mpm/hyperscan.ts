@@ -23,7 +23,7 @@
  *   pointer object per window).
  * - The base address of a scanned `Uint8Array` is looked up once per buffer
  *   (a two-entry cache: packet data and stream buffer alternate).
- * - One match callback for the process writes ids straight into the
+ * - One match callback per isolate writes ids straight into the
  *   {@link MatchSet} of the scan in progress; it declares only the id
  *   argument (see `MATCH_CALLBACK` in `ffi/hyperscan.ts`).
  * - One scratch serves every database of the isolate (grown with
