@@ -22,7 +22,7 @@
  *   object, BigInt or subarray per scan (a block-mode `hs_scan` would need a
  *   pointer object per window).
  * - The base address of a scanned `Uint8Array` is looked up once per buffer
- *   (a two-entry cache: packet data and stream buffer alternate).
+ *   (a cache of the last 8 buffers: packet data, the stream arena, ...).
  * - One match callback per isolate writes ids straight into the
  *   {@link MatchSet} of the scan in progress; it declares only the id
  *   argument (see `MATCH_CALLBACK` in `ffi/hyperscan.ts`).
@@ -328,11 +328,15 @@ const vectorAddress = new BigUint64Array(1);
 const vectorWords = new Uint32Array(vectorAddress.buffer);
 /** hs_scan_vector's `length` argument. */
 const vectorLength = new Uint32Array(1);
-/** Two-entry cache of buffer base addresses. */
-let baseData0: Uint8Array | null = null;
-let baseAddress0 = 0;
-let baseData1: Uint8Array | null = null;
-let baseAddress1 = 0;
+/**
+ * Base addresses of recently scanned buffers (packet data, the stream arena,
+ * application-layer buffers...): looking one up allocates a pointer object
+ * and a BigInt, so it is done once per buffer.
+ */
+const BASE_CACHE_SIZE = 8;
+const baseData: (Uint8Array | null)[] = new Array(BASE_CACHE_SIZE).fill(null);
+const baseAddress = new Float64Array(BASE_CACHE_SIZE);
+let baseNext = 0;
 let callback: Deno.UnsafeCallback<typeof MATCH_CALLBACK> | null = null;
 
 function onMatch(id: number): number {
@@ -350,15 +354,15 @@ function matchCallback(): Deno.PointerObject {
   return callback.pointer;
 }
 
-/** The address of `data[0]`, from the cache or looked up (the older entry is replaced). */
+/** The address of `data[0]`, from the cache or looked up (replacing the oldest entry). */
 function baseAddressOf(data: Uint8Array): number {
-  if (data === baseData0) return baseAddress0;
-  if (data === baseData1) return baseAddress1;
+  for (let i = 0; i < BASE_CACHE_SIZE; i++) {
+    if (baseData[i] === data) return baseAddress[i];
+  }
   const address = Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(data)));
-  baseData1 = baseData0;
-  baseAddress1 = baseAddress0;
-  baseData0 = data;
-  baseAddress0 = address;
+  baseData[baseNext] = data;
+  baseAddress[baseNext] = address;
+  baseNext = (baseNext + 1) % BASE_CACHE_SIZE;
   return address;
 }
 
