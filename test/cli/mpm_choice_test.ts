@@ -167,3 +167,46 @@ Deno.test("mpm: an unknown --mpm or mpm-algo is a one-line usage error", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "mpm: suricata.yaml's detect.sgh-mpm-caching(-path) turn the cache off or move it",
+  ignore: skipUnavailable(hs),
+  async fn() {
+    const demo = join(REPO_ROOT, "test", "data", "demo.pcap");
+    const rules = join(REPO_ROOT, "rules", "demo.rules");
+    const dir = await Deno.makeTempDir({ prefix: "tarsier-mpm-" });
+    try {
+      const common = [
+        "scan",
+        demo,
+        "--rules",
+        rules,
+        "-l",
+        dir,
+        "--summary",
+        "json",
+        "--mpm",
+        "hs",
+      ];
+      const off = await tarsier(...common, "--set", "detect.sgh-mpm-caching=no");
+      assert.equal(off.code, 0, off.stderr);
+      assert.doesNotMatch(off.stderr, /not a known setting/);
+      assert.match(JSON.parse(off.stdout).rules.matcher_detail, /, no cache$/);
+      const cache = join(dir, "sgh");
+      const moved = await tarsier(...common, "--set", `detect.sgh-mpm-caching-path=${cache}`);
+      assert.equal(moved.code, 0, moved.stderr);
+      assert.doesNotMatch(moved.stderr, /not a known setting/);
+      assert.ok(JSON.parse(moved.stdout).rules.matcher_detail.includes(`cache ${cache}: 0 loaded`));
+      assert.ok([...Deno.readDirSync(cache)].some((e) => e.name.endsWith(".hs")));
+      const flag = await tarsier(
+        ...common,
+        "--set",
+        `detect.sgh-mpm-caching-path=${cache}`,
+        "--no-mpm-cache",
+      );
+      assert.match(JSON.parse(flag.stdout).rules.matcher_detail, /, no cache$/, "the flag wins");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
