@@ -79,6 +79,7 @@ const SYMBOLS = {
   madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
+  free: { parameters: ["pointer"], result: "void" },
 } as const;
 
 type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -264,4 +265,14 @@ export function munmap(address: Deno.PointerObject, length: number): void {
  */
 export function madvise(address: Deno.PointerObject, length: number, advice: number): void {
   libc().madvise(address, BigInt(length), advice);
+}
+
+/**
+ * Release memory that a C library allocated with `malloc` and handed over
+ * (e.g. Hyperscan's serialized databases and info strings).
+ *
+ * @param address the allocation, or null (ignored)
+ */
+export function free(address: Deno.PointerObject | null): void {
+  if (address !== null) libc().free(address);
 }

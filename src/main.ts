@@ -17,6 +17,8 @@
 import { Command, CommanderError } from "commander";
 import { CaptureFormatError } from "./capture/capture_file.ts";
 import { LibcError } from "../ffi/libc.ts";
+import { HyperscanError } from "../ffi/hyperscan.ts";
+import { matcherVersionLine } from "./mpm/matcher_choice.ts";
 import { parseScanOptions, type RawScanOptions, runScan } from "./cli/scan_command.ts";
 import { runConvert, runLint, runRulesTest } from "./cli/rules_command.ts";
 import { ConfigError } from "./rules/config.ts";
@@ -34,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
   const verbose = args.includes("--verbose");
   const program = new Command("tarsier")
     .description("Suricata-compatible network IDS/IPS")
-    .version(`tarsier ${VERSION} (deno ${Deno.version.deno})`, "-V, --version")
+    .version(versionText(args), "-V, --version")
     .option("--verbose", "print stack traces on errors")
     .exitOverride()
     .configureOutput({
@@ -60,6 +62,9 @@ export async function main(args: string[]): Promise<number> {
     .option("--data-dir <dir>", "Suricata's data directory (dataset save and state files)")
     .option("--simulate-ips", "act as an inline IPS: drop rules block")
     .option("--init-errors-fatal", "fail when any rule cannot be loaded")
+    .option("--mpm <algo>", "prefilter matcher: auto (hs when libhs is installed), hs or ac")
+    .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")
+    .option("--no-mpm-cache", "compile Hyperscan databases every time")
     .option("--summary <format>", "summary format: text (on stderr) or json (on stdout)", "text")
     .option("--progress", "always show a progress bar")
     .option("--no-progress", "never show a progress bar")
@@ -102,6 +107,13 @@ export async function main(args: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The `--version` text; it names the matcher only when asked (loading libhs costs a few ms). */
+function versionText(args: string[]): string {
+  const base = `tarsier ${VERSION} (deno ${Deno.version.deno})`;
+  if (!args.includes("--version") && !args.includes("-V")) return base;
+  return `${base}\n${matcherVersionLine()}`;
+}
+
 function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof CommanderError) {
     // commander already printed its message (or the help/version text)
@@ -114,7 +126,7 @@ function reportError(error: unknown, verbose: boolean): number {
     console.error(`tarsier: ${error.message}`);
     return 2;
   }
-  if (error instanceof LibcError) {
+  if (error instanceof LibcError || error instanceof HyperscanError) {
     console.error(`tarsier: ${error.message}`);
     return 2;
   }

@@ -37,6 +37,13 @@ import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
 import { FlowEnd } from "../flow/flow_table.ts";
 import { type StatsFacts, statsRecord } from "../output/stats_record.ts";
 import { Defragmenter, parseDefragPolicy } from "../flow/defrag.ts";
+import {
+  type MatcherSelection,
+  MatcherUnavailableError,
+  type MpmChoice,
+  parseMpmChoice,
+  selectMatcher,
+} from "../mpm/matcher_choice.ts";
 import { startProgress } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -66,6 +73,14 @@ export interface ScanCommandOptions {
   initErrorsFatal: boolean;
   /** Print every rule diagnostic. */
   verbose: boolean;
+  /** The prefilter matcher (`--mpm`); null: suricata.yaml's `mpm-algo`, else auto. */
+  mpm: MpmChoice | null;
+  /**
+   * Where compiled Hyperscan databases are cached (`--mpm-cache-dir`); null:
+   * suricata.yaml's `detect.sgh-mpm-caching-path`, else the default; false:
+   * no caching (`--no-mpm-cache`).
+   */
+  mpmCacheDir: string | null | false;
   /** Notes about accepted-but-ignored flags, printed on stderr. */
   notes: string[];
 }
@@ -84,10 +99,12 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   });
   for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
   const rulePaths = rulePathsOf(options, config);
+  const selection = rulePaths.length > 0 ? matcherOf(options, config) : null;
   const ruleset = rulePaths.length > 0
     ? loadRuleset({
       config,
       paths: rulePaths,
+      matcher: selection?.factory,
       alertMax: config.getNumber("packet-alert-max", 15),
       actionOrder: config.getList("action-order"),
     })
@@ -192,6 +209,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
         matcher: ruleset.report.matcher,
         patterns: ruleset.report.patterns,
       };
+      if (selection !== null) summary.rules.matcher_detail = matcherDetail(selection);
       summary.alerts = stage.alertCount;
       summary.startup_s = Math.round(ruleset.report.startupMs) / 1000;
       summary.log_dir = logDir;
@@ -217,6 +235,44 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     fast?.close();
     capture.close();
   }
+}
+
+/**
+ * The matcher of this run: `--mpm`, else suricata.yaml's `mpm-algo`, else
+ * auto; the Hyperscan cache directory from `--mpm-cache-dir` /
+ * `--no-mpm-cache`, else `detect.sgh-mpm-caching(-path)` (Suricata 8's keys),
+ * else the default (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`).
+ */
+function matcherOf(options: ScanCommandOptions, config: SuricataConfig): MatcherSelection {
+  let choice = options.mpm;
+  if (choice === null) {
+    const algo = config.getString("mpm-algo", "auto");
+    choice = parseMpmChoice(algo);
+    if (choice === null) throw new UsageError(`mpm-algo "${algo}" is not auto, hs or ac`);
+  }
+  let cacheDir: string | null | undefined = undefined;
+  if (options.mpmCacheDir === false) cacheDir = null;
+  else if (options.mpmCacheDir !== null) cacheDir = options.mpmCacheDir;
+  else if (!config.getBool("detect.sgh-mpm-caching", true)) cacheDir = null;
+  else cacheDir = config.getString("detect.sgh-mpm-caching-path", "") || undefined;
+  try {
+    return selectMatcher(choice, { cacheDir });
+  } catch (error) {
+    if (error instanceof MatcherUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The matcher line of the summary: engine, library and what the cache did. */
+function matcherDetail(selection: MatcherSelection): string {
+  const cache = selection.cache;
+  if (cache === null) {
+    return selection.name === "hs" ? `${selection.description}, no cache` : selection.description;
+  }
+  const c = cache.counters;
+  const damaged = c.damaged > 0 ? `, ${c.damaged} damaged and rebuilt` : "";
+  return `${selection.description}, cache ${cache.dir}: ${c.hits} loaded, ` +
+    `${c.misses + c.damaged} compiled${damaged}`;
 }
 
 /** Flow, TCP and detection counters for the stats record. */
@@ -324,6 +380,9 @@ export interface RawScanOptions {
   simulateIps?: boolean;
   initErrorsFatal?: boolean;
   verbose?: boolean;
+  mpm?: string;
+  mpmCache?: boolean;
+  mpmCacheDir?: string;
 }
 
 /**
@@ -365,6 +424,11 @@ export function parseScanOptions(
   if (raw.dataDir) sets.push(`default-data-dir=${raw.dataDir}`);
   if (checksums === "none") sets.push("stream.checksum-validation=no");
   if (checksums === "all") sets.push("pcap-file.checksum-checks=yes");
+  let mpm: MpmChoice | null = null;
+  if (raw.mpm !== undefined) {
+    mpm = parseMpmChoice(raw.mpm);
+    if (mpm === null) throw new UsageError(`scan: --mpm must be auto, hs or ac, not "${raw.mpm}"`);
+  }
   return {
     pcap,
     summary,
@@ -378,6 +442,8 @@ export function parseScanOptions(
     ips: raw.simulateIps ?? false,
     initErrorsFatal: raw.initErrorsFatal ?? false,
     verbose: raw.verbose ?? false,
+    mpm,
+    mpmCacheDir: raw.mpmCache === false ? false : raw.mpmCacheDir ?? null,
     notes,
   };
 }

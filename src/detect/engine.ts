@@ -757,7 +757,12 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
       patternIds.set(key, id);
       sigsOfPattern.push([]);
       builder ??= factory();
-      builder.addPattern(id, fp.bytes, { nocase: fp.nocase, offset: fp.offset, depth: fp.depth });
+      builder.addPattern(id, fp.bytes, {
+        nocase: fp.nocase,
+        offset: fp.offset,
+        depth: fp.depth,
+        label: `sid ${sig.sid}`,
+      });
     }
     sigsOfPattern[id].push(sig.index);
     out.prefilterCount++;

@@ -27,6 +27,11 @@ export interface PatternOptions {
   offset?: number;
   /** The pattern must END at most this many bytes from the window start. */
   depth?: number;
+  /**
+   * Who the pattern belongs to (e.g. `sid 2001219`), for compile errors: the
+   * matcher itself knows ids only.
+   */
+  label?: string;
 }
 
 /** Collects patterns and compiles them into a {@link Matcher}. */

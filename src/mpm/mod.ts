@@ -1,8 +1,11 @@
 /**
  * Multi-pattern matchers (MPM) behind one interface: the detection engine
  * adds literal patterns under u32 ids, builds a {@link Matcher}, and scans
- * buffers into a reusable {@link MatchSet}. The embedded engine is a
- * pure-TypeScript Aho-Corasick ({@link AhoCorasickBuilder}).
+ * buffers into a reusable {@link MatchSet}. Engines: Hyperscan through FFI
+ * ({@link HyperscanBuilder}, when libhs is installed; compiled databases
+ * cached on disk by {@link HyperscanCache}) and the embedded pure-TypeScript
+ * Aho-Corasick ({@link AhoCorasickBuilder}); {@link selectMatcher} picks one
+ * for `--mpm auto|hs|ac`.
  *
  * @example
  * ```ts
@@ -28,6 +31,29 @@ export {
   type AhoCorasickOptions,
   DEFAULT_DENSE_BYTES_LIMIT,
 } from "./aho_corasick.ts";
+export {
+  hyperscanAvailable,
+  HyperscanBuilder,
+  type HyperscanBuilderOptions,
+  type HyperscanDatabases,
+  hyperscanDescription,
+  HyperscanMatcher,
+} from "./hyperscan.ts";
+export {
+  defaultCacheDir,
+  HyperscanCache,
+  type HyperscanCacheCounters,
+  type HyperscanCacheOptions,
+} from "./hyperscan_cache.ts";
+export {
+  type MatcherSelection,
+  type MatcherSelectionOptions,
+  MatcherUnavailableError,
+  matcherVersionLine,
+  type MpmChoice,
+  parseMpmChoice,
+  selectMatcher,
+} from "./matcher_choice.ts";
 export {
   type Matcher,
   type MatcherBuilder,

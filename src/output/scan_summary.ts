@@ -52,6 +52,8 @@ export interface ScanSummary {
     skipped: number;
     skipped_by_reason: Record<string, number>;
     matcher: string;
+    /** The matcher in words: engine, library, what the database cache did. */
+    matcher_detail?: string;
     patterns: number;
   };
   /** Alerts written (with rules only). */
@@ -119,6 +121,7 @@ export function formatScanSummary(summary: ScanSummary): string {
   if (summary.alerts !== undefined) {
     row("alerts", `${grouped(summary.alerts)} (${summary.log_dir}/eve.json, fast.log)`);
   }
+  if (summary.rules?.matcher_detail !== undefined) row("matcher", summary.rules.matcher_detail);
   if (summary.startup_s !== undefined) {
     row("start-up", `${summary.startup_s.toFixed(3)} s (rules and matcher)`);
   }

@@ -3,8 +3,10 @@
  * of Suricata 7.0's default suricata.yaml (as installed on Linux, with
  * /etc/suricata, /var/lib/suricata/rules and /var/log/suricata), plus the
  * documented defaults of some settings that file only mentions in comments
- * (`stream.midstream`, `stream.async-oneside`, ...), so that `--set` of those
- * is not reported as unknown.
+ * (`stream.midstream`, `stream.async-oneside`, ...) and Suricata 8's
+ * Hyperscan cache settings (`detect.sgh-mpm-caching(-path)`; an empty path
+ * means Tarsier's default cache directory), so that `--set` of those is not
+ * reported as unknown.
  *
  * @module
  */
@@ -459,6 +461,8 @@ detect:
     toclient-groups: 3
     toserver-groups: 25
   sgh-mpm-context: auto
+  sgh-mpm-caching: yes
+  sgh-mpm-caching-path:
   inspection-recursion-limit: 3000
   delayed-detect: no
   prefilter:

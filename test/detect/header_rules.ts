@@ -18,6 +18,7 @@ import { AddressResolver } from "../../src/rules/address.ts";
 import { formatDiagnostic } from "../../src/rules/diagnostic.ts";
 import { PortResolver } from "../../src/rules/port.ts";
 import { parseRules } from "../../src/rules/rule_parser.ts";
+import { testMatcherFactory } from "./_test_matcher.ts";
 import { decodeBytes } from "../decode/frames.ts";
 
 /** The compile environment of the keyword tests. */
@@ -101,7 +102,7 @@ export function conditionsMatch(s: Signature, frame: Uint8Array | Packet): boole
  * @returns the sids that alerted
  */
 export function engineAlerts(sigs: Signature[], frame: Uint8Array): number[] {
-  const engine = DetectEngine.build(sigs);
+  const engine = DetectEngine.build(sigs, { matcher: testMatcherFactory() });
   const p = decodeBytes(frame);
   const alerts = new AlertQueue();
   engine.inspect(p, new DetectContext(p), alerts);

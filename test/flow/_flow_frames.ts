@@ -18,6 +18,7 @@ import { ThresholdGate } from "../../src/detect/threshold.ts";
 import { flowbitCount, flowintCount } from "../../src/flow/flowbits.ts";
 import type { FlowTableOptions } from "../../src/flow/flow_table.ts";
 import { FlowStage } from "../../src/flow/flow_tracker.ts";
+import { testMatcherFactory } from "../detect/_test_matcher.ts";
 import {
   bytes,
   ethernet,
@@ -212,7 +213,7 @@ export class Pipeline {
    * @param options flow table options
    */
   constructor(sigs: Signature[], options: FlowTableOptions = {}) {
-    this.engine = DetectEngine.build(sigs);
+    this.engine = DetectEngine.build(sigs, { matcher: testMatcherFactory() });
     this.gate = new ThresholdGate({ capacity: 1024 });
     this.engine.gate = this.gate;
     this.flows = new FlowStage(options, flowbitCount(), flowintCount());

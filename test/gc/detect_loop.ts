@@ -4,7 +4,8 @@
  * a capture file, `passes` times, with alerts counted but not written.
  *
  * Usage: deno run --v8-flags=--trace-gc,--expose-gc --allow-read --allow-ffi
- *        --allow-env=LOG_TOKENS,LOG_STREAM test/gc/detect_loop.ts FILE RULES WARMUP PASSES
+ *        --allow-env=LOG_TOKENS,LOG_STREAM test/gc/detect_loop.ts FILE RULES WARMUP PASSES [MPM]
+ * where MPM is `ac` (default) or `hs` (the prefilter matcher).
  */
 
 import { openCaptureFile } from "../../src/capture/capture_file.ts";
@@ -17,10 +18,12 @@ import { loadRuleset } from "../../src/engine/ruleset.ts";
 import { flowbitCount } from "../../src/flow/flowbits.ts";
 import { FlowStage } from "../../src/flow/flow_tracker.ts";
 import { loadConfig } from "../../src/rules/config.ts";
+import { selectMatcher } from "../../src/mpm/matcher_choice.ts";
 
-const [path, rules, warmupArg, passesArg] = Deno.args;
+const [path, rules, warmupArg, passesArg, mpm = "ac"] = Deno.args;
 const { config } = loadConfig();
-const ruleset = loadRuleset({ config, paths: [rules] });
+const matcher = selectMatcher(mpm === "hs" ? "hs" : "ac", { cacheDir: null }).factory;
+const ruleset = loadRuleset({ config, paths: [rules], matcher });
 ruleset.engine.gate = new ThresholdGate();
 const capture = openCaptureFile(path);
 const batch = new FrameBatch();

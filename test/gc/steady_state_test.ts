@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { ENGINES, skipUnavailable } from "../mpm/_engines.ts";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
 import { measuredGcLines } from "./_trace.ts";
 
@@ -39,14 +40,17 @@ Deno.test("gc: the trace does show scavenges when a loop allocates (the test can
 
 const DETECT_LOOP = new URL("./detect_loop.ts", import.meta.url).pathname;
 
-Deno.test({
-  name: "gc: flow tracking and detection with ET Open over the small corpus make no young garbage",
-  ignore: !HAVE_CORPUS,
-  async fn() {
-    const pcap = corpusPath("pcap/traffic-small.pcap");
-    const rules = corpusPath("rules/et-open");
-    const between = await measuredGcLines(DETECT_LOOP, [pcap, rules, "3", "10"]);
-    const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
-    assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
-  },
-});
+for (const engine of ENGINES) {
+  Deno.test({
+    name:
+      `gc: flow tracking and detection with ET Open over the small corpus make no young garbage (${engine.name})`,
+    ignore: !HAVE_CORPUS || skipUnavailable(engine),
+    async fn() {
+      const pcap = corpusPath("pcap/traffic-small.pcap");
+      const rules = corpusPath("rules/et-open");
+      const between = await measuredGcLines(DETECT_LOOP, [pcap, rules, "3", "10", engine.name]);
+      const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
+      assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
+    },
+  });
+}

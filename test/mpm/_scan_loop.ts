@@ -5,15 +5,19 @@
  * force a GC, scan `SCANS` times, force a GC. Between the two forced GCs V8
  * must report no scavenge.
  *
- * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS
- * where MODE is `clean`, or `alloc` (also allocate per scan: the control).
+ * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS [ENGINE]
+ * where MODE is `clean`, or `alloc` (also allocate per scan: the control), and
+ * ENGINE `ac` (default: a full DFA and a hybrid) or `hs` (Hyperscan, with
+ * enough single-byte patterns for its second database; the scans go round
+ * five buffers, so the base address cache is exercised).
  *
  * @module
  */
 
 import { AhoCorasickBuilder, MatchSet } from "../../src/mpm/mod.ts";
+import { HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
 
-const [mode, scansArg] = Deno.args;
+const [mode, scansArg, engine = "ac"] = Deno.args;
 const scans = Number(scansArg);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
@@ -35,7 +39,9 @@ const words = [
   "a",
 ];
 const matchers = [undefined, 256].map((denseBytesLimit) => {
-  const builder = new AhoCorasickBuilder({ denseBytesLimit });
+  const builder = engine === "hs"
+    ? new HyperscanBuilder()
+    : new AhoCorasickBuilder({ denseBytesLimit });
   words.forEach((w, i) => {
     builder.addPattern(2 * i, enc.encode(w), { nocase: false });
     builder.addPattern(2 * i + 1, enc.encode(w.toLowerCase()), {
@@ -45,6 +51,10 @@ const matchers = [undefined, 256].map((denseBytesLimit) => {
     });
   });
   builder.addPattern(100, new Uint8Array([0x00, 0xff, 0x00]), { nocase: false });
+  // single bytes: Hyperscan puts this many in a second (literal) database
+  for (let b = 0; b < 10; b++) {
+    builder.addPattern(101 + b, new Uint8Array([0xf0 + b]), { nocase: false });
+  }
   return builder.build();
 });
 const found = new MatchSet(Math.max(...matchers.map((m) => m.idSpace)));
@@ -53,6 +63,9 @@ const text = "GET /cgi-bin/../../etc/passwd HTTP/1.1\r\nHost: example.com\r\n" +
 const data = new Uint8Array(1024);
 for (let i = 0; i < data.length; i++) data[i] = text.charCodeAt(i % text.length) & 0xff;
 data.set([0x00, 0xff, 0x00], 700);
+data.set([0xf3, 0xf7], 900);
+/** Five buffers in turn (packet data, stream arena, application-layer buffers...). */
+const buffers = [data, data.slice(), data.slice(), data.slice(), data.slice()];
 
 let total = 0;
 let kept: unknown = null;
@@ -60,7 +73,7 @@ function pass(n: number): void {
   for (let i = 0; i < n; i++) {
     const m = matchers[i & 1];
     found.reset();
-    m.scan(data, i & 7, data.length, found);
+    m.scan(buffers[i % 5], i & 7, data.length, found);
     total += found.count;
     if (mode === "alloc") kept = data.slice(0, 64);
   }

@@ -8,15 +8,25 @@
  */
 
 import assert from "node:assert/strict";
+import { ENGINES, skipUnavailable } from "./_engines.ts";
 
 const LOOP = new URL("./_scan_loop.ts", import.meta.url).pathname;
 const CAN_RUN = Deno.permissions.querySync({ name: "run" }).state === "granted";
 if (!CAN_RUN) console.warn("mpm gc tests ignored: they need --allow-run");
 
 /** Trace lines between the last two forced GCs of a `_scan_loop.ts` run. */
-async function measuredGcLines(mode: string, scans: number): Promise<string[]> {
+async function measuredGcLines(mode: string, scans: number, engine: string): Promise<string[]> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--v8-flags=--trace-gc,--expose-gc", LOOP, mode, String(scans)],
+    args: [
+      "run",
+      "--quiet",
+      "--allow-ffi",
+      "--v8-flags=--trace-gc,--expose-gc",
+      LOOP,
+      mode,
+      String(scans),
+      engine,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -32,21 +42,25 @@ async function measuredGcLines(mode: string, scans: number): Promise<string[]> {
   return lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
 }
 
-Deno.test({
-  name: "mpm gc: 100k scans make no scavenge",
-  ignore: !CAN_RUN,
-  async fn() {
-    const between = await measuredGcLines("clean", 100_000);
-    const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
-    assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
-  },
-});
+for (const engine of ENGINES) {
+  const ignore = !CAN_RUN || skipUnavailable(engine);
+  Deno.test({
+    name: `mpm gc (${engine.name}): 100k scans make no scavenge`,
+    ignore,
+    async fn() {
+      const between = await measuredGcLines("clean", 100_000, engine.name);
+      const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
+      assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
+    },
+  });
 
-Deno.test({
-  name: "mpm gc: the same loop shows scavenges when it allocates (the check can fail)",
-  ignore: !CAN_RUN,
-  async fn() {
-    const between = await measuredGcLines("alloc", 100_000);
-    assert.ok(between.some((line) => /Scavenge|Minor Mark/.test(line)), between.join("\n"));
-  },
-});
+  Deno.test({
+    name:
+      `mpm gc (${engine.name}): the same loop shows scavenges when it allocates (the check can fail)`,
+    ignore,
+    async fn() {
+      const between = await measuredGcLines("alloc", 100_000, engine.name);
+      assert.ok(between.some((line) => /Scavenge|Minor Mark/.test(line)), between.join("\n"));
+    },
+  });
+}
