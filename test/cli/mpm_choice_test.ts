@@ -129,7 +129,7 @@ Deno.test("mpm: --version names the default matcher", async () => {
 
 Deno.test("mpm: an unknown --mpm or mpm-algo is a one-line usage error", async () => {
   const demo = join(REPO_ROOT, "test", "data", "demo.pcap");
-  const rules = join(REPO_ROOT, "rules", "demo.rules");
+  const rules = join(REPO_ROOT, "rules", "starter.yaml");
   const bad = await tarsier("scan", demo, "--rules", rules, "--mpm", "bm", "--no-progress");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^tarsier: scan: --mpm must be auto, hs or ac, not "bm"$/);
@@ -173,7 +173,7 @@ Deno.test({
   ignore: skipUnavailable(hs),
   async fn() {
     const demo = join(REPO_ROOT, "test", "data", "demo.pcap");
-    const rules = join(REPO_ROOT, "rules", "demo.rules");
+    const rules = join(REPO_ROOT, "rules", "starter.yaml");
     const dir = await Deno.makeTempDir({ prefix: "tarsier-mpm-" });
     try {
       const common = [
