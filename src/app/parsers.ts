@@ -10,6 +10,7 @@ import { registerAppParser, registerAppProtocol } from "../detect/buffers.ts";
 import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
+import { DceRpcParser } from "./dcerpc_parser.ts";
 import { DnsParser } from "./dns_parser.ts";
 import { HttpParser } from "./http_parser.ts";
 import { SshParser } from "./ssh_parser.ts";
@@ -19,7 +20,7 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["dns", "http", "ssh", "tls"]) registerAppParser(name);
+for (const name of ["dcerpc", "dns", "http", "ssh", "tls"]) registerAppParser(name);
 
 /** What the parsers compute beyond what they always do. */
 export interface ParserOptions {
@@ -43,6 +44,7 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
   tcp.set(AppProto.HTTP, new HttpParser() as AppParser<unknown>);
   tcp.set(AppProto.DNS, new DnsParser({ tcp: true }) as AppParser<unknown>);
   udp.set(AppProto.DNS, new DnsParser() as AppParser<unknown>);
+  tcp.set(AppProto.DCERPC, new DceRpcParser() as AppParser<unknown>);
   tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
   tcp.set(
     AppProto.TLS,

@@ -2,3 +2,5 @@
 import "./tls_fields.ts";
 import "./ssh_versions.ts";
 import "./dns_opcode.ts";
+import "./dce_iface.ts";
+import "./dce_opnum.ts";
