@@ -217,9 +217,7 @@ export class DceRpcParser implements AppParser<DceRpcState> {
   finish(state: DceRpcState, out: AppOutput): void {
     state.pendingLen[0] = 0;
     state.pendingLen[1] = 0;
-    for (const tx of state.txs) {
-      if (tx.logged === 0) out.log(tx, TxSide.BOTH);
-    }
+    for (const tx of state.txs) this.#log(tx, out);
   }
 
   /** Return the transactions published and logged to the pool. */
@@ -428,7 +426,14 @@ export class DceRpcParser implements AppParser<DceRpcState> {
 
   /** Log the transaction when both parts are done. */
   #completed(tx: DceRpcTx, out: AppOutput): void {
-    if (tx.reqDone && tx.respDone && tx.logged === 0) out.log(tx, TxSide.BOTH);
+    if (tx.reqDone && tx.respDone) this.#log(tx, out);
+  }
+
+  /** Ask for the transaction's EVE record, once. */
+  #log(tx: DceRpcTx, out: AppOutput): void {
+    if (tx.logQueued) return;
+    tx.logQueued = true;
+    out.log(tx, TxSide.BOTH);
   }
 
   /**
@@ -453,7 +458,7 @@ export class DceRpcParser implements AppParser<DceRpcState> {
         if (old.reqDone && old.respDone) continue;
         old.reqDone = true;
         old.respDone = true;
-        if (old.logged === 0) out.log(old, TxSide.BOTH);
+        this.#log(old, out);
         break;
       }
     }

@@ -192,6 +192,8 @@ export class DceRpcTx extends Transaction {
   dceLittleEndian = false;
   /** The flow's state (bindings, header version), for `dce_iface` and EVE. */
   flow: DceFlowView | null = null;
+  /** Its EVE record was asked for (it is written once). */
+  logQueued = false;
 
   /** @inheritdoc */
   override reset(): void {
@@ -212,6 +214,7 @@ export class DceRpcTx extends Transaction {
     this.respLost = false;
     this.dceLittleEndian = false;
     this.flow = null;
+    this.logQueued = false;
   }
 }
 
