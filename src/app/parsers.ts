@@ -11,6 +11,7 @@ import { provideFeature } from "../detect/keywords/requires.ts";
 import type { AppParsers } from "./app_layer.ts";
 import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
+import { DceRpcParser } from "./dcerpc_parser.ts";
 import { DnsParser } from "./dns_parser.ts";
 import { HttpParser } from "./http_parser.ts";
 import { MqttParser } from "./mqtt_parser.ts";
@@ -22,7 +23,7 @@ for (const [id, name] of Object.entries(APP_PROTO_NAMES)) {
   if (Number(id) !== AppProto.FAILED) registerAppProtocol(name);
 }
 
-for (const name of ["dns", "http", "ssh", "tls", "sip", "mqtt"]) registerAppParser(name);
+for (const name of ["dcerpc", "dns", "http", "ssh", "tls", "sip", "mqtt"]) registerAppParser(name);
 // what the TLS parser computes, for `requires: feature ...` (Suricata's HAVE_JA3/HAVE_JA4)
 for (const feature of ["ja3", "ja4"]) provideFeature(feature);
 
@@ -48,6 +49,7 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
   tcp.set(AppProto.HTTP, new HttpParser() as AppParser<unknown>);
   tcp.set(AppProto.DNS, new DnsParser({ tcp: true }) as AppParser<unknown>);
   udp.set(AppProto.DNS, new DnsParser() as AppParser<unknown>);
+  tcp.set(AppProto.DCERPC, new DceRpcParser() as AppParser<unknown>);
   tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
   tcp.set(
     AppProto.TLS,

@@ -133,7 +133,21 @@ export const ByteFlag = {
   BEGIN: 1 << 7,
   END: 1 << 8,
   ALIGN: 1 << 9,
+  /**
+   * `dce`: the byte order is the DCE/RPC data representation of the
+   * transaction being inspected (little-endian when it says so, else big).
+   */
+  DCE: 1 << 10,
 } as const;
+
+/**
+ * A transaction that knows its DCE/RPC data representation (what the `dce`
+ * byte order of byte_test, byte_jump, byte_extract and byte_math reads).
+ */
+export interface DceByteOrder {
+  /** Multi-byte stub values are little-endian. */
+  readonly dceLittleEndian: boolean;
+}
 
 /** A byte_test step. */
 export interface ByteTestStep {
@@ -791,7 +805,10 @@ export class ContentInspector implements BufferMatcher {
       this.#consumed = strtoull.consumed;
       return true;
     }
-    this.#value = readUint(this.#data, abs, nbytes, (flags & ByteFlag.LITTLE) !== 0);
+    const little = (flags & ByteFlag.DCE) !== 0
+      ? (this.#ctx!.tx as Partial<DceByteOrder> | null)?.dceLittleEndian === true
+      : (flags & ByteFlag.LITTLE) !== 0;
+    this.#value = readUint(this.#data, abs, nbytes, little);
     this.#consumed = nbytes;
     return true;
   }

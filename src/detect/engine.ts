@@ -444,7 +444,9 @@ export class DetectEngine {
         const key = sig.index * 2 + (part === TxSide.RESPONSE ? 1 : 0);
         if (tx.hasAlerted(key)) continue;
         this.#checkPacket = !ctx.pseudo;
-        this.#checkStream = false;
+        // payload keywords of a transaction signature see the stream chunk of this packet too
+        // (Suricata inspects the raw stream with the transaction, e.g. dcerpc.opnum + content)
+        this.#checkStream = this.#streamCapable[sig.index] === 1;
         this.counters.candidates++;
         ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;

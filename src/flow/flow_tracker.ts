@@ -500,13 +500,17 @@ export class FlowStage implements FlowTracker {
       const proto = this.appProto[f];
       if (proto !== AppProto.UNKNOWN && proto !== AppProto.FAILED) {
         // the parser gets the data this packet acknowledges (Suricata's IDS
-        // mode), and its own when no acknowledgement will come; a protocol
-        // without a parser only counts as seen from then on
-        this.#feedApp(f, !toServer, r, true);
-        const closing = (p.tcpFlags & 0x04) !== 0 ||
-          ((p.tcpFlags & TCP_FIN) !== 0 && state > TcpState.TIME_WAIT) ||
-          state === TcpState.CLOSED;
-        if (oneSided || closing) this.#feedApp(f, toServer, r, !oneSided);
+        // mode), and its own when no acknowledgement will come; inline, its
+        // own data as it arrives (Suricata's IPS mode); a protocol without a
+        // parser only counts as seen from then on
+        if (r.inline) this.#feedApp(f, toServer, r, false);
+        else {
+          this.#feedApp(f, !toServer, r, true);
+          const closing = (p.tcpFlags & 0x04) !== 0 ||
+            ((p.tcpFlags & TCP_FIN) !== 0 && state > TcpState.TIME_WAIT) ||
+            state === TcpState.CLOSED;
+          if (oneSided || closing) this.#feedApp(f, toServer, r, !oneSided);
+        }
       }
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
     } else if (t.proto[f] === 17 && p.ipProto === 17 && p.payloadLen > 0) {

@@ -639,6 +639,11 @@ export class TcpReassembly {
     }
   }
 
+  /** Inline mode (`stream.inline`): data is inspected and parsed as it arrives, not once acknowledged. */
+  get inline(): boolean {
+    return this.#inline;
+  }
+
   /**
    * The next in-order data of a stream for the application layer (Suricata's
    * app progress): the contiguous bytes after what the parser already has,

@@ -40,7 +40,7 @@ function flag(node: ConfigNode | undefined, name: string, fallback: boolean): bo
 }
 
 /** The application protocols with transaction records. */
-const APP_RECORD_TYPES = ["http", "dns", "tls", "ssh", "sip", "mqtt"];
+const APP_RECORD_TYPES = ["http", "dns", "tls", "ssh", "sip", "mqtt", "dcerpc"];
 
 /**
  * Read the EVE settings; Suricata's defaults when the configuration has none.

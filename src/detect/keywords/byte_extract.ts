@@ -1,8 +1,8 @@
 /**
  * `byte_extract:nbytes,offset,name[,relative][,multiplier N][,big|little]
  * [,string[,hex|dec|oct]][,align 2|4]`: read a value into a variable that
- * later keywords use by name (Suricata's detect-byte-extract.c). `dce` is not
- * supported.
+ * later keywords use by name (Suricata's detect-byte-extract.c). `dce` reads
+ * the DCE/RPC transaction's byte order.
  *
  * @module
  */
@@ -88,11 +88,7 @@ registerKeyword({
           throw new KeywordError("byte_extract", `invalid option ${a}`);
       }
     }
-    if (endian === "dce") {
-      throw new KeywordError("byte_extract", "dce byte order is not supported", {
-        unsupported: true,
-      });
-    }
+    if (endian === "dce") flags |= ByteFlag.DCE;
     if (string) {
       if (base === 0) base = 10;
       if (endian !== "") throw new KeywordError("byte_extract", "endianness with string");

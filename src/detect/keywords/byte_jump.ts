@@ -2,7 +2,7 @@
  * `byte_jump:nbytes,offset[,relative][,multiplier N][,big|little][,string][,hex|dec|oct]
  * [,align][,from_beginning|from_end][,post_offset N]`: move the inspection
  * point by a value read from the buffer (Suricata's detect-bytejump.c).
- * `dce` is not supported.
+ * `dce` reads the DCE/RPC transaction's byte order (big-endian outside DCE/RPC).
  *
  * @module
  */
@@ -30,6 +30,7 @@ registerKeyword({
     let multiplier = 1;
     let postOffset = 0;
     let dce = false;
+    let endianGiven = false;
     for (const a of m.slice(2)) {
       if (a === undefined) continue;
       const lower = a.toLowerCase();
@@ -38,9 +39,13 @@ registerKeyword({
       else if (lower === "dec") base |= 10;
       else if (lower === "hex") base |= 16;
       else if (lower === "oct") base |= 8;
-      else if (lower === "big") flags &= ~ByteFlag.LITTLE;
-      else if (lower === "little") flags |= ByteFlag.LITTLE;
-      else if (lower === "from_beginning") flags |= ByteFlag.BEGIN;
+      else if (lower === "big") {
+        flags &= ~ByteFlag.LITTLE;
+        endianGiven = true;
+      } else if (lower === "little") {
+        flags |= ByteFlag.LITTLE;
+        endianGiven = true;
+      } else if (lower === "from_beginning") flags |= ByteFlag.BEGIN;
       else if (lower === "from_end") flags |= ByteFlag.END;
       else if (lower === "align") flags |= ByteFlag.ALIGN;
       else if (lower === "dce") dce = true;
@@ -62,7 +67,13 @@ registerKeyword({
       throw new KeywordError("byte_jump", "from_end and from_beginning cannot be used together");
     }
     if (dce) {
-      throw new KeywordError("byte_jump", "dce byte order is not supported", { unsupported: true });
+      if (endianGiven || base !== 0 || (flags & ByteFlag.STRING) !== 0) {
+        throw new KeywordError(
+          "byte_jump",
+          "dce cannot be used with string, a base or an endianness",
+        );
+      }
+      flags |= ByteFlag.DCE;
     }
     let nbytes: number;
     if (nbytesText[0] !== "-" && isVariableName(nbytesText)) {

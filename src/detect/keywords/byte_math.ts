@@ -1,8 +1,8 @@
 /**
  * `byte_math:bytes N, offset N, oper +|-|*|/|<<|>>, rvalue N|var, result name
  * [, relative][, endian big|little][, string hex|dec|oct][, bitmask 0xN]`
- * (Suricata's detect-bytemath.c and rust/src/detect/byte_math.rs). `dce` is
- * not supported.
+ * (Suricata's detect-bytemath.c and rust/src/detect/byte_math.rs). `dce`
+ * reads the DCE/RPC transaction's byte order.
  *
  * @module
  */
@@ -136,9 +136,7 @@ registerKeyword({
     if ((oper === MathOp.SHL || oper === MathOp.SHR) && nbytes > 4) {
       err("bytes must be 1 through 4 with << or >>");
     }
-    if (endian === "dce") {
-      throw new KeywordError("byte_math", "dce byte order is not supported", { unsupported: true });
-    }
+    if (endian === "dce") flags |= ByteFlag.DCE;
     if (endian === "little") flags |= ByteFlag.LITTLE;
     if (string) flags |= ByteFlag.STRING;
     if (relative) flags |= ByteFlag.RELATIVE;

@@ -1,6 +1,7 @@
 /**
  * `byte_test:nbytes,[!]op,value,offset[,relative][,big|little][,string][,hex|dec|oct][,bitmask N]`
- * (Suricata's detect-bytetest.c). `dce` is not supported.
+ * (Suricata's detect-bytetest.c). `dce` reads the DCE/RPC transaction's byte
+ * order (big-endian outside DCE/RPC).
  *
  * @module
  */
@@ -41,6 +42,7 @@ registerKeyword({
     let base = 0;
     let bitmask = 0;
     let dce = false;
+    let endianGiven = false;
     for (const a of m.slice(4)) {
       if (a === undefined) continue;
       const lower = a.toLowerCase();
@@ -49,9 +51,13 @@ registerKeyword({
       else if (lower === "dec") base |= 10;
       else if (lower === "hex") base |= 16;
       else if (lower === "oct") base |= 8;
-      else if (lower === "big") flags &= ~ByteFlag.LITTLE;
-      else if (lower === "little") flags |= ByteFlag.LITTLE;
-      else if (lower === "dce") dce = true;
+      else if (lower === "big") {
+        flags &= ~ByteFlag.LITTLE;
+        endianGiven = true;
+      } else if (lower === "little") {
+        flags |= ByteFlag.LITTLE;
+        endianGiven = true;
+      } else if (lower === "dce") dce = true;
       else if (lower.startsWith("bitmask")) {
         flags |= ByteFlag.BITMASK;
         const v = leadingUint(a.slice(7));
@@ -62,7 +68,13 @@ registerKeyword({
       } else throw new KeywordError("byte_test", `unknown option ${a}`);
     }
     if (dce) {
-      throw new KeywordError("byte_test", "dce byte order is not supported", { unsupported: true });
+      if (endianGiven || base !== 0 || (flags & ByteFlag.STRING) !== 0) {
+        throw new KeywordError(
+          "byte_test",
+          "dce cannot be used with string, a base or an endianness",
+        );
+      }
+      flags |= ByteFlag.DCE;
     }
     // nbytes
     let nbytes: number;

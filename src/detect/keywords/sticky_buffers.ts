@@ -29,6 +29,8 @@ export interface StickyBuffer {
 
 const HTTP = ["http", "http2"];
 const FILES = ["http", "http2", "smtp", "smb", "nfs", "ftp", "ftp-data"];
+/** DCE/RPC buffers: a rule naming no protocol is a dcerpc rule (Suricata's DCERPC, which covers SMB). */
+const DCERPC = ["dcerpc", "smb"];
 
 function sb(
   name: string,
@@ -81,7 +83,7 @@ export const STICKY_BUFFERS: readonly StickyBuffer[] = [
   sb("ssh.hassh.server", ["ssh"], ["ssh-hassh-server"]),
   sb("ssh.hassh.string", ["ssh"], ["ssh-hassh-string"]),
   sb("ssh.hassh.server.string", ["ssh"], ["ssh-hassh-server-string"]),
-  sb("dcerpc.stub_data", ["dcerpc", "smb"], ["dce_stub_data"]),
+  sb("dcerpc.stub_data", DCERPC, ["dce_stub_data"]),
   sb("smb.named_pipe", ["smb"], ["smb_named_pipe"]),
   sb("smb.share", ["smb"], ["smb_share"]),
   sb("smb.ntlmssp_user", ["smb"]),
@@ -196,7 +198,7 @@ export function setStickyBuffer(
       if (!protocols.some((p) => sameProtocol(sig.appProto!, p))) {
         throw new KeywordError(keyword, `rule protocol ${sig.appProto} conflicts with ${keyword}`);
       }
-    } else if (protocols === HTTP || protocols.length === 1) {
+    } else if (protocols === HTTP || protocols === DCERPC || protocols.length === 1) {
       sig.appProto = protocols[0];
     }
   }
