@@ -4,7 +4,10 @@
 # start-up and packet-processing time, whole-process time, peak RSS, and the
 # ratios.
 #
-# Usage: bench/detect_side_by_side.sh PCAP [RULES] [--mpm ac|hs] [--runs N]
+# Usage: bench/detect_side_by_side.sh PCAP [RULES] [--mpm ac|hs] [--runs N] [--eve full|alert]
+#   --eve full (default): both write Suricata's default EVE records (alert, anomaly,
+#   http, dns, tls, ..., flow, stats); alert: Suricata writes alerts only (Tarsier still
+#   writes its default records, so that comparison flatters Suricata).
 #   RULES defaults to ../shared/corpus/rules/et-open (a folder or a file).
 #   --mpm   the prefilter matcher of BOTH tools (default ac): Suricata's mpm-algo
 #           (hs also sets spm-algo hs) and Tarsier's --mpm. With hs, Tarsier's
@@ -18,10 +21,12 @@ RULES=../shared/corpus/rules/et-open
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then RULES=$1; shift; fi
 MPM=ac
 RUNS=1
+EVE=full
 while [ $# -gt 0 ]; do
   case "$1" in
     --mpm) MPM=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --eve) EVE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +38,7 @@ cat "$PCAP" > /dev/null
 
 # Suricata: the same rule files (a folder: every *.rules in name order)
 sline=$(bash "$TOOLS/suricata-baseline.sh" "$PCAP" "$RULES" --runmode single --mpm "$MPM" \
-  --runs "$RUNS" --keep "$OUT/suricata")
+  --eve "$EVE" --runs "$RUNS" --keep "$OUT/suricata")
 echo "suricata: $sline"
 kv() { echo "$sline" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 

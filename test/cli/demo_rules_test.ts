@@ -21,6 +21,8 @@ const SURICATA_ALERTS: Record<number, number> = {
   9000006: 1,
   9000007: 1,
   9000008: 1,
+  9000014: 3,
+  9000015: 1,
 };
 
 Deno.test("demo: the bundled YAML rules raise Suricata's alerts on the bundled capture", async () => {
