@@ -42,7 +42,7 @@ Deno.test("rules test: every starter rule passes a test that alerts and one that
   assert.deepEqual(report.untested, []);
   assert.deepEqual(report.results.filter((r) => !r.passed).map((r) => r.trace), []);
   const sids = new Set(report.results.map((r) => r.sid));
-  assert.equal(sids.size, 13);
+  assert.equal(sids.size, 16);
   for (const sid of sids) {
     const mine = report.results.filter((r) => r.sid === sid);
     assert.ok(mine.some((r) => r.actual > 0) && mine.some((r) => r.actual === 0), `sid ${sid}`);
@@ -107,7 +107,7 @@ Deno.test("rules convert: starter.yaml to Suricata rules and back gives the same
     assert.equal((await tarsier("rules", "convert", rules, "-o", yaml)).code, 0);
     const a = parseYamlRules(await Deno.readTextFile(STARTER), "a").rules.map(comparableRule);
     const b = parseYamlRules(await Deno.readTextFile(yaml), "b").rules.map(comparableRule);
-    assert.equal(a.length, 13);
+    assert.equal(a.length, 16);
     assert.deepEqual(b, a);
     const lint = await tarsier("rules", "lint", "--format", "json", rules);
     assert.equal(lint.code, 0, lint.out);
