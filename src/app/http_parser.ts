@@ -55,7 +55,20 @@ const St = {
   CHUNK_DATA_END: 4,
   TRAILER: 5,
   CLOSE: 6,
+  /**
+   * After a request: the next line starts the next request when it begins
+   * with a known method, else it is more body (libhtp's REQ_FINALIZE).
+   */
+  FINALIZE: 7,
 } as const;
+
+/** The methods libhtp knows (`htp_convert_method_to_number`). */
+const KNOWN_METHODS = new Set([
+  "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND",
+  "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT",
+  "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY",
+  "BASELINE-CONTROL", "MERGE", "INVALID", "HEAD",
+]);
 
 /** One HTTP request/response pair. Fields are valid once the part is parsed. */
 export class HttpTx extends Transaction {
@@ -879,7 +892,7 @@ export class HttpParser implements AppParser<HttpState> {
           pos += n;
           dir.remaining -= n;
           if (dir.remaining === 0) {
-            if (dir.st === St.BODY_CL) this.#bodyDone(state, dir, toServer, out);
+            if (dir.st === St.BODY_CL) this.#bodyEnd(dir);
             else dir.st = St.CHUNK_DATA_END;
           }
           break;
@@ -897,7 +910,7 @@ export class HttpParser implements AppParser<HttpState> {
           // libhtp parses trailers as headers: not counted in the message length
           const b = data[pos++];
           if (b === LF) {
-            if (dir.lineLen === 0) this.#bodyDone(state, dir, toServer, out);
+            if (dir.lineLen === 0) this.#bodyEnd(dir);
             dir.lineLen = 0;
           } else if (b !== CR) {
             dir.lineLen++;
@@ -909,8 +922,45 @@ export class HttpParser implements AppParser<HttpState> {
           this.#msgLen(dir, toServer, end - pos);
           pos = end;
           break;
+        case St.FINALIZE:
+          pos = this.#requestFinalize(state, dir, data, pos, end, out);
+          break;
       }
     }
+    // nothing more in this chunk: the request is complete (libhtp's REQ_FINALIZE)
+    if (dir.st === St.FINALIZE) this.#bodyDone(state, dir, true, out);
+  }
+
+  /**
+   * libhtp's REQ_FINALIZE on the line at `pos`: a known method starts the
+   * next request; anything else is more body of this one ("Unexpected
+   * request body" when it is not whitespace).
+   */
+  #requestFinalize(
+    state: HttpState,
+    dir: HttpDirection,
+    data: Uint8Array,
+    pos: number,
+    end: number,
+    out: AppOutput,
+  ): number {
+    let lineEnd = pos;
+    while (lineEnd < end && data[lineEnd] !== LF) lineEnd++;
+    let i = pos;
+    while (i < lineEnd && htpSpace(data[i])) i++;
+    const m0 = i;
+    while (i < lineEnd && !htpSpace(data[i])) i++;
+    if (i > m0) {
+      if (KNOWN_METHODS.has(String.fromCharCode(...data.subarray(m0, Math.min(i, m0 + 20))))) {
+        this.#bodyDone(state, dir, true, out);
+        return pos;
+      }
+      out.event(dir.tx, "request_body_unexpected");
+    }
+    const to = lineEnd < end ? lineEnd + 1 : end;
+    this.#bodyData(dir, true, data, pos, to, out);
+    this.#msgLen(dir, true, to - pos);
+    return to;
   }
 
   /** @inheritdoc */
@@ -1097,16 +1147,14 @@ export class HttpParser implements AppParser<HttpState> {
   }
 
   /**
-   * Whether the line after a request line without protocol is a header
-   * (libhtp then parses headers: the protocol was just missing, not 0.9).
-   * Only what is in the current chunk is looked at.
+   * Whether a request line without protocol is followed by more than
+   * HTTP/0.9 allows (libhtp's `htp_connp_REQ_PROTOCOL` probe): more than 16
+   * bytes, or anything but whitespace, after it in the current chunk. Then
+   * the protocol was just missing and headers are parsed.
    */
   #headerFollows(data: Uint8Array, from: number, end: number): boolean {
-    for (let i = from; i < end; i++) {
-      const b = data[i];
-      if (b === LF) return false;
-      if (b === COLON) return i > from;
-    }
+    if (end - from > 16) return true;
+    for (let i = from; i < end; i++) if (!htpSpace(data[i])) return true;
     return false;
   }
 
@@ -1589,7 +1637,7 @@ export class HttpParser implements AppParser<HttpState> {
         dir.st = St.BODY_CL;
         dir.remaining = tx.requestContentLength;
       } else {
-        this.#bodyDone(state, dir, true, out);
+        this.#bodyEnd(dir);
       }
     }
   }
@@ -1730,6 +1778,14 @@ export class HttpParser implements AppParser<HttpState> {
   }
 
   /** A message's body is complete (or the flow ends). */
+  /** The request's body is over: what follows decides when it is complete. */
+  #bodyEnd(dir: HttpDirection): void {
+    dir.lineLen = 0;
+    dir.lineCount = 0;
+    dir.st = dir.tx === null ? St.LINE : St.FINALIZE;
+  }
+
+  /** The request is complete (or the flow ends): publish it. */
   #bodyDone(_state: HttpState, dir: HttpDirection, toServer: boolean, out: AppOutput): void {
     const tx = dir.tx;
     dir.st = St.LINE;
