@@ -294,6 +294,8 @@ export class AppLayer implements AppOutput {
     if (this.events.length < 64) {
       this.events.push({ proto: fa?.parser?.name ?? "", event, txId: tx === null ? -1 : tx.id });
     }
+    // kept on the transaction too, for app-layer-event rules (as many as Suricata keeps)
+    if (tx !== null && tx.events.length < 32 && !tx.events.includes(event)) tx.events.push(event);
   }
 
   /**

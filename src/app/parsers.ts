@@ -13,7 +13,7 @@ import { APP_PROTO_NAMES, AppProto } from "./proto_detect.ts";
 import type { AppParser } from "./transaction.ts";
 import { DceRpcParser } from "./dcerpc_parser.ts";
 import { DnsParser } from "./dns_parser.ts";
-import { HttpParser } from "./http_parser.ts";
+import { HttpParser, type HttpParserOptions } from "./http_parser.ts";
 import { MqttParser } from "./mqtt_parser.ts";
 import { SipParser } from "./sip_parser.ts";
 import { SshParser } from "./ssh_parser.ts";
@@ -35,6 +35,8 @@ export interface ParserOptions {
   ja3?: boolean;
   /** Compute JA4 (Suricata: `ja4-fingerprints`, auto when a rule uses it). */
   ja4?: boolean;
+  /** HTTP parser limits (Suricata's `app-layer.protocols.http.libhtp.default-config`). */
+  http?: HttpParserOptions;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface ParserOptions {
 export function defaultParsers(options: ParserOptions = {}): AppParsers {
   const tcp = new Map<number, AppParser<unknown>>();
   const udp = new Map<number, AppParser<unknown>>();
-  tcp.set(AppProto.HTTP, new HttpParser() as AppParser<unknown>);
+  tcp.set(AppProto.HTTP, new HttpParser(options.http ?? {}) as AppParser<unknown>);
   tcp.set(AppProto.DNS, new DnsParser({ tcp: true }) as AppParser<unknown>);
   udp.set(AppProto.DNS, new DnsParser() as AppParser<unknown>);
   tcp.set(AppProto.DCERPC, new DceRpcParser() as AppParser<unknown>);

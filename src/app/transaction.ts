@@ -289,6 +289,12 @@ export class Transaction {
   alertedSigs: Int32Array = new Int32Array(4);
   /** Entries of {@link Transaction.alertedSigs} in use. */
   alertedCount = 0;
+  /**
+   * The application-layer events raised on this transaction (Suricata keeps
+   * them per transaction: `app-layer-event` rules inspect them with the
+   * transaction, on a packet of the rule's direction).
+   */
+  readonly events: string[] = [];
 
   /** Incremented each time the transaction is reset (reused from a pool). */
   generation = 0;
@@ -302,6 +308,7 @@ export class Transaction {
     this.logged = 0;
     this.buffers.clear();
     this.alertedCount = 0;
+    this.events.length = 0;
   }
 
   /**

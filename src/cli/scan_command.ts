@@ -28,6 +28,7 @@ import {
   makeScanSummary,
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
+import type { HttpParserOptions } from "../app/http_parser.ts";
 import type { Signature } from "../detect/signature.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
@@ -148,6 +149,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
           ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
         ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
         ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
+        http: httpParserOptions(config),
       },
     };
     // flow.memcap (bytes) sets how many flows the preallocated table holds
@@ -445,5 +447,25 @@ export function parseScanOptions(
     mpm,
     mpmCacheDir: raw.mpmCache === false ? false : raw.mpmCacheDir ?? null,
     notes,
+  };
+}
+
+/**
+ * The HTTP parser's settings from Suricata's
+ * `app-layer.protocols.http.libhtp.default-config` (server-config sections
+ * are not applied).
+ *
+ * @param config the configuration
+ * @returns the parser options
+ */
+export function httpParserOptions(config: SuricataConfig): HttpParserOptions {
+  const base = "app-layer.protocols.http.libhtp.default-config.";
+  // 0 is "no limit" in Suricata: what one transaction's buffers can hold
+  const limit = (key: string) => config.getSize(base + key, 100 * 1024) || 1 << 20;
+  return {
+    requestBodyLimit: limit("request-body-limit"),
+    responseBodyLimit: limit("response-body-limit"),
+    decompressLayerLimit: config.getNumber(base + "response-body-decompress-layer-limit", 2),
+    lzmaLayerLimit: config.getBool(base + "lzma-enabled", false) ? 1 : 0,
   };
 }

@@ -237,10 +237,11 @@ Deno.test("http: chunked gzip response is de-chunked and decompressed", () => {
     assert.deepEqual(r.buffers["file.data"], [text]);
     assert.equal(r.eve.length, all.length - head.length - 2); // the end of the trailers is not counted
   }
-  // not gzip at all: raw bytes kept, event raised
-  const bad = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd";
+  // neither gzip nor raw deflate (a reserved block type): libhtp gives up
+  // after its restarts and passes the bytes on as they are, with an event
+  const bad = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x07xyz";
   const r = one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(bad)]));
-  assert.deepEqual(r.buffers["file.data"], ["abcd"]);
+  assert.deepEqual(r.buffers["file.data"], ["\x07xyz"]);
   assert.ok(r.events.includes("gzip_decompression_failed"));
 });
 

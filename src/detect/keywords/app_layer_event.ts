@@ -5,9 +5,14 @@
  * `<protocol>.<event>` (`app-layer-event:http.request_field_too_long;`),
  * which also ties the rule to that protocol, as in Suricata.
  *
- * Tarsier's parsers do not raise events yet: the condition never matches and
- * the rule loads as waiting for `app-layer-events`. Event names after the
- * protocol are not checked against each parser's list.
+ * A protocol's event belongs to a transaction, as in Suricata: the rule is
+ * a transaction rule (of the direction its `flow` keyword or buffers give)
+ * and matches when the transaction it inspects had the event raised, on a
+ * packet of that direction after the parser raised it. Events a parser
+ * raised for the flow rather than a transaction match on the packet that
+ * raised them. A rule of a protocol without a parser loads as waiting for
+ * `app-layer-events`. Event names after the protocol are not checked
+ * against each parser's list.
  *
  * @module
  */
@@ -17,6 +22,7 @@ import { appParserPresent } from "../buffers.ts";
 import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import { KeywordError, type PacketCondition } from "../signature.ts";
+import { TxSide } from "../../app/transaction.ts";
 
 /** Protocol detection events (no protocol prefix), as Suricata 7. */
 export const APP_LAYER_PACKET_EVENTS: readonly string[] = Object.freeze([
@@ -91,12 +97,17 @@ export class AppLayerEventCondition implements PacketCondition {
    * @returns whether the event was raised on this packet
    */
   match(_p: Packet, ctx: DetectContext): boolean {
+    const tx = ctx.tx;
+    if (this.protocol !== null && tx !== null && tx.events.includes(this.event)) return true;
     const events = ctx.appEvents;
     if (events === null) return false;
     const proto = this.protocol ?? "";
     for (let k = 0; k < events.length; k++) {
       const e = events[k];
-      if (e.event === this.event && e.proto === proto) return true;
+      // without a transaction being inspected: raised on this packet; with
+      // one: raised on this packet for the flow
+      if (e.event !== this.event || e.proto !== proto) continue;
+      if (tx === null || e.txId < 0) return true;
     }
     return false;
   }
@@ -161,6 +172,8 @@ registerKeyword({
       condition = new AppLayerEventCondition(appProto, event);
     }
     sig.conditions.push(condition);
+    // a protocol's event is inspected with its transaction
+    if (condition.protocol !== null) sig.txKeywordSide |= TxSide.BOTH;
     const parsed = condition.protocol === null
       ? RAISED_DETECTION_EVENTS.includes(condition.event)
       : appParserPresent(condition.protocol);
