@@ -14,7 +14,7 @@ import type { Packet } from "../decode/packet.ts";
 import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
 import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
-import { matchesPort } from "../rules/port.ts";
+import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
 import { type Transaction, TxBuffers, TxSide } from "../app/transaction.ts";
 import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
@@ -124,6 +124,18 @@ class SignatureGroup {
   byDestination: Ipv4RuleIndex | null = null;
   /** Address-indexed signatures that may also match IPv6 packets. */
   indexedIpv6: Int32Array = new Int32Array(0);
+  /**
+   * Pattern-less signatures with a few destination ports, by port (CSR:
+   * `dstPortStart[port]..dstPortStart[port + 1]` in {@link SignatureGroup.dstPortSigs}),
+   * or null when the group has none; the same by source port.
+   */
+  dstPortStart: Int32Array | null = null;
+  /** See {@link SignatureGroup.dstPortStart}. */
+  dstPortSigs: Int32Array = new Int32Array(0);
+  /** See {@link SignatureGroup.dstPortStart}. */
+  srcPortStart: Int32Array | null = null;
+  /** See {@link SignatureGroup.dstPortStart}. */
+  srcPortSigs: Int32Array = new Int32Array(0);
   /** Signatures of the group that have a pkt_data fast pattern. */
   prefilterCount = 0;
 }
@@ -313,6 +325,21 @@ export class DetectEngine {
       }
     } else if (p.ipVersion === 6) {
       this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length, BOTH_SOURCES);
+    }
+    const proto = p.ipProto;
+    if (
+      p.ipVersion !== 0 &&
+      (proto === IpProto.TCP || proto === IpProto.UDP || proto === IpProto.SCTP)
+    ) {
+      // pattern-less signatures for a few ports: only those of this packet's ports
+      const dst = group.dstPortStart;
+      if (dst !== null) {
+        this.#markAll(group.dstPortSigs, dst[p.dstPort], dst[p.dstPort + 1], BOTH_SOURCES);
+      }
+      const src = group.srcPortStart;
+      if (src !== null) {
+        this.#markAll(group.srcPortSigs, src[p.srcPort], src[p.srcPort + 1], BOTH_SOURCES);
+      }
     }
     const stream = ctx.streamBlockCount > 0 ? ctx.stream : null;
     if (group.matcher !== null && p.payloadLen > 0) {
@@ -726,12 +753,50 @@ function inGroup(sig: Signature, group: number): boolean {
     (sig.ipProtoAlt !== -1 && groupOfProto(sig.ipProtoAlt) === group);
 }
 
+/** Pattern-less signatures for at most this many ports are found by port. */
+const MAX_BUCKETED_PORTS = 32;
+
+/** How many ports a set holds. */
+function portCount(set: PortSet): number {
+  const r = set.ranges;
+  let n = 0;
+  for (let k = 0; k < r.length; k += 2) n += r[k + 1] - r[k] + 1;
+  return n;
+}
+
+/** Signatures by each port of their set (CSR over 0..65535; signatures in order). */
+function portIndex(
+  sigs: Signature[],
+  portsOf: (sig: Signature) => PortSet,
+): [Int32Array, Int32Array] {
+  const count = new Int32Array(65537);
+  for (const sig of sigs) {
+    const r = portsOf(sig).ranges;
+    for (let k = 0; k < r.length; k += 2) {
+      for (let port = r[k]; port <= r[k + 1]; port++) count[port + 1]++;
+    }
+  }
+  for (let port = 0; port < 65536; port++) count[port + 1] += count[port];
+  const start = Int32Array.from(count);
+  const fill = Int32Array.from(count);
+  const out = new Int32Array(start[65536]);
+  for (const sig of sigs) {
+    const r = portsOf(sig).ranges;
+    for (let k = 0; k < r.length; k += 2) {
+      for (let port = r[k]; port <= r[k + 1]; port++) out[fill[port]++] = sig.index;
+    }
+  }
+  return [start, out];
+}
+
 function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): SignatureGroup {
   const out = new SignatureGroup();
   const always: number[] = [];
   const bySource: { sig: number; ranges: Uint32Array }[] = [];
   const byDestination: { sig: number; ranges: Uint32Array }[] = [];
   const indexedIpv6: number[] = [];
+  const byDstPort: Signature[] = [];
+  const bySrcPort: Signature[] = [];
   const patternIds = new Map<string, number>();
   const sigsOfPattern: number[][] = [];
   let builder: MatcherBuilder | null = null;
@@ -740,8 +805,15 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     const fp = sig.fastPattern;
     if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
       const side = group === GROUP_NON_IP ? null : indexSide(sig);
-      if (side === null) always.push(sig.index);
-      else {
+      if (side === null) {
+        // not worth an address index: by its ports when they are few, else on every packet
+        if (group === GROUP_NON_IP || sig.bidirectional) always.push(sig.index);
+        else if (!sig.dstPortsAny && portCount(sig.dstPorts) <= MAX_BUCKETED_PORTS) {
+          byDstPort.push(sig);
+        } else if (!sig.srcPortsAny && portCount(sig.srcPorts) <= MAX_BUCKETED_PORTS) {
+          bySrcPort.push(sig);
+        } else always.push(sig.index);
+      } else {
         (side === "src" ? bySource : byDestination).push({
           sig: sig.index,
           ranges: side === "src" ? sig.src.v4 : sig.dst.v4,
@@ -770,6 +842,12 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     out.prefilterCount++;
   }
   out.alwaysSigs = Int32Array.from(always);
+  if (byDstPort.length > 0) {
+    [out.dstPortStart, out.dstPortSigs] = portIndex(byDstPort, (sig) => sig.dstPorts);
+  }
+  if (bySrcPort.length > 0) {
+    [out.srcPortStart, out.srcPortSigs] = portIndex(bySrcPort, (sig) => sig.srcPorts);
+  }
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
   out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));

@@ -25,7 +25,13 @@ import {
   type TcpOptions,
   udp,
 } from "../decode/frames.ts";
-import { compileError, conditionsMatch, engineAlerts, sigWith } from "./header_rules.ts";
+import {
+  compileError,
+  conditionsMatch,
+  engineAlerts,
+  sig as compileOk,
+  sigWith,
+} from "./header_rules.ts";
 
 const tcp4 = (ip: Ipv4Options = {}, t: TcpOptions = {}, payload: Uint8Array = new Uint8Array(0)) =>
   ethIpv4Tcp(ip, t, payload);
@@ -415,4 +421,22 @@ Deno.test("checksum keywords: valid and invalid on IPv4, TCP, UDP, ICMP, IPv6", 
   check("icmpv6-csum:valid;", [i6], [corrupt(i6, 62), i4]);
   check("icmpv6-csum:invalid;", [corrupt(i6, 62)], [i6]);
   rejects("ipv4-csum:maybe;", "test.rules:1:40: ipv4-csum: valid or invalid expected");
+});
+
+Deno.test("pattern-less signatures for a few ports are found by the packet's ports", () => {
+  const sig = (text: string, sid: number) =>
+    compileOk(`alert tcp any ${text} (msg:"t"; ttl:64; sid:${sid};)`);
+  const sigs = [
+    sig("any -> any 80", 1), // by destination port
+    sig("any -> any [8080,8443:8445]", 2), // a small set and range
+    sig("53 -> any any", 3), // by source port
+    sig("any -> any 1024:", 4), // too many ports: checked on every packet
+    sig("any <> any 80", 5), // either way: checked on every packet
+  ];
+  const at = (sp: number, dp: number) => engineAlerts(sigs, tcp4({ ttl: 64 }, { sp, dp })).sort();
+  assert.deepEqual(at(40000, 80), [1, 5]);
+  assert.deepEqual(at(40000, 8444), [2, 4]);
+  assert.deepEqual(at(53, 1000), [3]);
+  assert.deepEqual(at(80, 40000), [4, 5]);
+  assert.deepEqual(at(1000, 81), []);
 });
