@@ -98,7 +98,11 @@ export interface AfPacketOptions {
   frameCount?: number;
   /** Put the interface in promiscuous mode for the socket's life (default true). */
   promiscuous?: boolean;
-  /** Skip frames this host sends (default true: a bridge must not loop its own output). */
+  /**
+   * Skip frames this host sends (an inline bridge must, or it would loop its
+   * own output; a passive IDS must not, or it would see one direction of the
+   * host's own connections). Default false.
+   */
   ignoreOutgoing?: boolean;
   /** Send without the qdisc layer (default false). */
   qdiscBypass?: boolean;
@@ -173,6 +177,7 @@ export class AfPacketRing implements FrameSource {
   /** Per-slot views starting at the usual frame offset, for sending without `subarray`. */
   readonly #slotViews: (Uint8Array | null)[];
   #closed = false;
+  #ignoreOutgoing = false;
 
   private constructor(
     iface: string,
@@ -247,7 +252,8 @@ export class AfPacketRing implements FrameSource {
         view.setUint16(4, PACKET_MR_PROMISC, true);
         setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, `${iface}: PACKET_ADD_MEMBERSHIP`);
       }
-      if (options.ignoreOutgoing ?? true) {
+      const ignoreOutgoing = options.ignoreOutgoing ?? false;
+      if (ignoreOutgoing) {
         // Linux 4.20+; older kernels: outgoing frames are skipped by pkttype
         const on = Int32Array.of(1);
         libc().setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, on, 4);
@@ -268,7 +274,9 @@ export class AfPacketRing implements FrameSource {
       if (options.fanout !== undefined) {
         setsockoptInt(fd, SOL_PACKET, PACKET_FANOUT, options.fanout, `${iface}: PACKET_FANOUT`);
       }
-      return new AfPacketRing(iface, ifindex, fd, address, frameSize, frameCount);
+      const ring = new AfPacketRing(iface, ifindex, fd, address, frameSize, frameCount);
+      ring.#ignoreOutgoing = ignoreOutgoing;
+      return ring;
     } catch (error) {
       if (address !== null) munmap(address, length);
       closeFd(fd);
@@ -303,7 +311,7 @@ export class AfPacketRing implements FrameSource {
       if ((st & TP_STATUS_USER) === 0) break;
       slot = slot + 1 === slots ? 0 : slot + 1;
       this.#leased++;
-      if (view.getUint8(base + H_SLL_PKTTYPE) === PACKET_OUTGOING) {
+      if (this.#ignoreOutgoing && view.getUint8(base + H_SLL_PKTTYPE) === PACKET_OUTGOING) {
         this.outgoingSkipped++;
         continue; // released with the rest of the lease
       }

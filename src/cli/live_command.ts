@@ -63,7 +63,10 @@ export interface LiveCommandOptions extends DetectionOptions {
  */
 export async function runLiveCommand(options: LiveCommandOptions): Promise<number> {
   const loaded = loadDetection(options);
-  const ringOptions: AfPacketOptions = { frameCount: options.ringFrames };
+  const ringOptions: AfPacketOptions = {
+    frameCount: options.ringFrames,
+    ignoreOutgoing: options.mode === "ips",
+  };
   if (options.frameSize > 0) ringOptions.frameSize = options.frameSize;
   const rings: AfPacketRing[] = [];
   try {
@@ -77,10 +80,15 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   const { stage, flowStage, eve, fast, packet } = pipeline;
   const bridge = ips ? new InlineBridge(rings[0], rings[1]) : null;
   const writers = [eve, fast].filter((w) => w !== null);
-  // writers are flushed on signals and at unload; the loop stops by itself
-  const uninstall = installFlushOnSignals(writers, { exit: false });
+  // the first signal stops the loop, which then writes the last stats record and
+  // closes the writers; a second one (a stuck loop) closes them and exits at once
+  const uninstall = installFlushOnSignals(writers, { signals: [], exit: false });
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const onSignal = () => {
+    if (!abort.signal.aborted) return abort.abort();
+    for (const w of writers) w.close();
+    Deno.exit(130);
+  };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const rules = loaded.ruleset ? `${loaded.ruleset.report.loaded} rules` : "no rules";
