@@ -1,7 +1,7 @@
 /**
  * Raw bindings to the C library through `Deno.dlopen`: the calls Tarsier needs
- * to map files (and, later, capture rings) into memory, with errno turned into
- * readable errors.
+ * to map files and capture rings into memory and to open, configure, poll and
+ * send on AF_PACKET sockets, with errno turned into readable errors.
  *
  * Policy lives elsewhere: this module only knows symbols, constants and struct
  * layouts (x86_64 and aarch64 Linux, glibc).
@@ -42,6 +42,82 @@ const S_IFDIR = 0o040000;
 
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
+/** Address family of packet sockets (`AF_PACKET`). */
+export const AF_PACKET = 17;
+/** Socket type: raw frames including the link header. */
+export const SOCK_RAW = 3;
+/** `socket(2)` flag: close on exec. */
+export const SOCK_CLOEXEC = 0o2000000;
+/** Every protocol, `htons(ETH_P_ALL)` as the `protocol` argument and in `sockaddr_ll`. */
+export const ETH_P_ALL_BE = 0x0300;
+/** `setsockopt(2)` level of packet socket options. */
+export const SOL_PACKET = 263;
+/** `SOL_PACKET` option: join a membership (promiscuous mode) with a `packet_mreq`. */
+export const PACKET_ADD_MEMBERSHIP = 1;
+/** `SOL_PACKET` option: the receive ring (`tpacket_req`/`tpacket_req3`). */
+export const PACKET_RX_RING = 5;
+/** `SOL_PACKET` option: packets and drops since the last read (`tpacket_stats`). */
+export const PACKET_STATISTICS = 6;
+/** `SOL_PACKET` option: the ring's header version. */
+export const PACKET_VERSION = 10;
+/** `SOL_PACKET` option: headroom reserved before each frame. */
+export const PACKET_RESERVE = 12;
+/** `SOL_PACKET` option: join a fanout group, `(mode | flags) << 16 | id`. */
+export const PACKET_FANOUT = 18;
+/** `SOL_PACKET` option: send without the qdisc layer. */
+export const PACKET_QDISC_BYPASS = 20;
+/** `SOL_PACKET` option (Linux 4.20+): do not receive what this host sends. */
+export const PACKET_IGNORE_OUTGOING = 23;
+/** `PACKET_VERSION` value: per-frame ownership (`tpacket2_hdr`). */
+export const TPACKET_V2 = 1;
+/** `PACKET_VERSION` value: block-based rings (`tpacket3_hdr`). */
+export const TPACKET_V3 = 2;
+/** `packet_mreq.mr_type`: promiscuous mode, dropped when the socket closes. */
+export const PACKET_MR_PROMISC = 1;
+/** Fanout mode: by flow hash. */
+export const PACKET_FANOUT_HASH = 0;
+/** Fanout flag: defragment before hashing. */
+export const PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
+/** `poll(2)` event: readable. */
+export const POLLIN = 1;
+/** `poll(2)` event: error. */
+export const POLLERR = 8;
+/** `mmap(2)` flag: lock the pages in memory. */
+export const MAP_LOCKED = 0x2000;
+/** Size of `sockaddr_ll`. */
+export const SOCKADDR_LL_SIZE = 20;
+/** Size of `packet_mreq`. */
+export const PACKET_MREQ_SIZE = 16;
+/** Size of `struct pollfd`. */
+export const POLLFD_SIZE = 8;
+/** `ioctl(2)` request: read an interface's flags (`struct ifreq`). */
+export const SIOCGIFFLAGS = 0x8913n;
+/** `ioctl(2)` request: read an interface's hardware address. */
+export const SIOCGIFHWADDR = 0x8927n;
+/** `ioctl(2)` request: read an interface's MTU. */
+export const SIOCGIFMTU = 0x8921n;
+/** Size of `struct ifreq` on 64-bit Linux. */
+export const IFREQ_SIZE = 40;
+/** Interface flag (`ifr_flags`): administratively up. */
+export const IFF_UP = 0x1;
+/** Interface flag (`ifr_flags`): resources allocated, carrier on (`IFF_RUNNING`). */
+export const IFF_RUNNING = 0x40;
+
+/** Cached BigInts for sizes 0..65535, so size_t arguments allocate nothing per call. */
+let SIZE_BIGINTS: bigint[] | null = null;
+
+/**
+ * A `size_t` argument as a BigInt without allocating: sizes up to 65535 come
+ * from a table built once; larger ones are converted (and allocate).
+ *
+ * @param n a byte count
+ * @returns `BigInt(n)`
+ */
+export function sizeBigInt(n: number): bigint {
+  const table = SIZE_BIGINTS ??= Array.from({ length: 65536 }, (_, i) => BigInt(i));
+  return n < 65536 ? table[n] : BigInt(n);
+}
+
 /** Errno names for the codes users meet when opening and mapping files or sockets. */
 const ERRNO_NAMES: Record<number, string> = {
   1: "EPERM",
@@ -61,7 +137,14 @@ const ERRNO_NAMES: Record<number, string> = {
   75: "EOVERFLOW",
   93: "EPROTONOSUPPORT",
   97: "EAFNOSUPPORT",
+  71: "EPROTO",
+  90: "EMSGSIZE",
+  95: "EOPNOTSUPP",
   100: "ENETDOWN",
+  105: "ENOBUFS",
+  11: "EAGAIN",
+  4: "EINTR",
+  6: "ENXIO",
 };
 
 const LIBC_PATHS = [
@@ -82,6 +165,17 @@ const SYMBOLS = {
   free: { parameters: ["pointer"], result: "void" },
   // addresses as plain numbers (below 2^53): no pointer object per call
   memcpy: { parameters: ["usize", "usize", "usize"], result: "void" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  // nfds_t is an unsigned long: passed as a BigInt (no slow path, no allocation with a constant)
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // the length is a size_t: callers pass cached BigInts (see sizeBigInt); the
+  // result is read as i32 (a frame is far below 2 GiB, and -1 stays -1)
+  send: { parameters: ["i32", "buffer", "u64", "i32"], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
 } as const;
 
 type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -267,6 +361,153 @@ export function munmap(address: Deno.PointerObject, length: number): void {
  */
 export function madvise(address: Deno.PointerObject, length: number, advice: number): void {
   libc().madvise(address, BigInt(length), advice);
+}
+
+/**
+ * `socket(2)`.
+ *
+ * @param domain e.g. {@link AF_PACKET}
+ * @param type e.g. {@link SOCK_RAW} (| {@link SOCK_CLOEXEC})
+ * @param protocol e.g. {@link ETH_P_ALL_BE}
+ * @param subject what it is for (an interface name), for error messages
+ * @returns the descriptor
+ * @throws {LibcError} with errno on failure (EPERM without CAP_NET_RAW)
+ */
+export function socket(domain: number, type: number, protocol: number, subject: string): number {
+  const fd = libc().socket(domain, type, protocol);
+  if (fd < 0) throw lastError("socket", subject);
+  return fd;
+}
+
+/**
+ * `setsockopt(2)` with the option value in a buffer.
+ *
+ * @param fd the socket
+ * @param level e.g. {@link SOL_PACKET}
+ * @param name the option, e.g. {@link PACKET_RX_RING}
+ * @param value the option's bytes (an `int` is a 4-byte array)
+ * @param subject what it is for, and the option's name, for error messages
+ * @throws {LibcError} with errno on failure
+ */
+export function setsockopt(
+  fd: number,
+  level: number,
+  name: number,
+  value: Uint8Array | Int32Array,
+  subject: string,
+): void {
+  if (libc().setsockopt(fd, level, name, value, value.byteLength) !== 0) {
+    throw lastError("setsockopt", subject);
+  }
+}
+
+/**
+ * `setsockopt(2)` with an `int` value.
+ *
+ * @param fd the socket
+ * @param level e.g. {@link SOL_PACKET}
+ * @param name the option
+ * @param value the integer
+ * @param subject for error messages
+ * @throws {LibcError} with errno on failure
+ */
+export function setsockoptInt(
+  fd: number,
+  level: number,
+  name: number,
+  value: number,
+  subject: string,
+): void {
+  setsockopt(fd, level, name, Int32Array.of(value), subject);
+}
+
+/**
+ * `getsockopt(2)` into a caller's buffer (reused: no allocation per call).
+ *
+ * @param fd the socket
+ * @param level e.g. {@link SOL_PACKET}
+ * @param name the option, e.g. {@link PACKET_STATISTICS}
+ * @param value receives the option's bytes
+ * @param length a 1-element array holding the buffer's size in, the option's size out
+ * @returns 0, or -1 on failure (errno set)
+ */
+export function getsockopt(
+  fd: number,
+  level: number,
+  name: number,
+  value: Uint8Array | Uint32Array,
+  length: Uint32Array,
+): number {
+  length[0] = value.byteLength;
+  return libc().getsockopt(fd, level, name, value, length);
+}
+
+/**
+ * Bind a packet socket to an interface (`sockaddr_ll`).
+ *
+ * @param fd the socket
+ * @param ifindex the interface index
+ * @param subject the interface name, for error messages
+ * @throws {LibcError} with errno on failure
+ */
+export function bindPacket(fd: number, ifindex: number, subject: string): void {
+  const addr = sockaddrLl(ifindex);
+  if (libc().bind(fd, addr, SOCKADDR_LL_SIZE) !== 0) throw lastError("bind", subject);
+}
+
+/**
+ * A `sockaddr_ll` for every protocol on one interface.
+ *
+ * @param ifindex the interface index
+ * @returns the 20 bytes
+ */
+export function sockaddrLl(ifindex: number): Uint8Array {
+  const addr = new Uint8Array(SOCKADDR_LL_SIZE);
+  const view = new DataView(addr.buffer);
+  view.setUint16(0, AF_PACKET, true);
+  view.setUint16(2, 0x0003, false); // htons(ETH_P_ALL)
+  view.setInt32(4, ifindex, true);
+  return addr;
+}
+
+/**
+ * `if_nametoindex(3)`.
+ *
+ * @param name an interface name, e.g. `eth0`
+ * @returns its index, or 0 when there is no such interface
+ */
+export function ifNameToIndex(name: string): number {
+  return libc().if_nametoindex(new TextEncoder().encode(name + "\0"));
+}
+
+/**
+ * An interface's flags (`SIOCGIFFLAGS`), e.g. to tell a down interface.
+ *
+ * @param fd any socket
+ * @param name the interface name
+ * @returns `ifr_flags`
+ * @throws {LibcError} with errno on failure
+ */
+export function interfaceFlags(fd: number, name: string): number {
+  const req = new Uint8Array(IFREQ_SIZE);
+  req.set(new TextEncoder().encode(name).subarray(0, 15));
+  if (libc().ioctl(fd, SIOCGIFFLAGS, req) !== 0) throw lastError("ioctl(SIOCGIFFLAGS)", name);
+  return new DataView(req.buffer).getUint16(16, true);
+}
+
+/**
+ * An interface's MTU (`SIOCGIFMTU`).
+ *
+ * @param fd any socket
+ * @param name the interface name
+ * @returns the MTU in bytes
+ * @throws {LibcError} with errno on failure
+ */
+export function interfaceMtu(fd: number, name: string): number {
+  const req = new Uint8Array(IFREQ_SIZE);
+  req.set(new TextEncoder().encode(name).subarray(0, 15));
+  if (libc().ioctl(fd, SIOCGIFMTU, req) !== 0) throw lastError("ioctl(SIOCGIFMTU)", name);
+  return new DataView(req.buffer).getInt32(16, true);
 }
 
 /**

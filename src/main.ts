@@ -3,6 +3,8 @@
  *
  * ```sh
  * tarsier scan capture.pcap [--summary json] [--no-progress]
+ * tarsier ids --iface eth0 --rules R --log-dir out/
+ * tarsier ips --bridge eth0:eth1 --rules R --log-dir out/ [--fail open|closed]
  * tarsier rules lint FILE... [--format json] [--strict]
  * tarsier rules convert A.rules -o A.yaml
  * tarsier rules test FILE.yaml...
@@ -21,6 +23,8 @@ import { HyperscanError } from "../ffi/hyperscan.ts";
 import { matcherVersionLine } from "./mpm/matcher_choice.ts";
 import { parseScanOptions, type RawScanOptions, runScan } from "./cli/scan_command.ts";
 import { runConvert, runLint, runRulesTest } from "./cli/rules_command.ts";
+import { parseLiveOptions, type RawLiveOptions, runLiveCommand } from "./cli/live_command.ts";
+import { LiveCaptureError } from "./capture/afpacket.ts";
 import { ConfigError } from "./rules/config.ts";
 import { UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
@@ -72,6 +76,39 @@ export async function main(args: string[]): Promise<number> {
       exitCode = await runScan(parseScanOptions(file, { ...raw, verbose }, bpf));
     });
 
+  for (const mode of ["ids", "ips"] as const) {
+    const command = program.command(mode);
+    if (mode === "ids") {
+      command
+        .description("capture live from an interface (AF_PACKET ring) and inspect; never blocks")
+        .option("-i, --iface <name>", "the interface to capture on");
+    } else {
+      command
+        .description("bridge two interfaces inline: forward, or drop/reject what rules block")
+        .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1");
+    }
+    command
+      .option("--rules <path>", "a rule file or folder (repeatable)", collect)
+      .option("-S <file>", "rule file to use exclusively (Suricata's flag, repeatable)", collect)
+      .option("-s <file>", "rule file to add (Suricata's flag, repeatable)", collect)
+      .option("-l, --log-dir <dir>", "where eve.json and fast.log are written (default .)")
+      .option("-c <file>", "a suricata.yaml")
+      .option("--set <key=value>", "override a configuration setting (repeatable)", collect)
+      .option("--fail <mode>", "on overload or internal error: open (forward) or closed (drop)")
+      .option("--ring-frames <n>", "ring slots per interface (default 4096)")
+      .option("--frame-size <bytes>", "bytes per ring slot, a power of two (default from MTU)")
+      .option("--stats-interval <s>", "seconds between EVE stats records (default 8)")
+      .option("--workers <n>", "capture workers (only 1 for now)")
+      .option("--init-errors-fatal", "fail when any rule cannot be loaded")
+      .option("--mpm <algo>", "prefilter matcher: auto, hs or ac")
+      .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")
+      .option("--no-mpm-cache", "compile Hyperscan databases every time")
+      .option("--summary <format>", "summary at the end: text (stderr) or json (stdout)")
+      .action(async (raw: RawLiveOptions) => {
+        exitCode = await runLiveCommand(parseLiveOptions(mode, { ...raw, verbose }));
+      });
+  }
+
   const rules = program.command("rules")
     .description("lint, convert and test rule files (Suricata .rules and YAML)");
   rules.command("lint")
@@ -121,7 +158,7 @@ function reportError(error: unknown, verbose: boolean): number {
   }
   if (
     error instanceof UsageError || error instanceof CaptureFormatError ||
-    error instanceof ConfigError
+    error instanceof ConfigError || error instanceof LiveCaptureError
   ) {
     console.error(`tarsier: ${error.message}`);
     return 2;

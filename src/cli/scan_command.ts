@@ -93,89 +93,13 @@ export interface ScanCommandOptions {
  * @returns the process exit code
  */
 export async function runScan(options: ScanCommandOptions): Promise<number> {
-  for (const note of options.notes) console.error(`tarsier: note: ${note}`);
-  const { config, unknownKeys } = loadConfig({
-    file: options.config ?? undefined,
-    sets: options.sets,
-  });
-  for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
-  const rulePaths = rulePathsOf(options, config);
-  const selection = rulePaths.length > 0 ? matcherOf(options, config) : null;
-  const ruleset = rulePaths.length > 0
-    ? loadRuleset({
-      config,
-      paths: rulePaths,
-      matcher: selection?.factory,
-      alertMax: config.getNumber("packet-alert-max", 15),
-      actionOrder: config.getList("action-order"),
-    })
-    : null;
-  if (ruleset) {
-    reportRuleDiagnostics(ruleset.report, options.verbose);
-    if (options.initErrorsFatal && ruleset.report.skipped > 0) {
-      const first = ruleset.report.diagnostics[0];
-      throw new UsageError(
-        `${ruleset.report.skipped} rules failed to load (--init-errors-fatal)` +
-          (first ? `; first: ${formatDiagnostic(first)}` : ""),
-      );
-    }
-  }
-
+  const loaded = loadDetection(options);
+  const { ruleset, selection } = loaded;
   const capture = openCaptureFile(options.pcap);
   const logDir = options.logDir ?? ".";
-  let eve: EveWriter | null = null;
-  let fast: FastLogWriter | null = null;
-  const packet = new Packet();
-  let stage: DetectStage | null = null;
-  let flowStage: FlowStage | null = null;
-  let writeStats = false;
-  if (ruleset) {
-    Deno.mkdirSync(logDir, { recursive: true });
-    const eveSettings = eveSettingsOf(config);
-    writeStats = eveSettings.statsRecords;
-    const pcapFilename = eveSettings.pcapFile ? options.pcap : undefined;
-    eve = new EveWriter(join(logDir, "eve.json"), {
-      append: false,
-      ...eveSettings.options,
-      pcapFilename,
-    });
-    fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
-    ruleset.engine.gate = new ThresholdGate();
-    const flowOptions: FlowStageOptions = {
-      ...flowTableOptions(config),
-      reassembly: reassemblyOptions(config, (m) => console.error(`tarsier: note: ${m}`)),
-      parsers: {
-        sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
-          ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
-        ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
-        ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
-        http: httpParserOptions(config),
-      },
-    };
-    // flow.memcap (bytes) sets how many flows the preallocated table holds
-    const flowbits = flowbitCount();
-    flowOptions.capacity = FlowStage.capacityFor(
-      config.getSize("flow.memcap", 128 * 1024 * 1024),
-      flowOptions,
-      flowbits,
-    );
-    const flows = new FlowStage(flowOptions, flowbits);
-    if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve?.writeRecord(json);
-    flowStage = flows;
-    stage = new DetectStage(ruleset.engine, packet, {
-      flows,
-      eve,
-      fast,
-      ips: options.ips,
-      classDescriptions: ruleset.classDescriptions,
-      logDecoderAnomalies: eveSettings.decoderAnomalies,
-      logStreamAnomalies: eveSettings.streamAnomalies,
-      logAppAnomalies: eveSettings.appAnomalies,
-      appRecords: eveSettings.appRecords,
-      verdict: eveSettings.verdict,
-      defrag: defragmenterOf(config),
-    });
-  }
+  const { packet, stage, flowStage, eve, fast, writeStats } = buildDetection(options, loaded, {
+    pcapFilename: (settings) => settings.pcapFile ? options.pcap : undefined,
+  });
 
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -239,13 +163,182 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   }
 }
 
+/** The options that shape detection, shared by `scan`, `ids` and `ips`. */
+export type DetectionOptions = Pick<
+  ScanCommandOptions,
+  | "rules"
+  | "exclusiveRules"
+  | "logDir"
+  | "config"
+  | "sets"
+  | "ips"
+  | "initErrorsFatal"
+  | "verbose"
+  | "mpm"
+  | "mpmCacheDir"
+  | "notes"
+>;
+
+/** The configuration and rules of a run, loaded before any input is opened. */
+export interface LoadedDetection {
+  /** suricata.yaml with the --set overrides. */
+  config: SuricataConfig;
+  /** The prefilter matcher chosen, null without rules. */
+  selection: MatcherSelection | null;
+  /** The rules, null when none were given. */
+  ruleset: ReturnType<typeof loadRuleset> | null;
+}
+
+/**
+ * Load suricata.yaml and the rules, reporting skipped rules on stderr.
+ *
+ * @param options the run's options
+ * @returns config, matcher and ruleset
+ * @throws {UsageError} with `--init-errors-fatal` when a rule failed
+ */
+export function loadDetection(options: DetectionOptions): LoadedDetection {
+  for (const note of options.notes) console.error(`tarsier: note: ${note}`);
+  const { config, unknownKeys } = loadConfig({
+    file: options.config ?? undefined,
+    sets: options.sets,
+  });
+  for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
+  const rulePaths = rulePathsOf(options, config);
+  const selection = rulePaths.length > 0 ? matcherOf(options, config) : null;
+  const ruleset = rulePaths.length > 0
+    ? loadRuleset({
+      config,
+      paths: rulePaths,
+      matcher: selection?.factory,
+      alertMax: config.getNumber("packet-alert-max", 15),
+      actionOrder: config.getList("action-order"),
+    })
+    : null;
+  if (ruleset) {
+    reportRuleDiagnostics(ruleset.report, options.verbose);
+    if (options.initErrorsFatal && ruleset.report.skipped > 0) {
+      const first = ruleset.report.diagnostics[0];
+      throw new UsageError(
+        `${ruleset.report.skipped} rules failed to load (--init-errors-fatal)` +
+          (first ? `; first: ${formatDiagnostic(first)}` : ""),
+      );
+    }
+  }
+  return { config, selection, ruleset };
+}
+
+/** The stages and writers of a run (writers and stage null without rules). */
+export interface DetectionPipeline {
+  /** The packet instance the decoder fills. */
+  packet: Packet;
+  /** Detection and output. */
+  stage: DetectStage | null;
+  /** Flows, TCP reassembly and the application layer. */
+  flowStage: FlowStage | null;
+  /** eve.json. */
+  eve: EveWriter | null;
+  /** fast.log. */
+  fast: FastLogWriter | null;
+  /** Whether EVE stats records are wanted. */
+  writeStats: boolean;
+}
+
+/** Run-specific choices of {@link buildDetection}. */
+export interface BuildDetectionOptions {
+  /** The EVE `pcap_filename`, given the EVE settings (files only). */
+  pcapFilename?: (settings: ReturnType<typeof eveSettingsOf>) => string | undefined;
+  /** Flow pass / flow drop (live capture). */
+  flowVerdicts?: boolean;
+  /** A live inline IPS: `stream.inline: auto` means inline. */
+  inlineStream?: boolean;
+}
+
+/**
+ * Build the flow and detection stages and open eve.json and fast.log in the
+ * log directory, as suricata.yaml and the options say.
+ *
+ * @param options the run's options
+ * @param loaded what {@link loadDetection} returned
+ * @param build run-specific choices
+ * @returns the pipeline (stage null without rules)
+ */
+export function buildDetection(
+  options: DetectionOptions,
+  loaded: LoadedDetection,
+  build: BuildDetectionOptions = {},
+): DetectionPipeline {
+  const { config, ruleset } = loaded;
+  const logDir = options.logDir ?? ".";
+  const packet = new Packet();
+  const pipeline: DetectionPipeline = {
+    packet,
+    stage: null,
+    flowStage: null,
+    eve: null,
+    fast: null,
+    writeStats: false,
+  };
+  if (!ruleset) return pipeline;
+  Deno.mkdirSync(logDir, { recursive: true });
+  const eveSettings = eveSettingsOf(config);
+  pipeline.writeStats = eveSettings.statsRecords;
+  const eve = new EveWriter(join(logDir, "eve.json"), {
+    append: false,
+    ...eveSettings.options,
+    pcapFilename: build.pcapFilename?.(eveSettings),
+  });
+  pipeline.eve = eve;
+  pipeline.fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
+  ruleset.engine.gate = new ThresholdGate();
+  const flowOptions: FlowStageOptions = {
+    ...flowTableOptions(config),
+    reassembly: reassemblyOptions(
+      config,
+      (m) => console.error(`tarsier: note: ${m}`),
+      build.inlineStream ?? false,
+    ),
+    parsers: {
+      sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
+        ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
+      ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
+      ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
+      http: httpParserOptions(config),
+    },
+  };
+  // flow.memcap (bytes) sets how many flows the preallocated table holds
+  const flowbits = flowbitCount();
+  flowOptions.capacity = FlowStage.capacityFor(
+    config.getSize("flow.memcap", 128 * 1024 * 1024),
+    flowOptions,
+    flowbits,
+  );
+  const flows = new FlowStage(flowOptions, flowbits);
+  if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve.writeRecord(json);
+  pipeline.flowStage = flows;
+  pipeline.stage = new DetectStage(ruleset.engine, packet, {
+    flows,
+    eve,
+    fast: pipeline.fast,
+    ips: options.ips,
+    classDescriptions: ruleset.classDescriptions,
+    logDecoderAnomalies: eveSettings.decoderAnomalies,
+    logStreamAnomalies: eveSettings.streamAnomalies,
+    logAppAnomalies: eveSettings.appAnomalies,
+    appRecords: eveSettings.appRecords,
+    verdict: eveSettings.verdict,
+    defrag: defragmenterOf(config),
+    flowVerdicts: build.flowVerdicts ?? false,
+  });
+  return pipeline;
+}
+
 /**
  * The matcher of this run: `--mpm`, else suricata.yaml's `mpm-algo`, else
  * auto; the Hyperscan cache directory from `--mpm-cache-dir` /
  * `--no-mpm-cache`, else `detect.sgh-mpm-caching(-path)` (Suricata 8's keys),
  * else the default (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`).
  */
-function matcherOf(options: ScanCommandOptions, config: SuricataConfig): MatcherSelection {
+function matcherOf(options: DetectionOptions, config: SuricataConfig): MatcherSelection {
   let choice = options.mpm;
   if (choice === null) {
     const algo = config.getString("mpm-algo", "auto");
@@ -266,7 +359,7 @@ function matcherOf(options: ScanCommandOptions, config: SuricataConfig): Matcher
 }
 
 /** The matcher line of the summary: engine, library and what the cache did. */
-function matcherDetail(selection: MatcherSelection): string {
+export function matcherDetail(selection: MatcherSelection): string {
   const cache = selection.cache;
   if (cache === null) {
     return selection.name === "hs" ? `${selection.description}, no cache` : selection.description;
@@ -278,7 +371,7 @@ function matcherDetail(selection: MatcherSelection): string {
 }
 
 /** Flow, TCP and detection counters for the stats record. */
-function statsFactsOf(
+export function statsFactsOf(
   flows: FlowStage | null,
   stage: DetectStage | null,
   elapsedMs: number,
@@ -325,7 +418,7 @@ function defragmenterOf(config: SuricataConfig): Defragmenter {
   });
 }
 
-function rulePathsOf(options: ScanCommandOptions, config: SuricataConfig): string[] {
+function rulePathsOf(options: DetectionOptions, config: SuricataConfig): string[] {
   if (options.exclusiveRules.length > 0) return options.exclusiveRules;
   if (options.rules.length === 0) return [];
   return [...config.ruleFiles().filter(exists), ...options.rules];

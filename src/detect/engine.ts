@@ -187,6 +187,8 @@ export interface EngineOptions {
 
 /** Signatures compiled into groups, ready to inspect packets. */
 export class DetectEngine {
+  /** A `pass` rule matched the last packet inspected (inspection stopped there). */
+  passed = false;
   /** Active signatures in evaluation order (`sig.index` is the position). */
   readonly sigs: Signature[];
   /** Signatures loaded but not evaluated: they need a buffer no stage fills yet. */
@@ -310,6 +312,7 @@ export class DetectEngine {
    */
   inspect(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
     this.counters.packets++;
+    this.passed = false;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
     const marks = this.#marks;
     this.#lo = marks.length;
@@ -387,6 +390,7 @@ export class DetectEngine {
         for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
         if (sig.action === "pass") {
           stop = true;
+          this.passed = true;
           break;
         }
         if (sig.noalert) continue;
@@ -482,6 +486,7 @@ export class DetectEngine {
         for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
         if (sig.action === "pass") {
           stop = true;
+          this.passed = true;
           break;
         }
         if (sig.noalert) continue;

@@ -27,6 +27,7 @@ import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
 import type { AppLayer, FlowApp } from "../app/app_layer.ts";
 import type { Transaction } from "../app/transaction.ts";
 import { FlowDirection } from "../detect/detect_context.ts";
+import { PacketVerdict, verdictOfAction } from "../verdict/packet_verdict.ts";
 
 /** Protocols whose app-layer event names EVE writes as raised (Suricata's rust parsers). */
 const LOWER_CASE_EVENTS: ReadonlySet<string> = new Set(["mqtt", "sip"]);
@@ -115,6 +116,12 @@ export interface DetectStageOptions {
    * "defrag", the pcap_cnt of the fragment that completed it).
    */
   defrag?: Defragmenter | null;
+  /**
+   * Live capture: a `pass` rule stops inspection of its whole flow, and in
+   * IPS mode a drop or reject rule drops every later packet of its flow
+   * (Suricata's flow pass and flow drop). Off for files, as `scan` has been.
+   */
+  flowVerdicts?: boolean;
 }
 
 /** Runs detection on packets and writes alerts. One per worker. */
@@ -135,6 +142,19 @@ export class DetectStage {
   readonly #pseudoAlerts: AlertQueue = new AlertQueue();
   /** The reassembled datagram, decoded (reused). */
   readonly #defragPacket: Packet = new Packet();
+  /**
+   * The inline verdict of the last packet processed: {@link PacketVerdict}
+   * bits from the actions of the rules that alerted (and of its flow).
+   */
+  verdict = 0;
+  /** Packets not inspected because their flow was passed or dropped. */
+  flowVerdictSkips = 0;
+  /** Verdict bits per signature index. */
+  readonly #sigVerdict: Uint8Array;
+  /** Flow slot -> flow_id of flows a pass rule passed (live capture). */
+  readonly #passedFlows: Map<number, number> = new Map();
+  /** Flow slot -> flow_id of flows a drop or reject rule dropped (IPS). */
+  readonly #droppedFlows: Map<number, number> = new Map();
 
   /**
    * @param engine the detection engine
@@ -148,6 +168,7 @@ export class DetectStage {
     const ips = options.ips ?? false;
     const classes = options.classDescriptions ?? new Map<string, string>();
     this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
+    this.#sigVerdict = Uint8Array.from(engine.sigs, (sig) => verdictOfAction(sig.action));
     const flows = options.flows ?? null;
     if (flows !== null) {
       flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
@@ -224,6 +245,7 @@ export class DetectStage {
     // fragment when it is inspected; the datagram is inspected after it
     const defrag = this.#options.defrag ?? null;
     const done = defrag !== null && (p.layers & Layer.FRAGMENT) !== 0 && defrag.add(p);
+    this.verdict = PacketVerdict.PASS;
     this.#inspect(p, pcapCnt, undefined);
     if (done && defrag !== null) {
       const rp = this.#defragPacket;
@@ -251,9 +273,32 @@ export class DetectStage {
     if (flows !== null) flows.update(p, ctx);
     const alerts = this.alerts;
     alerts.reset();
-    this.engine.inspect(p, ctx, alerts);
+    const flowVerdicts = this.#options.flowVerdicts === true && flows !== null &&
+      ctx.flowIndex >= 0;
+    let skip = false;
+    if (flowVerdicts) {
+      const f = ctx.flowIndex;
+      const id = flows.flowId(f) as number;
+      if (this.#droppedFlows.get(f) === id) {
+        this.verdict |= PacketVerdict.DROP;
+        skip = true;
+      } else if (this.#passedFlows.get(f) === id) skip = true;
+      if (skip) this.flowVerdictSkips++;
+    }
+    if (!skip) this.engine.inspect(p, ctx, alerts);
     const eve = this.#options.eve;
-    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    if (alerts.count > 0) {
+      let v = 0;
+      for (let i = 0; i < alerts.count; i++) v |= this.#sigVerdict[alerts.sigIndex[i]];
+      this.verdict |= v;
+      if (flowVerdicts && (v & PacketVerdict.DROP) !== 0 && this.#options.ips) {
+        this.#droppedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
+      }
+      this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    }
+    if (flowVerdicts && !skip && this.engine.passed) {
+      this.#passedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
+    }
     if (flows !== null) {
       this.#logPacket = p;
       this.#logCtx = ctx;

@@ -98,15 +98,18 @@ function checksumChecks(config: SuricataConfig): ChecksumValidation {
  * default by up to 10%).
  *
  * @param config the loaded configuration
+ * @param warn receives notes about doubtful settings
+ * @param ips a live inline IPS: `stream.inline: auto` (its default) is on
  * @returns the reassembly options (the capacity is the flow table's)
  */
 export function reassemblyOptions(
   config: SuricataConfig,
   warn: (message: string) => void = () => {},
+  ips = false,
 ): Omit<ReassemblyOptions, "capacity"> {
-  // "auto" means inline in IPS mode, which a scan is not
-  const inline = config.getString("stream.inline", "no").trim().toLowerCase() !== "auto" &&
-    config.getBool("stream.inline", false);
+  // "auto" (the default inline) means inline in IPS mode, which a scan is not
+  const mode = config.getString("stream.inline", ips ? "auto" : "no").trim().toLowerCase();
+  const inline = mode === "auto" ? ips : config.getBool("stream.inline", false);
   const hosts = hostOsPolicyOf(config, warn);
   return {
     policyFor: hosts === null ? null : (p) => hosts.forDestination(p),

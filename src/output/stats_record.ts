@@ -51,6 +51,10 @@ export interface StatsFacts {
   tcp?: Record<string, number>;
   /** Alerts written. */
   alerts: number;
+  /** Live capture: `kernel_packets`, `kernel_drops` (PACKET_STATISTICS), `errors`. */
+  capture?: Record<string, number>;
+  /** Inline: `accepted`, `blocked`, `rejected` packets (Suricata 7's `ips` counters). */
+  ips?: Record<string, number>;
 }
 
 /**
@@ -80,7 +84,9 @@ export function statsRecord(decode: DecodeStats, facts: StatsFacts, now = Date.n
     (events[layer] ??= {})[parts.slice(1).join(".")] = count;
   }
   if (Object.keys(events).length > 0) decoder.event = events;
-  const stats: Record<string, unknown> = { uptime: Math.round(facts.uptime), decoder };
+  const stats: Record<string, unknown> = { uptime: Math.round(facts.uptime) };
+  if (facts.capture !== undefined) stats.capture = facts.capture;
+  stats.decoder = decoder;
   if (facts.flows !== undefined) {
     const flow: Record<string, number> = {};
     let total = 0;
@@ -97,6 +103,7 @@ export function statsRecord(decode: DecodeStats, facts: StatsFacts, now = Date.n
   }
   if (facts.tcp !== undefined) stats.tcp = facts.tcp;
   stats.detect = { alert: facts.alerts };
+  if (facts.ips !== undefined) stats.ips = facts.ips;
   const sec = Math.floor(now / 1000);
   const ts = formatEveTimestamp(sec, (now - sec * 1000) * 1e6);
   return `{"timestamp":${JSON.stringify(ts)},"event_type":"stats","stats":${

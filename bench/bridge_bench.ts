@@ -1,0 +1,220 @@
+/**
+ * Throughput and added latency through a two-interface bridge, in network
+ * namespaces (client -- veth -- middle -- veth -- server): the kernel bridge
+ * (baseline), `tarsier ips` with no rules and with a rule set (default ET
+ * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed.
+ *
+ * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart), iperf3 TCP
+ * (Gbit/s), iperf3 UDP at a fixed rate (loss %), and the forwarder's RSS
+ * before and after the load (memory growth).
+ *
+ * ```sh
+ * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--only tarsier,kernel]
+ * ```
+ *
+ * Needs root, iproute2, ethtool and iperf3.
+ *
+ * @module
+ */
+
+import { buildTopology, liveTestsUnavailable, type Topology } from "../test/e2e/_netns.ts";
+import { type Started, startInNs, startTarsier } from "../test/e2e/_live.ts";
+
+const args = Deno.args;
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const RULES = flag("--rules", "/work/shared/corpus/rules/et-open");
+const SECONDS = Number(flag("--seconds", "5"));
+const UDP_RATE = flag("--udp-rate", "300M");
+const ONLY = flag("--only", "kernel,tarsier-empty,tarsier-rules,suricata-empty,suricata-rules")
+  .split(",");
+
+interface Row {
+  setup: string;
+  pingP50Ms: number;
+  pingP99Ms: number;
+  pingLoss: number;
+  tcpGbps: number;
+  udpLossPct: number;
+  udpMbps: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  note: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function pingStats(topo: Topology): { p50: number; p99: number; loss: number } {
+  const out = new Deno.Command("ip", {
+    args: ["netns", "exec", topo.client, "ping", "-c", "200", "-i", "0.01", topo.serverIp],
+    stdout: "piped",
+  }).outputSync();
+  const text = new TextDecoder().decode(out.stdout);
+  const times = [...text.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1])).sort((a, b) =>
+    a - b
+  );
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), loss: 200 - times.length };
+}
+
+function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } {
+  const a = ["-c", topo.serverIp, "-t", String(SECONDS), "-J"];
+  if (udp) a.push("-u", "-b", UDP_RATE, "-l", "1400");
+  const out = new Deno.Command("ip", {
+    args: ["netns", "exec", topo.client, "iperf3", ...a],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  const json = JSON.parse(new TextDecoder().decode(out.stdout) || "{}");
+  if (udp) {
+    const sum = json.end?.sum ?? {};
+    return { gbps: (sum.bits_per_second ?? 0) / 1e9, lossPct: sum.lost_percent ?? NaN };
+  }
+  return { gbps: (json.end?.sum_received?.bits_per_second ?? 0) / 1e9, lossPct: 0 };
+}
+
+function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitForPing(topo: Topology, seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds * 4; i++) {
+    const ok = new Deno.Command("ip", {
+      args: ["netns", "exec", topo.client, "ping", "-c", "1", "-W", "1", topo.serverIp],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+function suricataConfig(dir: string, sides: [string, string]): string {
+  const side = (i: number) =>
+    `  - interface: ${sides[i]}\n    threads: 1\n    cluster-id: ${90 + i}\n` +
+    `    cluster-type: cluster_flow\n    defrag: no\n    use-mmap: yes\n` +
+    `    tpacket-v3: no\n    copy-mode: ips\n    copy-iface: ${sides[1 - i]}\n`;
+  const path = `${dir}/suricata.yaml`;
+  Deno.writeTextFileSync(
+    path,
+    `%YAML 1.1\n---\ndefault-log-dir: ${dir}\nstream:\n  inline: auto\n` +
+      `outputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n      types:\n        - alert\n` +
+      `af-packet:\n${side(0)}${side(1)}`,
+  );
+  return path;
+}
+
+async function measure(setup: string): Promise<Row> {
+  const kernel = setup === "kernel";
+  const topo = buildTopology(kernel ? "kernel" : "tarsier");
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-bench-" });
+  let fwd: Started | null = null;
+  const server = startInNs(topo.server, "iperf3", ["-s"]);
+  const row: Row = {
+    setup,
+    pingP50Ms: NaN,
+    pingP99Ms: NaN,
+    pingLoss: 0,
+    tcpGbps: NaN,
+    udpLossPct: NaN,
+    udpMbps: NaN,
+    rssBeforeMiB: NaN,
+    rssAfterMiB: NaN,
+    note: "",
+  };
+  try {
+    const withRules = setup.endsWith("-rules");
+    if (setup.startsWith("tarsier")) {
+      const a = ["ips", "--bridge", topo.sides.join(":"), "--log-dir", dir];
+      if (withRules) a.push("--rules", RULES);
+      fwd = startTarsier(topo.middle, a);
+    } else if (setup.startsWith("suricata")) {
+      const cfg = suricataConfig(dir, topo.sides);
+      // Suricata's -S takes one file: the rule files joined
+      const merged = `${dir}/all.rules`;
+      const files = withRules
+        ? [...Deno.readDirSync(RULES)].filter((e) => e.name.endsWith(".rules"))
+          .map((e) => Deno.readTextFileSync(`${RULES}/${e.name}`))
+        : [];
+      Deno.writeTextFileSync(merged, files.join("\n"));
+      const sargs = ["-c", cfg, "--af-packet", "-l", dir, "--runmode", "workers", "-k", "none"];
+      sargs.push("-S", merged);
+      fwd = startInNs(topo.middle, "suricata", sargs);
+    }
+    if (!(await waitForPing(topo, 180))) {
+      row.note = `no path: ${fwd?.stderr().slice(-300) ?? ""}`;
+      return row;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    row.rssBeforeMiB = rssMiB(fwd?.child.pid);
+    const p = pingStats(topo);
+    row.pingP50Ms = p.p50;
+    row.pingP99Ms = p.p99;
+    row.pingLoss = p.loss;
+    row.tcpGbps = iperf(topo, false).gbps;
+    const u = iperf(topo, true);
+    row.udpMbps = u.gbps * 1000;
+    row.udpLossPct = u.lossPct;
+    row.tcpGbps = Math.max(row.tcpGbps, iperf(topo, false).gbps);
+    row.rssAfterMiB = rssMiB(fwd?.child.pid);
+    return row;
+  } finally {
+    if (fwd) {
+      await fwd.stop();
+      const summary = fwd.stderr().split("\n").filter((l) =>
+        /kernel_drops|send_errors|blocked/.test(l)
+      );
+      if (summary.length > 0) row.note += summary.map((l) => l.trim()).join("; ");
+    }
+    await server.stop();
+    topo.destroy();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const why = liveTestsUnavailable();
+  if (why !== null) {
+    console.error(`bridge bench skipped: ${why}`);
+    Deno.exit(0);
+  }
+  const rows: Row[] = [];
+  for (const setup of ONLY) {
+    if (setup.startsWith("suricata") && !hasSuricata()) continue;
+    const row = await measure(setup);
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  console.log(
+    "\nsetup            ping p50 ms  ping p99 ms  lost  TCP Gbit/s  UDP Mbit/s  UDP loss %  RSS MiB before->after",
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.setup.padEnd(16)} ${r.pingP50Ms.toFixed(3).padStart(11)} ${
+        r.pingP99Ms.toFixed(3).padStart(12)
+      } ${String(r.pingLoss).padStart(5)} ${r.tcpGbps.toFixed(2).padStart(11)} ${
+        r.udpMbps.toFixed(0).padStart(11)
+      } ${r.udpLossPct.toFixed(2).padStart(11)}  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+    );
+  }
+}
+
+function hasSuricata(): boolean {
+  try {
+    return new Deno.Command("suricata", { args: ["-V"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * `tarsier ids` and `tarsier ips`: live capture from AF_PACKET rings through
+ * the same stages as `scan` (decode, flows, app layer, detection, EVE JSON
+ * and fast.log).
+ *
+ * ```sh
+ * tarsier ids --iface eth0 --rules local.rules --log-dir out/
+ * tarsier ips --bridge eth0:eth1 --rules local.rules --log-dir out/ [--fail closed]
+ * ```
+ *
+ * `ids` inspects a copy of the traffic and never touches it: drop rules only
+ * alert (`"allowed"`, fast.log `[wDrop]`). `ips` joins two interfaces: what
+ * arrives on one leaves by the other unless a drop or reject rule matches
+ * (`"blocked"`); a reject also answers with a TCP RST or ICMP unreachable; a
+ * pass rule stops inspection of its flow.
+ *
+ * SIGINT/SIGTERM stop the capture: the rings are unmapped, the sockets closed
+ * (which ends promiscuous mode), a last stats record written and eve.json
+ * and fast.log flushed; exit code 0. Errors users can cause (no such
+ * interface, interface down, no privileges) are one line and exit code 2.
+ *
+ * @module
+ */
+
+import { type AfPacketOptions, AfPacketRing } from "../capture/afpacket.ts";
+import { type LiveResult, runLive } from "../engine/live_capture.ts";
+import { installFlushOnSignals } from "../output/eve_writer.ts";
+import { statsRecord } from "../output/stats_record.ts";
+import { InlineBridge } from "../verdict/inline_bridge.ts";
+import { strerror } from "../../ffi/libc.ts";
+import {
+  buildDetection,
+  type DetectionOptions,
+  loadDetection,
+  statsFactsOf,
+} from "./scan_command.ts";
+import { UsageError } from "./usage_error.ts";
+import { parseMpmChoice } from "../mpm/matcher_choice.ts";
+
+/** Options of `tarsier ids` / `tarsier ips`. */
+export interface LiveCommandOptions extends DetectionOptions {
+  /** Passive (ids) or inline (ips). */
+  mode: "ids" | "ips";
+  /** The interfaces: one for ids, the two bridged for ips. */
+  interfaces: string[];
+  /** On overload or an internal error: forward uninspected (open) or drop (closed). */
+  failMode: "open" | "closed";
+  /** Ring slots per interface. */
+  ringFrames: number;
+  /** Bytes per ring slot (0: from the MTU). */
+  frameSize: number;
+  /** Seconds between EVE stats records. */
+  statsInterval: number;
+  /** Summary at the end: text on stderr or JSON on stdout. */
+  summary: "text" | "json";
+}
+
+/**
+ * Capture until SIGINT/SIGTERM.
+ *
+ * @param options parsed options
+ * @returns the exit code (0 after a signal)
+ */
+export async function runLiveCommand(options: LiveCommandOptions): Promise<number> {
+  const loaded = loadDetection(options);
+  const ringOptions: AfPacketOptions = {
+    frameCount: options.ringFrames,
+    ignoreOutgoing: options.mode === "ips",
+  };
+  if (options.frameSize > 0) ringOptions.frameSize = options.frameSize;
+  const rings: AfPacketRing[] = [];
+  try {
+    for (const name of options.interfaces) rings.push(AfPacketRing.open(name, ringOptions));
+  } catch (error) {
+    for (const ring of rings) ring.close();
+    throw error;
+  }
+  const ips = options.mode === "ips";
+  const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: ips });
+  const { stage, flowStage, eve, fast, packet } = pipeline;
+  const bridge = ips ? new InlineBridge(rings[0], rings[1]) : null;
+  const writers = [eve, fast].filter((w) => w !== null);
+  // the first signal stops the loop, which then writes the last stats record and
+  // closes the writers; a second one (a stuck loop) closes them and exits at once
+  const uninstall = installFlushOnSignals(writers, { signals: [], exit: false });
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!abort.signal.aborted) return abort.abort();
+    for (const w of writers) w.close();
+    Deno.exit(130);
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const rules = loaded.ruleset ? `${loaded.ruleset.report.loaded} rules` : "no rules";
+  const what = ips ? `bridging ${options.interfaces.join(" <-> ")}` : `on ${options.interfaces[0]}`;
+  console.error(
+    `tarsier: ${options.mode} ${what}, ${rules}, ring ${rings[0].frameCount} x ` +
+      `${rings[0].frameSize} B, fail ${options.failMode}; SIGINT/SIGTERM stops`,
+  );
+  const factsOf = (result: LiveResult) => {
+    const facts = statsFactsOf(flowStage, stage, result.elapsedMs);
+    facts.capture = {
+      kernel_packets: result.kernel.packets,
+      kernel_drops: result.kernel.drops,
+      errors: result.internalErrors,
+    };
+    if (bridge !== null) {
+      const c = bridge.counters;
+      facts.ips = { accepted: c.accepted, blocked: c.blocked, rejected: c.rejected };
+    }
+    return facts;
+  };
+  let result: LiveResult;
+  try {
+    result = await runLive({
+      rings,
+      bridge,
+      stage,
+      packet,
+      signal: abort.signal,
+      failOpen: options.failMode === "open",
+      tickIntervalMs: options.statsInterval * 1000,
+      onTick: (r) => {
+        if (pipeline.writeStats && eve !== null) eve.writeRecord(statsRecord(r.stats, factsOf(r)));
+        stage?.flush();
+      },
+      onError: (error, count) => {
+        if (count <= 3 || (count & (count - 1)) === 0) {
+          const message = error instanceof Error ? error.message : String(error);
+          console.error(
+            `tarsier: internal error on a packet (${count} so far, fail ${options.failMode}): ` +
+              message,
+          );
+        }
+      },
+    });
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    for (const ring of rings) ring.close();
+  }
+  if (pipeline.writeStats && eve !== null) {
+    eve.writeRecord(statsRecord(result.stats, factsOf(result)));
+  }
+  stage?.flush();
+  for (const w of writers) w.close();
+  uninstall();
+  const summary = {
+    mode: options.mode,
+    interfaces: options.interfaces,
+    packets: result.stats.packets,
+    bytes: result.stats.wireBytes,
+    kernel_packets: result.kernel.packets,
+    kernel_drops: result.kernel.drops,
+    alerts: stage?.alertCount ?? 0,
+    internal_errors: result.internalErrors,
+    bypassed: result.bypassed,
+    elapsed_s: Math.round(result.elapsedMs) / 1000,
+    ...(bridge === null ? {} : {
+      accepted: bridge.counters.accepted,
+      blocked: bridge.counters.blocked,
+      rejected: bridge.counters.rejected,
+      truncated: bridge.counters.truncated,
+      send_errors: bridge.counters.sendErrors,
+    }),
+  };
+  if (options.summary === "json") console.log(JSON.stringify(summary));
+  else {
+    const lines = Object.entries(summary).map(([k, v]) =>
+      `  ${k.padEnd(16)} ${Array.isArray(v) ? v.join(" ") : v}`
+    );
+    console.error(`tarsier: ${options.mode} stopped\n${lines.join("\n")}`);
+  }
+  if (bridge !== null && bridge.counters.sendErrors > 0) {
+    console.error(
+      `tarsier: ${bridge.counters.sendErrors} frames could not be sent: ` +
+        strerror(bridge.counters.lastErrno),
+    );
+  }
+  return 0;
+}
+
+/** Raw option values as commander gives them. */
+export interface RawLiveOptions {
+  iface?: string;
+  i?: string;
+  bridge?: string;
+  rules?: string[];
+  S?: string[];
+  s?: string[];
+  logDir?: string;
+  l?: string;
+  c?: string;
+  set?: string[];
+  fail?: string;
+  ringFrames?: string;
+  frameSize?: string;
+  statsInterval?: string;
+  workers?: string;
+  summary?: string;
+  initErrorsFatal?: boolean;
+  verbose?: boolean;
+  mpm?: string;
+  mpmCache?: boolean;
+  mpmCacheDir?: string;
+}
+
+/**
+ * Check and normalise the raw options of `tarsier ids` / `tarsier ips`.
+ *
+ * @param mode which command
+ * @param raw commander's option values
+ * @returns the options
+ * @throws {UsageError} on a missing interface or a bad value
+ */
+export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): LiveCommandOptions {
+  let interfaces: string[];
+  if (mode === "ids") {
+    const iface = raw.iface ?? raw.i;
+    if (!iface) throw new UsageError("ids: no interface given (--iface NAME)");
+    interfaces = [iface];
+  } else {
+    const parts = (raw.bridge ?? "").split(":");
+    if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0] === parts[1]) {
+      throw new UsageError("ips: --bridge needs two different interfaces, e.g. eth0:eth1");
+    }
+    interfaces = parts;
+  }
+  const failMode = raw.fail ?? "open";
+  if (failMode !== "open" && failMode !== "closed") {
+    throw new UsageError(`${mode}: --fail must be open or closed, not "${failMode}"`);
+  }
+  const summary = raw.summary ?? "text";
+  if (summary !== "text" && summary !== "json") {
+    throw new UsageError(`${mode}: --summary must be text or json, not "${summary}"`);
+  }
+  const workers = positiveInt(mode, "--workers", raw.workers ?? "1");
+  if (workers !== 1) {
+    throw new UsageError(`${mode}: --workers ${workers}: only one worker is supported yet`);
+  }
+  let mpm = null;
+  if (raw.mpm !== undefined) {
+    mpm = parseMpmChoice(raw.mpm);
+    if (mpm === null) {
+      throw new UsageError(`${mode}: --mpm must be auto, hs or ac, not "${raw.mpm}"`);
+    }
+  }
+  return {
+    mode,
+    interfaces,
+    failMode,
+    ringFrames: positiveInt(mode, "--ring-frames", raw.ringFrames ?? "4096"),
+    frameSize: raw.frameSize === undefined ? 0 : positiveInt(mode, "--frame-size", raw.frameSize),
+    statsInterval: positiveInt(mode, "--stats-interval", raw.statsInterval ?? "8"),
+    summary,
+    rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
+    exclusiveRules: raw.S ?? [],
+    logDir: raw.logDir ?? raw.l ?? null,
+    config: raw.c ?? null,
+    sets: [...(raw.set ?? [])],
+    ips: mode === "ips",
+    initErrorsFatal: raw.initErrorsFatal ?? false,
+    verbose: raw.verbose ?? false,
+    mpm,
+    mpmCacheDir: raw.mpmCache === false ? false : raw.mpmCacheDir ?? null,
+    notes: [],
+  };
+}
+
+function positiveInt(mode: string, flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`${mode}: ${flag} must be a positive integer, not "${text}"`);
+  }
+  return n;
+}

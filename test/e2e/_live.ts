@@ -1,0 +1,165 @@
+/**
+ * Helpers to run `tarsier ids|ips` and a real HTTP server inside test
+ * namespaces, and to stop them by their own process ids.
+ *
+ * @module
+ */
+
+import { inNs } from "./_netns.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** A process started in a namespace, with its stderr collected. */
+export interface Started {
+  /** The child. */
+  child: Deno.ChildProcess;
+  /** Everything it wrote on stderr so far. */
+  stderr(): string;
+  /** Send SIGINT and wait for the exit status. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Start a command in a namespace.
+ *
+ * @param ns the namespace
+ * @param cmd the program
+ * @param args its arguments
+ * @param cwd working directory
+ * @returns the process
+ */
+export function startInNs(ns: string, cmd: string, args: string[], cwd?: string): Started {
+  const child = new Deno.Command("ip", {
+    args: ["netns", "exec", ns, cmd, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>, keep: boolean) => {
+    for await (const chunk of stream) if (keep) text += decoder.decode(chunk);
+  };
+  const pumps = Promise.all([pump(child.stdout, true), pump(child.stderr, true)]);
+  let stopped: Promise<Deno.CommandStatus> | null = null;
+  return {
+    child,
+    stderr: () => text,
+    stop() {
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGINT");
+        } catch {
+          // already exited
+        }
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // exited meanwhile
+          }
+        }, 10_000);
+        const status = await child.status;
+        clearTimeout(timer);
+        await pumps;
+        return status;
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Start `tarsier <args>` in a namespace (`ip netns exec` keeps the pid: SIGINT reaches Deno).
+ *
+ * @param ns the namespace
+ * @param args tarsier's arguments
+ * @returns the process
+ */
+export function startTarsier(ns: string, args: string[]): Started {
+  return startInNs(ns, Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-ffi",
+    "--allow-env",
+    "--allow-sys",
+    MAIN,
+    ...args,
+  ], ROOT);
+}
+
+/** Result of a curl. */
+export interface CurlResult {
+  /** curl's exit code (0 ok, 28 timeout, 56 receive failure/reset, 7 no connection). */
+  code: number;
+  /** The body. */
+  body: string;
+  /** curl's error text. */
+  error: string;
+}
+
+/**
+ * `curl` from a namespace.
+ *
+ * @param ns the namespace
+ * @param url the URL
+ * @param timeoutS the most seconds to wait
+ * @returns exit code, body, error text
+ */
+export function curl(ns: string, url: string, timeoutS = 3): CurlResult {
+  const out = new Deno.Command("ip", {
+    args: ["netns", "exec", ns, "curl", "-sS", "-g", "-m", String(timeoutS), url],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    body: decoder.decode(out.stdout),
+    error: decoder.decode(out.stderr),
+  };
+}
+
+/**
+ * `ping` from a namespace.
+ *
+ * @param ns the namespace
+ * @param address the target (v4 or v6)
+ * @param count echo requests
+ * @returns how many replies came back
+ */
+export function ping(ns: string, address: string, count = 3): number {
+  const out = new Deno.Command("ip", {
+    args: ["netns", "exec", ns, "ping", "-c", String(count), "-i", "0.2", "-W", "1", address],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  const m = /(\d+) received/.exec(new TextDecoder().decode(out.stdout));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * An interface's promiscuity count (`ip -d link`), 0 when nothing holds it promiscuous.
+ *
+ * @param ns the namespace
+ * @param dev the interface
+ * @returns the count
+ */
+export function promiscuity(ns: string, dev: string): number {
+  const m = /promiscuity (\d+)/.exec(inNs(ns, "ip", ["-d", "link", "show", "dev", dev]));
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * The EVE records of a file, parsed.
+ *
+ * @param path eve.json
+ * @returns the records
+ */
+export function readEve(path: string): Record<string, unknown>[] {
+  return Deno.readTextFileSync(path).split("\n").filter((l) => l.length > 0).map((l) =>
+    JSON.parse(l)
+  );
+}

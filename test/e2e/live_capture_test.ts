@@ -1,0 +1,242 @@
+/**
+ * End to end, on real interfaces: network namespaces client -- veth --
+ * middle -- veth -- server, a real HTTP server (`python3 -m http.server`)
+ * and curl. `tarsier ips` bridges the middle's two veths; `tarsier ids`
+ * listens on a port of a kernel bridge. Needs root and iproute2; otherwise
+ * skipped with the reason.
+ */
+
+import assert from "node:assert/strict";
+import { buildTopology, liveTestsUnavailable, type Topology } from "./_netns.ts";
+import {
+  curl,
+  ping,
+  promiscuity,
+  readEve,
+  type Started,
+  startInNs,
+  startTarsier,
+} from "./_live.ts";
+
+const unavailable = liveTestsUnavailable();
+if (unavailable !== null) console.log(`live capture tests skipped: ${unavailable}`);
+
+const RULES = [
+  'drop http any any -> any any (msg:"E2E drop evil"; flow:to_server,established; ' +
+  'http.uri; content:"/evil"; sid:7000001; rev:1;)',
+  'reject http any any -> any any (msg:"E2E reject me"; flow:to_server,established; ' +
+  'http.uri; content:"/reject-me"; sid:7000002; rev:1;)',
+  'alert icmp any any -> any any (msg:"E2E ping"; itype:8; sid:7000003; rev:1;)',
+  'pass http any any -> any any (msg:"E2E pass"; flow:to_server,established; ' +
+  'http.uri; content:"/trusted"; sid:7000004; rev:1;)',
+].join("\n") + "\n";
+
+interface Fixture {
+  topo: Topology;
+  dir: string;
+  web: Started;
+}
+
+/** Namespaces, a web root with a few files and a dual-stack HTTP server. */
+function setUp(mode: "tarsier" | "kernel"): Fixture {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-" });
+  const www = `${dir}/www`;
+  Deno.mkdirSync(www);
+  Deno.writeTextFileSync(`${www}/index.html`, "hello from the server\n");
+  Deno.writeTextFileSync(`${www}/evil`, "you should not see this\n");
+  Deno.writeTextFileSync(`${www}/reject-me`, "nor this\n");
+  Deno.writeTextFileSync(`${www}/trusted`, "trusted /evil\n");
+  Deno.writeTextFileSync(`${dir}/e2e.rules`, RULES);
+  const topo = buildTopology(mode);
+  const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
+  return { topo, dir, web };
+}
+
+async function tearDown(f: Fixture, tarsier: Started | null): Promise<void> {
+  try {
+    if (tarsier) await tarsier.stop();
+    await f.web.stop();
+  } finally {
+    f.topo.destroy();
+    Deno.removeSync(f.dir, { recursive: true });
+  }
+}
+
+/** Wait until the benign page loads through the middle (tarsier has started). */
+async function waitForPath(f: Fixture, tarsier: Started): Promise<void> {
+  const url = `http://${f.topo.serverIp}:8080/`;
+  for (let i = 0; i < 60; i++) {
+    if (curl(f.topo.client, url, 1).code === 0) return;
+    if (tarsier.child.pid && (await Promise.race([tarsier.child.status, delay(200)])) !== null) {
+      throw new Error(`tarsier exited early: ${tarsier.stderr()}`);
+    }
+  }
+  throw new Error(`no path through the middle; tarsier said: ${tarsier.stderr()}`);
+}
+
+function delay(ms: number): Promise<null> {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+Deno.test({
+  name: "ips: bridges two veths; benign, ICMP and IPv6 pass; drop blocks, reject resets",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const f = setUp("tarsier");
+    let tarsier: Started | null = null;
+    try {
+      const { topo } = f;
+      const out = `${f.dir}/out`;
+      tarsier = startTarsier(topo.middle, [
+        "ips",
+        "--bridge",
+        topo.sides.join(":"),
+        "--rules",
+        `${f.dir}/e2e.rules`,
+        "--log-dir",
+        out,
+        "--mpm",
+        "ac",
+      ]);
+      await waitForPath(f, tarsier);
+      assert(promiscuity(topo.middle, topo.sides[0]) > 0, "promiscuous while bridging");
+
+      const benign = curl(topo.client, `http://${topo.serverIp}:8080/`);
+      assert.equal(benign.code, 0, benign.error);
+      assert.equal(benign.body, "hello from the server\n");
+      const v6 = curl(topo.client, `http://[${topo.serverIp6}]:8080/`);
+      assert.equal(v6.code, 0, `IPv6: ${v6.error}`);
+      assert.equal(v6.body, "hello from the server\n");
+      assert.equal(ping(topo.client, topo.serverIp), 3, "ping");
+      assert.equal(ping(topo.client, topo.serverIp6), 3, "ping -6");
+
+      const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
+      assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
+      assert.equal(dropped.body, "");
+      const rejected = curl(topo.client, `http://${topo.serverIp}:8080/reject-me`);
+      assert.equal(rejected.code, 56, `a rejected request is reset: ${rejected.error}`);
+      assert(/reset/i.test(rejected.error), rejected.error);
+      // a pass rule stops inspection of its flow: "/evil" later in the same flow is not seen
+      const passed = curl(topo.client, `http://${topo.serverIp}:8080/trusted`);
+      assert.equal(passed.code, 0, passed.error);
+      // the bridge still forwards after blocking
+      assert.equal(curl(topo.client, `http://${topo.serverIp}:8080/`).code, 0);
+
+      const status = await tarsier.stop();
+      assert.equal(status.code, 0, tarsier.stderr());
+      assert.equal(promiscuity(topo.middle, topo.sides[0]), 0, "promiscuous mode dropped");
+      assert.equal(promiscuity(topo.middle, topo.sides[1]), 0, "promiscuous mode dropped");
+
+      const eve = readEve(`${out}/eve.json`);
+      const alerts = eve.filter((r) => r.event_type === "alert") as Array<
+        { alert: { signature_id: number; action: string }; src_ip: string }
+      >;
+      const bySid = (sid: number) => alerts.filter((a) => a.alert.signature_id === sid);
+      assert.equal(bySid(7000001).length, 1, "one drop alert");
+      assert.equal(bySid(7000001)[0].alert.action, "blocked");
+      assert.equal(bySid(7000001)[0].src_ip, topo.clientIp);
+      assert.equal(bySid(7000002).length, 1, "one reject alert");
+      assert.equal(bySid(7000002)[0].alert.action, "blocked");
+      assert(bySid(7000003).length >= 3, "ping alerts (allowed)");
+      assert.equal(bySid(7000003)[0].alert.action, "allowed");
+      assert.equal(bySid(7000004).length, 0, "pass rules do not alert");
+      const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
+        stats: {
+          capture: { kernel_packets: number; kernel_drops: number };
+          ips: { blocked: number; rejected: number };
+        };
+      };
+      assert(stats !== undefined, "a stats record at shutdown");
+      assert(stats.stats.capture.kernel_packets > 20, "kernel packet counter");
+      assert.equal(stats.stats.capture.kernel_drops, 0);
+      assert(stats.stats.ips.blocked >= 2);
+      assert(stats.stats.ips.rejected >= 1);
+      const fast = Deno.readTextFileSync(`${out}/fast.log`);
+      assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
+    } finally {
+      await tearDown(f, tarsier);
+    }
+  },
+});
+
+Deno.test({
+  name: "ids: captures on a bridge port and alerts; drop rules only alert",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const f = setUp("kernel");
+    let tarsier: Started | null = null;
+    try {
+      const { topo } = f;
+      const out = `${f.dir}/out`;
+      tarsier = startTarsier(topo.middle, [
+        "ids",
+        "--iface",
+        topo.sides[0],
+        "--rules",
+        `${f.dir}/e2e.rules`,
+        "--log-dir",
+        out,
+        "--mpm",
+        "ac",
+        "--summary",
+        "json",
+      ]);
+      // wait for the start-up line, then traffic through the kernel bridge
+      for (let i = 0; i < 100 && !tarsier.stderr().includes("SIGINT/SIGTERM stops"); i++) {
+        await delay(100);
+      }
+      assert(tarsier.stderr().includes("SIGINT/SIGTERM stops"), tarsier.stderr());
+      const evil = curl(topo.client, `http://${topo.serverIp}:8080/evil`);
+      assert.equal(evil.code, 0, "IDS never blocks");
+      assert.equal(evil.body, "you should not see this\n");
+      assert.equal(ping(topo.client, topo.serverIp, 2), 2);
+      await delay(300);
+      const status = await tarsier.stop();
+      assert.equal(status.code, 0, tarsier.stderr());
+      const summary = JSON.parse(tarsier.stderr().split("\n").find((l) => l.startsWith("{"))!);
+      assert(summary.packets >= 10, `frames captured: ${summary.packets}`);
+      assert.equal(summary.kernel_drops, 0);
+      const alerts = readEve(`${out}/eve.json`).filter((r) => r.event_type === "alert") as Array<
+        { alert: { signature_id: number; action: string } }
+      >;
+      const drop = alerts.filter((a) => a.alert.signature_id === 7000001);
+      assert.equal(drop.length, 1);
+      assert.equal(drop[0].alert.action, "allowed");
+      assert.equal(alerts.filter((a) => a.alert.signature_id === 7000003).length, 2);
+      const fast = Deno.readTextFileSync(`${out}/fast.log`);
+      assert(fast.includes("[wDrop] [**] [1:7000001:1]"), fast);
+    } finally {
+      await tearDown(f, tarsier);
+    }
+  },
+});
+
+Deno.test({
+  name: "ids: a missing interface is a one-line error, exit code 2",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const topo = buildTopology("tarsier");
+    try {
+      const missing = startTarsier(topo.middle, ["ids", "--iface", "nosuch0"]);
+      const status = await missing.child.status;
+      await missing.stop();
+      assert.equal(status.code, 2);
+      assert.equal(missing.stderr().trim(), "tarsier: nosuch0: no such network interface");
+      new Deno.Command("ip", {
+        args: ["netns", "exec", topo.middle, "ip", "link", "set", topo.sides[0], "down"],
+      }).outputSync();
+      const down = startTarsier(topo.middle, ["ids", "--iface", topo.sides[0]]);
+      assert.equal((await down.child.status).code, 2);
+      await down.stop();
+      assert.equal(down.stderr().trim(), `tarsier: ${topo.sides[0]}: interface is down`);
+    } finally {
+      topo.destroy();
+    }
+  },
+});
