@@ -21,7 +21,7 @@ Deno.test({
   async fn() {
     const pcap = corpusPath("pcap/traffic-small.pcap");
     let figures = "";
-    const between = await measuredGcLines(LOOP, [pcap, "30", "30"], (e) => (figures = e));
+    const between = await measuredGcLines(LOOP, [pcap, "60", "30"], (e) => (figures = e));
     // the loop did reassemble and inspect streams (and ended every flow after each pass)
     const f = JSON.parse(figures.trim().split("\n").at(-1)!);
     assert.ok(f.segments > 1000, `segments ${f.segments}`);
