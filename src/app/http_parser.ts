@@ -64,10 +64,34 @@ const St = {
 
 /** The methods libhtp knows (`htp_convert_method_to_number`). */
 const KNOWN_METHODS = new Set([
-  "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND",
-  "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT",
-  "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY",
-  "BASELINE-CONTROL", "MERGE", "INVALID", "HEAD",
+  "GET",
+  "PUT",
+  "POST",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+  "PROPFIND",
+  "PROPPATCH",
+  "MKCOL",
+  "COPY",
+  "MOVE",
+  "LOCK",
+  "UNLOCK",
+  "VERSION-CONTROL",
+  "CHECKOUT",
+  "UNCHECKOUT",
+  "CHECKIN",
+  "UPDATE",
+  "LABEL",
+  "REPORT",
+  "MKWORKSPACE",
+  "MKACTIVITY",
+  "BASELINE-CONTROL",
+  "MERGE",
+  "INVALID",
+  "HEAD",
 ]);
 
 /** One HTTP request/response pair. Fields are valid once the part is parsed. */
@@ -110,6 +134,13 @@ export class HttpTx extends Transaction {
   isProtocol09 = false;
   /** The method is CONNECT. */
   isConnect = false;
+  /**
+   * What Suricata makes a file of in the request body: 0 nothing, 1 the
+   * whole body (POST, PUT), 2 the files of a multipart/form-data body.
+   */
+  requestFiles = 0;
+  /** The multipart boundary (with its leading `--`), or null. */
+  boundary: Uint8Array | null = null;
   /** Response progress ({@link ResProgress}). */
   resProgress = 0;
   /** Response transfer coding ({@link Coding} of libhtp: {@link TransferCoding}). */
@@ -145,6 +176,8 @@ export class HttpTx extends Transaction {
     this.xff = null;
     this.isProtocol09 = false;
     this.isConnect = false;
+    this.requestFiles = 0;
+    this.boundary = null;
     this.resProgress = 0;
     this.transferCoding = 0;
     this.encodingProcessing = 0;
@@ -806,6 +839,65 @@ function getToken(data: Uint8Array, from: number, len: number): boolean {
   tokStart = from;
   tokLen = i;
   return true;
+}
+
+/**
+ * The boundary of a multipart/form-data Content-Type value, `--` included
+ * (Suricata's HTTPParseContentTypeHeader), or null.
+ */
+function multipartBoundary(vals: Uint8Array, from: number, to: number): Uint8Array | null {
+  if (indexOfNoCase(vals, from, to, "multipart/form-data") < 0) return null;
+  const at = indexOfNoCase(vals, from, to, "boundary=");
+  if (at < 0) return null;
+  let s = from + at + 9;
+  let e = s;
+  if (s < to && vals[s] === 0x22) {
+    s++;
+    e = s;
+    while (e < to && vals[e] !== 0x22) e++;
+  } else {
+    while (e < to && vals[e] !== 0x3b && vals[e] !== SP && vals[e] !== HT) e++;
+  }
+  if (e === s || e - s > 200) return null;
+  const b = new Uint8Array(e - s + 2);
+  b[0] = b[1] = 0x2d;
+  b.set(vals.subarray(s, e), 2);
+  return b;
+}
+
+/** Where `needle` occurs in `hay[from..to)`, or -1. */
+function indexOfBytes(hay: Uint8Array, from: number, to: number, needle: Uint8Array): number {
+  const n = needle.length;
+  outer: for (let i = from; i + n <= to; i++) {
+    for (let k = 0; k < n; k++) if (hay[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The file parts of a multipart body (a part whose headers name a filename) as file.data spans. */
+function multipartFiles(tx: HttpTx, body: Uint8Array, len: number): void {
+  const boundary = tx.boundary!;
+  let at = indexOfBytes(body, 0, len, boundary);
+  while (at >= 0) {
+    let hs = at + boundary.length;
+    if (hs + 1 < len && body[hs] === 0x2d && body[hs + 1] === 0x2d) break; // closing boundary
+    while (hs < len && body[hs] !== LF) hs++;
+    hs++;
+    const next = indexOfBytes(body, hs, len, boundary);
+    const partEnd = next < 0 ? len : next;
+    const he = indexOfBytes(body, hs, partEnd, CRLFCRLF);
+    if (he >= 0 && indexOfNoCase(body, hs, he, "filename") >= 0) {
+      let ce = partEnd;
+      if (next >= 0) {
+        // the line end before the boundary is not part of the file
+        if (ce > he + 4 && body[ce - 1] === LF) ce--;
+        if (ce > he + 4 && body[ce - 1] === CR) ce--;
+      }
+      tx.buffers.add(Q.FILE_DATA, body, he + 4, Math.max(he + 4, ce));
+    }
+    at = next;
+  }
 }
 
 /** The HTTP/1.x parser. One instance serves every flow (state is per flow). */
@@ -1552,6 +1644,8 @@ export class HttpParser implements AppParser<HttpState> {
     tx.isHead = mEnd - mStart === 4 && src[mStart] === 0x48 && src[mStart + 1] === 0x45 &&
       src[mStart + 2] === 0x41 && src[mStart + 3] === 0x44;
     tx.isConnect = equalsMem(src, mStart, mEnd - mStart, "CONNECT");
+    if (equalsMem(src, mStart, mEnd - mStart, "PUT")) tx.requestFiles = 1;
+    else if (equalsMem(src, mStart, mEnd - mStart, "POST")) tx.requestFiles = 1;
     buf.add(Q.REQUEST_LINE, src, b, lineEnd);
     const uri = this.#uri;
     if (uEnd > uStart) {
@@ -1619,6 +1713,14 @@ export class HttpParser implements AppParser<HttpState> {
       if (n > 0) buf.add(Q.HOST, scratch, 0, n);
     } else if (tx.requestProtocol >= 11) {
       out.event(tx, "missing_host_header");
+    }
+    if (tx.requestFiles === 1 && !tx.isHead) {
+      // Suricata's HtpRequestBodySetupMultipart: a POST with a boundary is multipart
+      const ct = this.#find(H.CONTENT_TYPE);
+      if (ct >= 0 && !equalsMem(src, mStart, mEnd - mStart, "PUT")) {
+        tx.boundary = multipartBoundary(this.#vals, this.#hValStart[ct], this.#hValEnd[ct]);
+        if (tx.boundary !== null) tx.requestFiles = 2;
+      }
     }
     const xff = this.#find(H.XFF);
     if (xff >= 0) tx.xff = this.#vals.slice(this.#hValStart[xff], this.#hValEnd[xff]);
@@ -1772,7 +1874,12 @@ export class HttpParser implements AppParser<HttpState> {
   #publish(dir: HttpDirection, _toServer: boolean, out: AppOutput): void {
     const tx = dir.tx!;
     dir.published = true;
-    if (dir.bodyLen > 0) tx.buffers.add(Q.REQUEST_BODY, dir.body, 0, dir.bodyLen);
+    if (dir.bodyLen > 0) {
+      tx.buffers.add(Q.REQUEST_BODY, dir.body, 0, dir.bodyLen);
+      // the request's files (Suricata's HtpRequestBodyHandlePOSTorPUT / Multipart)
+      if (tx.requestFiles === 1) tx.buffers.add(Q.FILE_DATA, dir.body, 0, dir.bodyLen);
+      else if (tx.requestFiles === 2) multipartFiles(tx, dir.body, dir.bodyLen);
+    }
     tx.progress |= TxSide.REQUEST;
     out.ready(tx, TxSide.REQUEST);
   }
@@ -2830,6 +2937,7 @@ export class HttpParser implements AppParser<HttpState> {
 
 const MAX_HEADERS = 1024;
 const CRLF = new Uint8Array([CR, LF]);
+const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const COLON_SPACE = new Uint8Array([COLON, SP]);
 const COMMA_SPACE = new Uint8Array([0x2c, SP]);
 const SPACE = new Uint8Array([SP]);

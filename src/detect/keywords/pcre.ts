@@ -42,7 +42,7 @@ export const PCRE_BUFFER_FLAGS: Readonly<Record<string, string>> = {
   M: "http.method",
   C: "http.cookie",
   P: "http.request_body",
-  Q: "file.data",
+  Q: "file.data:response",
   Y: "http.stat_msg",
   S: "http.stat_code",
 };
