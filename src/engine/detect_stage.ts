@@ -316,6 +316,7 @@ export class DetectStage {
         const object = parser?.eve(tx, tx.published | tx.progress, true) ?? null;
         const txExtras: EveExtras = { ...extras, txId: tx.id };
         if (parser !== null && object !== null) txExtras.appLayer = { [parser.name]: object };
+        if (typeof object?.xff === "string") txExtras.xff = object.xff;
         this.#options.eve?.alert(p, pcapCnt, info, txExtras);
       } else if (alerts.streamMatch[i] === 1) {
         streamExtras ??= { ...extras, stream: true, streamPayload: streamPayloadOf(ctx) };
