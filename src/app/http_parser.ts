@@ -62,8 +62,16 @@ const St = {
   FINALIZE: 7,
 } as const;
 
+/** Whether `data[from..to)` is a method libhtp knows. */
+function knownMethod(data: Uint8Array, from: number, to: number): boolean {
+  for (let k = 0; k < KNOWN_METHODS.length; k++) {
+    if (equalsMem(data, from, to - from, KNOWN_METHODS[k])) return true;
+  }
+  return false;
+}
+
 /** The methods libhtp knows (`htp_convert_method_to_number`). */
-const KNOWN_METHODS = new Set([
+const KNOWN_METHODS = Object.freeze([
   "GET",
   "PUT",
   "POST",
@@ -323,7 +331,9 @@ export class ResState {
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
   lineEnd = -1;
   /** Unfolded header lines: pairs of [start, end) into {@link ResState.blk}. */
-  lines: number[] = [];
+  lines: Int32Array = new Int32Array(64);
+  /** Entries of {@link ResState.lines} in use (two per line). */
+  linesLen = 0;
   /** The scratch header table holds this response's headers. */
   tableFresh = false;
   /** The line and header buffers were filled. */
@@ -374,7 +384,7 @@ export class ResState {
     this.dataOtherAtTxEnd = false;
     this.blkLen = 0;
     this.lineEnd = -1;
-    this.lines.length = 0;
+    this.linesLen = 0;
     this.tableFresh = false;
     this.filled = false;
     this.protoStart =
@@ -1043,7 +1053,7 @@ export class HttpParser implements AppParser<HttpState> {
     const m0 = i;
     while (i < lineEnd && !htpSpace(data[i])) i++;
     if (i > m0) {
-      if (KNOWN_METHODS.has(String.fromCharCode(...data.subarray(m0, Math.min(i, m0 + 20))))) {
+      if (knownMethod(data, m0, i)) {
         this.#bodyDone(state, dir, true, out);
         return pos;
       }
@@ -2059,7 +2069,7 @@ export class HttpParser implements AppParser<HttpState> {
     tx.responseStarted = true;
     r.blkLen = 0;
     r.lineEnd = -1;
-    r.lines.length = 0;
+    r.linesLen = 0;
     r.rawLen = 0;
     r.trailer = false;
     r.filled = false;
@@ -2135,7 +2145,7 @@ export class HttpParser implements AppParser<HttpState> {
       this.#resClear(r);
       r.st = RS.HEADERS;
       tx.resProgress = ResProgress.HEADERS;
-      r.lines.length = 0;
+      r.linesLen = 0;
       r.rawLen = 0;
       return HTP.OK;
     }
@@ -2189,7 +2199,13 @@ export class HttpParser implements AppParser<HttpState> {
   #resHeaderLine(r: ResState, d: Uint8Array, from: number, to: number): void {
     const s = r.blkLen;
     r.blkAdd(d, from, to);
-    r.lines.push(s, r.blkLen);
+    if (r.linesLen + 2 > r.lines.length) {
+      const grown = new Int32Array(r.lines.length * 2);
+      grown.set(r.lines);
+      r.lines = grown;
+    }
+    r.lines[r.linesLen++] = s;
+    r.lines[r.linesLen++] = r.blkLen;
   }
 
   /** libhtp's `htp_connp_RES_HEADERS` (response headers and trailers). */
@@ -2318,7 +2334,7 @@ export class HttpParser implements AppParser<HttpState> {
     this.#valsLen = 0;
     const d = r.blk;
     const lines = r.lines;
-    for (let li = 0; li < lines.length; li += 2) {
+    for (let li = 0; li < r.linesLen; li += 2) {
       const ls = lines[li];
       const le = ls + chomp(d, ls, lines[li + 1] - ls);
       let colon = ls;
@@ -2458,7 +2474,7 @@ export class HttpParser implements AppParser<HttpState> {
       }
       if (interim) {
         if (tx.seen100) out.event(tx, "100_continue_already_seen");
-        r.lines.length = 0;
+        r.linesLen = 0;
         r.tableFresh = false;
         r.st = RS.LINE;
         tx.resProgress = ResProgress.LINE;
@@ -2492,8 +2508,7 @@ export class HttpParser implements AppParser<HttpState> {
         tx.resProgress = ResProgress.BODY;
       } else if (cl >= 0) {
         tx.transferCoding = TransferCoding.IDENTITY;
-        const warn = (_m: string) => out.event(tx, "unknown_error");
-        const n = parseContentLength(vals, this.#hValStart[cl], this.#hValEnd[cl], warn);
+        const n = parseContentLength(vals, this.#hValStart[cl], this.#hValEnd[cl], this.#warnSink);
         tx.responseContentLength = n;
         if (n < 0) {
           tx.responseContentLength = -1;
@@ -2867,7 +2882,7 @@ export class HttpParser implements AppParser<HttpState> {
 
   /** libhtp's decompressor warnings as Suricata's events. */
   readonly #warnSink = (message: string): void => {
-    const tx = this.#sinkTx ?? this.#st?.res.tx ?? null;
+    const tx = this.#st?.res.tx ?? this.#sinkTx ?? null;
     this.#out?.event(
       tx,
       message.startsWith("GZip decompressor:") ? "gzip_decompression_failed" : "unknown_error",

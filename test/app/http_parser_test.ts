@@ -158,7 +158,7 @@ Deno.test("http: request and response buffers", () => {
   assert.deepEqual(b["http.content_len:response"], ["5"]);
   assert.deepEqual(b["http.cookie:response"], ["s=1"]);
   assert.ok(!b["http.header:response"][0].includes("Set-Cookie"));
-  assert.deepEqual(b["file.data"], ["hello"]);
+  assert.deepEqual(b["file.data:response"], ["hello"]);
   assert.deepEqual(r.eve, {
     hostname: "www.example.com",
     http_port: 8080,
@@ -196,7 +196,9 @@ Deno.test("http: pipelined requests are paired with responses in order", () => {
       [1, "/p1", 201, 2],
       [2, "/p2", 202, 3],
     ]);
-    assert.deepEqual(rec.records.map((r) => r.buffers["file.data"]), [["a"], ["ab"], ["abc"]]);
+    assert.deepEqual(rec.records.map((r) => r.buffers["file.data:response"]), [["a"], ["ab"], [
+      "abc",
+    ]]);
   }
 });
 
@@ -234,14 +236,14 @@ Deno.test("http: chunked gzip response is de-chunked and decompressed", () => {
   }
   for (const cut of [undefined, byteByByte]) {
     const r = one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(all)], cut));
-    assert.deepEqual(r.buffers["file.data"], [text]);
+    assert.deepEqual(r.buffers["file.data:response"], [text]);
     assert.equal(r.eve.length, all.length - head.length - 2); // the end of the trailers is not counted
   }
   // neither gzip nor raw deflate (a reserved block type): libhtp gives up
   // after its restarts and passes the bytes on as they are, with an event
   const bad = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x07xyz";
   const r = one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(bad)]));
-  assert.deepEqual(r.buffers["file.data"], ["\x07xyz"]);
+  assert.deepEqual(r.buffers["file.data:response"], ["\x07xyz"]);
   assert.ok(r.events.includes("gzip_decompression_failed"));
 });
 
@@ -262,12 +264,12 @@ Deno.test("http: body limits, HEAD, 100 Continue, until-close response", () => {
   );
   assert.equal(rec.records.length, 3);
   assert.equal(rec.records[0].buffers["http.request_body"][0].length, 1000);
-  assert.equal(rec.records[0].buffers["file.data"][0].length, 2000);
+  assert.equal(rec.records[0].buffers["file.data:response"][0].length, 2000);
   assert.equal(rec.records[0].eve.status, 200);
   assert.equal(rec.records[0].eve.length, 5000);
   assert.equal(rec.records[1].eve.length, 0);
-  assert.equal(rec.records[1].buffers["file.data"], undefined);
-  assert.deepEqual(rec.records[2].buffers["file.data"], ["until the end"]);
+  assert.equal(rec.records[1].buffers["file.data:response"], undefined);
+  assert.deepEqual(rec.records[2].buffers["file.data:response"], ["until the end"]);
   assert.equal(rec.records[2].eve.length, 13);
 });
 

@@ -15,8 +15,8 @@
 import { transformChain } from "../buffer_transforms.ts";
 import { bufferById, PKT_DATA } from "../buffers.ts";
 import {
-  base64Scratch,
   type Base64DecodeStep,
+  base64Scratch,
   ContentFlag,
   ContentInspector,
   type InspectionStep,
