@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
+import { deflateRawSync, gzipSync } from "node:zlib";
 import { HttpParser } from "../../src/app/http_parser.ts";
 import { normalizePath } from "../../src/app/http_uri.ts";
 import { haveSuricata } from "../_suricata.ts";
@@ -376,4 +376,92 @@ Deno.test("http: path normalisation", () => {
     const n = normalizePath(src, 0, src.length, dst, 0);
     assert.equal(String.fromCharCode(...dst.subarray(0, n)), want, input);
   }
+});
+
+Deno.test("http: libhtp's response evasions (chunk length junk, bad chunking, bare CR, folding)", () => {
+  const get = req("GET /e HTTP/1.1\r\nHost: h\r\n\r\n");
+  const body = (head: string, rest: string) =>
+    one(runChunks([get, res(head + "\r\n\r\n" + rest)])).buffers["file.data:response"];
+  // a chunk length followed by a form feed: the hex digits count
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked", "3\x0c\r\nabc\r\n0\r\n\r\n"),
+    [
+      "abc",
+    ],
+  );
+  // "chunked" that is not: the body is read until the connection closes
+  assert.deepEqual(body("HTTP/1.0 200 ok\r\nTransfer-Encoding: chunked", "X5O!P%@AP[4\\PZX"), [
+    "X5O!P%@AP[4\\PZX",
+  ]);
+  // a bare CR ends a header line; the next line without a colon is a header without name
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nA: b\rTransfer-Encoding: chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // a folded Transfer-Encoding value
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer-Encoding: \r\n chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // a NUL inside a header name is ignored when looking headers up
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer\x00-Encoding: chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // junk before the status line is body of the response (unless an H follows it)
+  const r = one(
+    runChunks([get, res("junk line\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab")]),
+  );
+  assert.deepEqual(r.buffers["file.data:response"], ["junk line\nab"]);
+  const skipped = one(
+    runChunks([get, res("junk line\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab")]),
+  );
+  assert.deepEqual(skipped.buffers["file.data:response"], ["ab"]);
+});
+
+Deno.test("http: Content-Encoding layers as libhtp decodes them", () => {
+  const text = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+  const gzDeflate = gzipSync(deflateRawSync(bytes(text)));
+  const head = (ce: string, n: number) =>
+    `HTTP/1.1 200 OK\r\nContent-Encoding: ${ce}\r\nContent-Length: ${n}\r\n\r\n`;
+  const run = (ce: string, data: Uint8Array, parser?: HttpParser) => {
+    const h = bytes(head(ce, data.length));
+    const all = new Uint8Array(h.length + data.length);
+    all.set(h);
+    all.set(data, h.length);
+    return one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(all)], undefined, parser))
+      .buffers["file.data:response"];
+  };
+  // the layers in header order; gzip and deflate are tried both ways
+  assert.deepEqual(run("gzip, deflate", gzDeflate), [text]);
+  // one layer more than the limit (2) is not decoded
+  const three = gzipSync(deflateRawSync(gzipSync(bytes(text))));
+  assert.notDeepEqual(run("gzip,deflate,gzip", three), [text]);
+  assert.deepEqual(run("gzip,deflate,gzip", three, new HttpParser({ decompressLayerLimit: 3 })), [
+    text,
+  ]);
+  // a truncated deflate stream gives what it decoded
+  const cut = deflateRawSync(bytes(text.repeat(20)));
+  const part = run("deflate", cut.subarray(0, cut.length - 8))![0];
+  assert.ok(part.length > 0 && text.repeat(20).startsWith(part));
+});
+
+Deno.test("http: data after a request that is no method is body; request files", () => {
+  const r = runChunks([
+    req("POST /up HTTP/1.1\r\nHost: h\r\n\r\nlogin=foo&password=bar\r\n"),
+    res("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+  ]);
+  assert.ok(r.records[0].events.includes("request_body_unexpected"));
+  assert.deepEqual(r.records[0].buffers["http.request_body"], ["login=foo&password=bar\r\n"]);
+  const put = one(runChunks([req("PUT /f HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc")]));
+  assert.deepEqual(put.buffers["file.data"], ["abc"]);
+  const mp = '--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nnot a file\r\n' +
+    '--XX\r\nContent-Disposition: form-data; name="f"; filename="e.txt"\r\n\r\nFILE\r\n--XX--\r\n';
+  const post = one(runChunks([
+    req(
+      "POST /m HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XX\r\n" +
+        `Content-Length: ${mp.length}\r\n\r\n${mp}`,
+    ),
+  ]));
+  assert.deepEqual(post.buffers["file.data"], ["FILE"]);
 });
