@@ -3,14 +3,27 @@
  * response header blocks, Content-Length, chunked and until-close bodies,
  * gzip/deflate response bodies, pipelining, 100 Continue, HEAD/204/304.
  *
- * Input is one direction's in-order bytes in arbitrary chunks. An incomplete
- * header block is copied into a per-flow buffer (bounded, 64 KiB by
- * default); a complete one is parsed where it lies. A transaction's request
- * part is published (its buffers filled, {@link AppOutput.ready} called)
- * once its headers and body are complete or the body limit is reached; the
- * response part likewise; the transaction is logged when its response is
- * complete (or at {@link HttpParser.finish}). Responses are paired with
- * requests in order.
+ * The request side parses header blocks where they lie (an incomplete one is
+ * copied into a per-flow buffer, bounded, 64 KiB by default) and follows
+ * libhtp where evasions care: HTTP/0.9 probing, and REQ_FINALIZE (a line
+ * after a request that does not start with a known method is more body,
+ * `request_body_unexpected`). A POST or PUT body is also the request's
+ * `file.data`, as are the file parts of a multipart/form-data body.
+ *
+ * The response side is a port of libhtp 0.5's outbound parser
+ * (`htp_response.c`), byte handling included: bare CR line ends, header
+ * folding, NULs ignored in header lookups, chunk lengths with trailing junk,
+ * "chunked" bodies that are not (read until close), bodies before the
+ * status line, the line after a body probed for the next status line, and
+ * Content-Encoding layers decoded by libhtp's streaming decompressors
+ * (./http_decompress.ts). Evasion suites (http-evader) test these details.
+ *
+ * A transaction's request part is published (its buffers filled,
+ * {@link AppOutput.ready} called) once its headers and body are complete or
+ * the body limit is reached; the response part likewise, at the end of the
+ * stream at the latest; the transaction is logged when both are complete
+ * (or at {@link HttpParser.finish}). Responses are paired with requests in
+ * order.
  *
  * @module
  */
