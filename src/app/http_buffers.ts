@@ -8,7 +8,9 @@
  * `http.connection`, `http.protocol`, `http.start`, `http.cookie`) hold the
  * request's value under the plain name and the response's value under
  * `<name>:response`; the detection engine picks the side by the rule's
- * direction. `file.data` (= `http.response_body`) is the response body.
+ * direction. `file.data` is the same: the request's files (a POST or PUT
+ * body, the files of a multipart body) under `file.data`, the response body
+ * under `file.data:response` (= `http.response_body`).
  *
  * @module
  */
@@ -44,6 +46,8 @@ export const HttpRequestBuffer = {
   REQUEST_HEADER: reg("http.request_header"),
   START: reg("http.start"),
   REQUEST_BODY: reg("http.request_body"),
+  /** Multi-buffer: the files of the request (its body, or the files of a multipart body). */
+  FILE_DATA: reg("file.data"),
 } as const;
 
 /** Buffer ids of the response part of an HTTP transaction. */
@@ -56,7 +60,7 @@ export const HttpResponseBuffer = {
   /** Multi-buffer: one `Name: value` span per header. */
   RESPONSE_HEADER: reg("http.response_header"),
   /** The de-chunked, decompressed response body (`http.response_body` in rules). */
-  FILE_DATA: reg("file.data"),
+  FILE_DATA: reg("file.data:response"),
   PROTOCOL: reg("http.protocol:response"),
   COOKIE: reg("http.cookie:response"),
   CONNECTION: reg("http.connection:response"),

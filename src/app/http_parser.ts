@@ -3,14 +3,27 @@
  * response header blocks, Content-Length, chunked and until-close bodies,
  * gzip/deflate response bodies, pipelining, 100 Continue, HEAD/204/304.
  *
- * Input is one direction's in-order bytes in arbitrary chunks. An incomplete
- * header block is copied into a per-flow buffer (bounded, 64 KiB by
- * default); a complete one is parsed where it lies. A transaction's request
- * part is published (its buffers filled, {@link AppOutput.ready} called)
- * once its headers and body are complete or the body limit is reached; the
- * response part likewise; the transaction is logged when its response is
- * complete (or at {@link HttpParser.finish}). Responses are paired with
- * requests in order.
+ * The request side parses header blocks where they lie (an incomplete one is
+ * copied into a per-flow buffer, bounded, 64 KiB by default) and follows
+ * libhtp where evasions care: HTTP/0.9 probing, and REQ_FINALIZE (a line
+ * after a request that does not start with a known method is more body,
+ * `request_body_unexpected`). A POST or PUT body is also the request's
+ * `file.data`, as are the file parts of a multipart/form-data body.
+ *
+ * The response side is a port of libhtp 0.5's outbound parser
+ * (`htp_response.c`), byte handling included: bare CR line ends, header
+ * folding, NULs ignored in header lookups, chunk lengths with trailing junk,
+ * "chunked" bodies that are not (read until close), bodies before the
+ * status line, the line after a body probed for the next status line, and
+ * Content-Encoding layers decoded by libhtp's streaming decompressors
+ * (./http_decompress.ts). Evasion suites (http-evader) test these details.
+ *
+ * A transaction's request part is published (its buffers filled,
+ * {@link AppOutput.ready} called) once its headers and body are complete or
+ * the body limit is reached; the response part likewise, at the end of the
+ * stream at the latest; the transaction is logged when both are complete
+ * (or at {@link HttpParser.finish}). Responses are paired with requests in
+ * order.
  *
  * @module
  */
@@ -63,8 +76,16 @@ const St = {
   FINALIZE: 7,
 } as const;
 
+/** Whether `data[from..to)` is a method libhtp knows. */
+function knownMethod(data: Uint8Array, from: number, to: number): boolean {
+  for (let k = 0; k < KNOWN_METHODS.length; k++) {
+    if (equalsMem(data, from, to - from, KNOWN_METHODS[k])) return true;
+  }
+  return false;
+}
+
 /** The methods libhtp knows (`htp_convert_method_to_number`). */
-const KNOWN_METHODS = new Set([
+const KNOWN_METHODS = Object.freeze([
   "GET",
   "PUT",
   "POST",
@@ -135,6 +156,13 @@ export class HttpTx extends Transaction {
   isProtocol09 = false;
   /** The method is CONNECT. */
   isConnect = false;
+  /**
+   * What Suricata makes a file of in the request body: 0 nothing, 1 the
+   * whole body (POST, PUT), 2 the files of a multipart/form-data body.
+   */
+  requestFiles = 0;
+  /** The multipart boundary (with its leading `--`), or null. */
+  boundary: Uint8Array | null = null;
   /** Response progress ({@link ResProgress}). */
   resProgress = 0;
   /** Response transfer coding ({@link Coding} of libhtp: {@link TransferCoding}). */
@@ -170,6 +198,8 @@ export class HttpTx extends Transaction {
     this.xff = null;
     this.isProtocol09 = false;
     this.isConnect = false;
+    this.requestFiles = 0;
+    this.boundary = null;
     this.resProgress = 0;
     this.transferCoding = 0;
     this.encodingProcessing = 0;
@@ -315,7 +345,9 @@ export class ResState {
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
   lineEnd = -1;
   /** Unfolded header lines: pairs of [start, end) into {@link ResState.blk}. */
-  lines: number[] = [];
+  lines: Int32Array = new Int32Array(64);
+  /** Entries of {@link ResState.lines} in use (two per line). */
+  linesLen = 0;
   /** The scratch header table holds this response's headers. */
   tableFresh = false;
   /** The line and header buffers were filled. */
@@ -366,7 +398,7 @@ export class ResState {
     this.dataOtherAtTxEnd = false;
     this.blkLen = 0;
     this.lineEnd = -1;
-    this.lines.length = 0;
+    this.linesLen = 0;
     this.tableFresh = false;
     this.filled = false;
     this.protoStart =
@@ -833,6 +865,65 @@ function getToken(data: Uint8Array, from: number, len: number): boolean {
   return true;
 }
 
+/**
+ * The boundary of a multipart/form-data Content-Type value, `--` included
+ * (Suricata's HTTPParseContentTypeHeader), or null.
+ */
+function multipartBoundary(vals: Uint8Array, from: number, to: number): Uint8Array | null {
+  if (indexOfNoCase(vals, from, to, "multipart/form-data") < 0) return null;
+  const at = indexOfNoCase(vals, from, to, "boundary=");
+  if (at < 0) return null;
+  let s = from + at + 9;
+  let e = s;
+  if (s < to && vals[s] === 0x22) {
+    s++;
+    e = s;
+    while (e < to && vals[e] !== 0x22) e++;
+  } else {
+    while (e < to && vals[e] !== 0x3b && vals[e] !== SP && vals[e] !== HT) e++;
+  }
+  if (e === s || e - s > 200) return null;
+  const b = new Uint8Array(e - s + 2);
+  b[0] = b[1] = 0x2d;
+  b.set(vals.subarray(s, e), 2);
+  return b;
+}
+
+/** Where `needle` occurs in `hay[from..to)`, or -1. */
+function indexOfBytes(hay: Uint8Array, from: number, to: number, needle: Uint8Array): number {
+  const n = needle.length;
+  outer: for (let i = from; i + n <= to; i++) {
+    for (let k = 0; k < n; k++) if (hay[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The file parts of a multipart body (a part whose headers name a filename) as file.data spans. */
+function multipartFiles(tx: HttpTx, body: Uint8Array, len: number): void {
+  const boundary = tx.boundary!;
+  let at = indexOfBytes(body, 0, len, boundary);
+  while (at >= 0) {
+    let hs = at + boundary.length;
+    if (hs + 1 < len && body[hs] === 0x2d && body[hs + 1] === 0x2d) break; // closing boundary
+    while (hs < len && body[hs] !== LF) hs++;
+    hs++;
+    const next = indexOfBytes(body, hs, len, boundary);
+    const partEnd = next < 0 ? len : next;
+    const he = indexOfBytes(body, hs, partEnd, CRLFCRLF);
+    if (he >= 0 && indexOfNoCase(body, hs, he, "filename") >= 0) {
+      let ce = partEnd;
+      if (next >= 0) {
+        // the line end before the boundary is not part of the file
+        if (ce > he + 4 && body[ce - 1] === LF) ce--;
+        if (ce > he + 4 && body[ce - 1] === CR) ce--;
+      }
+      tx.buffers.add(Q.FILE_DATA, body, he + 4, Math.max(he + 4, ce));
+    }
+    at = next;
+  }
+}
+
 /** The HTTP/1.x parser. One instance serves every flow (state is per flow). */
 export class HttpParser implements AppParser<HttpState> {
   /** @inheritdoc */
@@ -976,7 +1067,7 @@ export class HttpParser implements AppParser<HttpState> {
     const m0 = i;
     while (i < lineEnd && !htpSpace(data[i])) i++;
     if (i > m0) {
-      if (KNOWN_METHODS.has(String.fromCharCode(...data.subarray(m0, Math.min(i, m0 + 20))))) {
+      if (knownMethod(data, m0, i)) {
         this.#bodyDone(state, dir, true, out);
         return pos;
       }
@@ -1583,6 +1674,8 @@ export class HttpParser implements AppParser<HttpState> {
     tx.isHead = mEnd - mStart === 4 && src[mStart] === 0x48 && src[mStart + 1] === 0x45 &&
       src[mStart + 2] === 0x41 && src[mStart + 3] === 0x44;
     tx.isConnect = equalsMem(src, mStart, mEnd - mStart, "CONNECT");
+    if (equalsMem(src, mStart, mEnd - mStart, "PUT")) tx.requestFiles = 1;
+    else if (equalsMem(src, mStart, mEnd - mStart, "POST")) tx.requestFiles = 1;
     buf.add(Q.REQUEST_LINE, src, b, lineEnd);
     const uri = this.#uri;
     if (uEnd > uStart) {
@@ -1650,6 +1743,14 @@ export class HttpParser implements AppParser<HttpState> {
       if (n > 0) buf.add(Q.HOST, scratch, 0, n);
     } else if (tx.requestProtocol >= 11) {
       out.event(tx, "missing_host_header");
+    }
+    if (tx.requestFiles === 1 && !tx.isHead) {
+      // Suricata's HtpRequestBodySetupMultipart: a POST with a boundary is multipart
+      const ct = this.#find(H.CONTENT_TYPE);
+      if (ct >= 0 && !equalsMem(src, mStart, mEnd - mStart, "PUT")) {
+        tx.boundary = multipartBoundary(this.#vals, this.#hValStart[ct], this.#hValEnd[ct]);
+        if (tx.boundary !== null) tx.requestFiles = 2;
+      }
     }
     const xff = this.#find(H.XFF);
     if (xff >= 0) tx.xff = this.#vals.slice(this.#hValStart[xff], this.#hValEnd[xff]);
@@ -1803,7 +1904,12 @@ export class HttpParser implements AppParser<HttpState> {
   #publish(dir: HttpDirection, _toServer: boolean, out: AppOutput): void {
     const tx = dir.tx!;
     dir.published = true;
-    if (dir.bodyLen > 0) tx.buffers.add(Q.REQUEST_BODY, dir.body, 0, dir.bodyLen);
+    if (dir.bodyLen > 0) {
+      tx.buffers.add(Q.REQUEST_BODY, dir.body, 0, dir.bodyLen);
+      // the request's files (Suricata's HtpRequestBodyHandlePOSTorPUT / Multipart)
+      if (tx.requestFiles === 1) tx.buffers.add(Q.FILE_DATA, dir.body, 0, dir.bodyLen);
+      else if (tx.requestFiles === 2) multipartFiles(tx, dir.body, dir.bodyLen);
+    }
     tx.progress |= TxSide.REQUEST;
     out.ready(tx, TxSide.REQUEST);
   }
@@ -1983,7 +2089,7 @@ export class HttpParser implements AppParser<HttpState> {
     tx.responseStarted = true;
     r.blkLen = 0;
     r.lineEnd = -1;
-    r.lines.length = 0;
+    r.linesLen = 0;
     r.rawLen = 0;
     r.trailer = false;
     r.filled = false;
@@ -2059,7 +2165,7 @@ export class HttpParser implements AppParser<HttpState> {
       this.#resClear(r);
       r.st = RS.HEADERS;
       tx.resProgress = ResProgress.HEADERS;
-      r.lines.length = 0;
+      r.linesLen = 0;
       r.rawLen = 0;
       return HTP.OK;
     }
@@ -2113,7 +2219,13 @@ export class HttpParser implements AppParser<HttpState> {
   #resHeaderLine(r: ResState, d: Uint8Array, from: number, to: number): void {
     const s = r.blkLen;
     r.blkAdd(d, from, to);
-    r.lines.push(s, r.blkLen);
+    if (r.linesLen + 2 > r.lines.length) {
+      const grown = new Int32Array(r.lines.length * 2);
+      grown.set(r.lines);
+      r.lines = grown;
+    }
+    r.lines[r.linesLen++] = s;
+    r.lines[r.linesLen++] = r.blkLen;
   }
 
   /** libhtp's `htp_connp_RES_HEADERS` (response headers and trailers). */
@@ -2242,7 +2354,7 @@ export class HttpParser implements AppParser<HttpState> {
     this.#valsLen = 0;
     const d = r.blk;
     const lines = r.lines;
-    for (let li = 0; li < lines.length; li += 2) {
+    for (let li = 0; li < r.linesLen; li += 2) {
       const ls = lines[li];
       const le = ls + chomp(d, ls, lines[li + 1] - ls);
       let colon = ls;
@@ -2382,7 +2494,7 @@ export class HttpParser implements AppParser<HttpState> {
       }
       if (interim) {
         if (tx.seen100) out.event(tx, "100_continue_already_seen");
-        r.lines.length = 0;
+        r.linesLen = 0;
         r.tableFresh = false;
         r.st = RS.LINE;
         tx.resProgress = ResProgress.LINE;
@@ -2416,8 +2528,7 @@ export class HttpParser implements AppParser<HttpState> {
         tx.resProgress = ResProgress.BODY;
       } else if (cl >= 0) {
         tx.transferCoding = TransferCoding.IDENTITY;
-        const warn = (_m: string) => out.event(tx, "unknown_error");
-        const n = parseContentLength(vals, this.#hValStart[cl], this.#hValEnd[cl], warn);
+        const n = parseContentLength(vals, this.#hValStart[cl], this.#hValEnd[cl], this.#warnSink);
         tx.responseContentLength = n;
         if (n < 0) {
           tx.responseContentLength = -1;
@@ -2796,7 +2907,7 @@ export class HttpParser implements AppParser<HttpState> {
 
   /** libhtp's decompressor warnings as Suricata's events. */
   readonly #warnSink = (message: string): void => {
-    const tx = this.#sinkTx ?? this.#st?.res.tx ?? null;
+    const tx = this.#st?.res.tx ?? this.#sinkTx ?? null;
     this.#out?.event(
       tx,
       message.startsWith("GZip decompressor:") ? "gzip_decompression_failed" : "unknown_error",
@@ -2866,6 +2977,7 @@ export class HttpParser implements AppParser<HttpState> {
 
 const MAX_HEADERS = 1024;
 const CRLF = new Uint8Array([CR, LF]);
+const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const COLON_SPACE = new Uint8Array([COLON, SP]);
 const COMMA_SPACE = new Uint8Array([0x2c, SP]);
 const SPACE = new Uint8Array([SP]);

@@ -162,7 +162,7 @@ for (
     "http.location",
     "http.response_header",
     "http.response_body",
-    "file.data",
+    "file.data:response",
     "ja3s.hash",
     "ja3s.string",
     "tls.cert_subject",
@@ -184,6 +184,8 @@ for (
     "http.connection",
     "http.protocol",
     "http.start",
+    // files go both ways: request bodies (POST, PUT, multipart) and responses
+    "file.data",
     "ssh.proto",
     "ssh.software",
   ]

@@ -963,7 +963,9 @@ export class ContentInspector implements BufferMatcher {
       at += bd.offset;
       avail -= bd.offset;
     }
-    const n = decodeBase64(this.#data, this.#base + at, Math.min(avail, bd.bytes), bd.scratch);
+    // Suricata decodes into one buffer the size of the largest `bytes` of all rules
+    const dest = base64Shared.buffer;
+    const n = decodeBase64(this.#data, this.#base + at, Math.min(avail, bd.bytes), dest);
     if (n <= 0 || bd.data === null) return false;
     // base64_data is terminal: its match is the buffer's match.
     const data = this.#data;
@@ -971,7 +973,7 @@ export class ContentInspector implements BufferMatcher {
     const len = this.#len;
     const ctx = this.#ctx!;
     const str = this.#str;
-    const r = bd.data.matchNested(bd.scratch, 0, n, ctx, st);
+    const r = bd.data.matchNested(dest, 0, n, ctx, st);
     this.#data = data;
     this.#base = base;
     this.#len = len;
@@ -1004,6 +1006,21 @@ const B64: Int8Array = (() => {
   for (let k = 0; k < 64; k++) t[abc.charCodeAt(k)] = k;
   return t;
 })();
+
+/** The decode buffer all base64_decode steps share (Suricata's `base64_decoded`). */
+const base64Shared = { buffer: new Uint8Array(0) };
+
+/**
+ * Note a base64_decode step's `bytes`: the shared decode buffer is as long
+ * as the largest (as Suricata's `base64_decode_max_len`).
+ *
+ * @param bytes the step's `bytes`
+ * @returns the shared buffer as it is now (steps decode into the current one)
+ */
+export function base64Scratch(bytes: number): Uint8Array {
+  if (bytes > base64Shared.buffer.length) base64Shared.buffer = new Uint8Array(bytes);
+  return base64Shared.buffer;
+}
 
 /**
  * Suricata's DecodeBase64 in RFC 4648 mode: decode until the first character

@@ -389,6 +389,7 @@ export class DetectStage {
             streamPayload: streamPayloadOf(ctx),
           }).streamPayload;
         }
+        if (typeof object?.xff === "string") txExtras.xff = object.xff;
         this.#options.eve?.alert(p, pcapCnt, info, txExtras);
       } else if (alerts.streamMatch[i] === 1) {
         streamExtras ??= { ...extras, stream: true, streamPayload: streamPayloadOf(ctx) };

@@ -82,6 +82,12 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
         ruleMetadata: body?.child("metadata") ? flag(body, "metadata", true) : true,
         ethernet: settings.options.ethernet,
       };
+      const xff = body?.child("xff");
+      if (xff !== undefined && flag(xff, "enabled", false)) {
+        const mode = xff.child("mode")?.value === "overwrite" ? "overwrite" : "extra-data";
+        const deployment = xff.child("deployment")?.value === "forward" ? "forward" : "reverse";
+        settings.options.xff = { mode, deployment };
+      }
       settings.verdict = flag(body, "verdict", false);
     } else if (kind === "flow") {
       settings.flowRecords = flag(body, "enabled", true);

@@ -276,6 +276,38 @@ export interface EveExtras {
   verdict?: VerdictInfo;
   /** Write the packet's destination as `src_ip`/`src_port` (a record of the flow's client side). */
   reverse?: boolean;
+  /** The transaction's X-Forwarded-For value (alerts, with {@link EveOptions.xff}). */
+  xff?: string;
+}
+
+/** Suricata's alert `xff` settings. */
+export interface XffOptions {
+  /** `overwrite`: the client's address is replaced; `extra-data`: written as `xff`. */
+  mode: "overwrite" | "extra-data";
+  /** `forward`: the first address of the chain; `reverse`: the last. */
+  deployment: "forward" | "reverse";
+}
+
+/**
+ * The address Suricata takes from an X-Forwarded-For chain
+ * (app-layer-htp-xff.c), or null when it is not an IP address.
+ *
+ * @param chain the header value
+ * @param deployment which end of the chain
+ */
+export function xffAddress(chain: string, deployment: "forward" | "reverse"): string | null {
+  let ip: string;
+  if (deployment === "reverse") {
+    const comma = chain.lastIndexOf(",");
+    ip = comma >= 0 ? chain.slice(comma + 1) : chain;
+  } else {
+    const comma = chain.indexOf(",");
+    ip = comma >= 0 ? chain.slice(0, comma) : chain;
+  }
+  ip = ip.trim();
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (v4 !== null) return v4.slice(1).every((o) => Number(o) <= 255) ? ip : null;
+  return /^[0-9a-fA-F:.]+$/.test(ip) && ip.includes(":") ? ip : null;
 }
 
 /** Writer-level settings, as in suricata.yaml's eve-log section. */
@@ -298,6 +330,8 @@ export interface EveOptions {
   sensorName?: string;
   /** eve-log `pcap-file: true`: the capture file name as `pcap_filename`. */
   pcapFilename?: string;
+  /** alert `xff` (enabled): X-Forwarded-For handling. */
+  xff?: XffOptions;
 }
 
 const NO_EXTRAS: EveExtras = {};
@@ -491,9 +525,19 @@ function header(
     const ports = logsPorts(proto);
     // a transaction record is written from the client's side (Suricata's LOG_DIR_FLOW)
     const rev = x.reverse === true;
-    s += "," + k("src_ip") + '"' + (rev ? packetDstIp(packet) : packetSrcIp(packet)) + '"';
+    let srcIp = rev ? packetDstIp(packet) : packetSrcIp(packet);
+    let destIp = rev ? packetSrcIp(packet) : packetDstIp(packet);
+    if (eventType === "alert" && o.xff?.mode === "overwrite" && x.xff !== undefined) {
+      // Suricata's XFF overwrite: the client's address is the forwarded one
+      const ip = xffAddress(x.xff, o.xff.deployment);
+      if (ip !== null) {
+        if (x.direction === "to_client") destIp = ip;
+        else srcIp = ip;
+      }
+    }
+    s += "," + k("src_ip") + '"' + srcIp + '"';
     if (ports) s += "," + k("src_port") + (rev ? packet.dstPort : packet.srcPort);
-    s += "," + k("dest_ip") + '"' + (rev ? packetSrcIp(packet) : packetDstIp(packet)) + '"';
+    s += "," + k("dest_ip") + '"' + destIp + '"';
     if (ports) s += "," + k("dest_port") + (rev ? packet.srcPort : packet.dstPort);
     s += "," + k("proto") + JSON.stringify(eveProtoName(proto));
     if (

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
+import { deflateRawSync, gzipSync } from "node:zlib";
 import { HttpParser } from "../../src/app/http_parser.ts";
 import { normalizePath } from "../../src/app/http_uri.ts";
 import { haveSuricata } from "../_suricata.ts";
@@ -158,7 +158,7 @@ Deno.test("http: request and response buffers", () => {
   assert.deepEqual(b["http.content_len:response"], ["5"]);
   assert.deepEqual(b["http.cookie:response"], ["s=1"]);
   assert.ok(!b["http.header:response"][0].includes("Set-Cookie"));
-  assert.deepEqual(b["file.data"], ["hello"]);
+  assert.deepEqual(b["file.data:response"], ["hello"]);
   assert.deepEqual(r.eve, {
     hostname: "www.example.com",
     http_port: 8080,
@@ -196,7 +196,9 @@ Deno.test("http: pipelined requests are paired with responses in order", () => {
       [1, "/p1", 201, 2],
       [2, "/p2", 202, 3],
     ]);
-    assert.deepEqual(rec.records.map((r) => r.buffers["file.data"]), [["a"], ["ab"], ["abc"]]);
+    assert.deepEqual(rec.records.map((r) => r.buffers["file.data:response"]), [["a"], ["ab"], [
+      "abc",
+    ]]);
   }
 });
 
@@ -234,14 +236,14 @@ Deno.test("http: chunked gzip response is de-chunked and decompressed", () => {
   }
   for (const cut of [undefined, byteByByte]) {
     const r = one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(all)], cut));
-    assert.deepEqual(r.buffers["file.data"], [text]);
+    assert.deepEqual(r.buffers["file.data:response"], [text]);
     assert.equal(r.eve.length, all.length - head.length - 2); // the end of the trailers is not counted
   }
   // neither gzip nor raw deflate (a reserved block type): libhtp gives up
   // after its restarts and passes the bytes on as they are, with an event
   const bad = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x07xyz";
   const r = one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(bad)]));
-  assert.deepEqual(r.buffers["file.data"], ["\x07xyz"]);
+  assert.deepEqual(r.buffers["file.data:response"], ["\x07xyz"]);
   assert.ok(r.events.includes("gzip_decompression_failed"));
 });
 
@@ -262,12 +264,12 @@ Deno.test("http: body limits, HEAD, 100 Continue, until-close response", () => {
   );
   assert.equal(rec.records.length, 3);
   assert.equal(rec.records[0].buffers["http.request_body"][0].length, 1000);
-  assert.equal(rec.records[0].buffers["file.data"][0].length, 2000);
+  assert.equal(rec.records[0].buffers["file.data:response"][0].length, 2000);
   assert.equal(rec.records[0].eve.status, 200);
   assert.equal(rec.records[0].eve.length, 5000);
   assert.equal(rec.records[1].eve.length, 0);
-  assert.equal(rec.records[1].buffers["file.data"], undefined);
-  assert.deepEqual(rec.records[2].buffers["file.data"], ["until the end"]);
+  assert.equal(rec.records[1].buffers["file.data:response"], undefined);
+  assert.deepEqual(rec.records[2].buffers["file.data:response"], ["until the end"]);
   assert.equal(rec.records[2].eve.length, 13);
 });
 
@@ -374,4 +376,92 @@ Deno.test("http: path normalisation", () => {
     const n = normalizePath(src, 0, src.length, dst, 0);
     assert.equal(String.fromCharCode(...dst.subarray(0, n)), want, input);
   }
+});
+
+Deno.test("http: libhtp's response evasions (chunk length junk, bad chunking, bare CR, folding)", () => {
+  const get = req("GET /e HTTP/1.1\r\nHost: h\r\n\r\n");
+  const body = (head: string, rest: string) =>
+    one(runChunks([get, res(head + "\r\n\r\n" + rest)])).buffers["file.data:response"];
+  // a chunk length followed by a form feed: the hex digits count
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked", "3\x0c\r\nabc\r\n0\r\n\r\n"),
+    [
+      "abc",
+    ],
+  );
+  // "chunked" that is not: the body is read until the connection closes
+  assert.deepEqual(body("HTTP/1.0 200 ok\r\nTransfer-Encoding: chunked", "X5O!P%@AP[4\\PZX"), [
+    "X5O!P%@AP[4\\PZX",
+  ]);
+  // a bare CR ends a header line; the next line without a colon is a header without name
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nA: b\rTransfer-Encoding: chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // a folded Transfer-Encoding value
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer-Encoding: \r\n chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // a NUL inside a header name is ignored when looking headers up
+  assert.deepEqual(
+    body("HTTP/1.1 200 ok\r\nTransfer\x00-Encoding: chunked", "2\r\nab\r\n0\r\n\r\n"),
+    ["ab"],
+  );
+  // junk before the status line is body of the response (unless an H follows it)
+  const r = one(
+    runChunks([get, res("junk line\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab")]),
+  );
+  assert.deepEqual(r.buffers["file.data:response"], ["junk line\nab"]);
+  const skipped = one(
+    runChunks([get, res("junk line\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab")]),
+  );
+  assert.deepEqual(skipped.buffers["file.data:response"], ["ab"]);
+});
+
+Deno.test("http: Content-Encoding layers as libhtp decodes them", () => {
+  const text = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+  const gzDeflate = gzipSync(deflateRawSync(bytes(text)));
+  const head = (ce: string, n: number) =>
+    `HTTP/1.1 200 OK\r\nContent-Encoding: ${ce}\r\nContent-Length: ${n}\r\n\r\n`;
+  const run = (ce: string, data: Uint8Array, parser?: HttpParser) => {
+    const h = bytes(head(ce, data.length));
+    const all = new Uint8Array(h.length + data.length);
+    all.set(h);
+    all.set(data, h.length);
+    return one(runChunks([req("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), res(all)], undefined, parser))
+      .buffers["file.data:response"];
+  };
+  // the layers in header order; gzip and deflate are tried both ways
+  assert.deepEqual(run("gzip, deflate", gzDeflate), [text]);
+  // one layer more than the limit (2) is not decoded
+  const three = gzipSync(deflateRawSync(gzipSync(bytes(text))));
+  assert.notDeepEqual(run("gzip,deflate,gzip", three), [text]);
+  assert.deepEqual(run("gzip,deflate,gzip", three, new HttpParser({ decompressLayerLimit: 3 })), [
+    text,
+  ]);
+  // a truncated deflate stream gives what it decoded
+  const cut = deflateRawSync(bytes(text.repeat(20)));
+  const part = run("deflate", cut.subarray(0, cut.length - 8))![0];
+  assert.ok(part.length > 0 && text.repeat(20).startsWith(part));
+});
+
+Deno.test("http: data after a request that is no method is body; request files", () => {
+  const r = runChunks([
+    req("POST /up HTTP/1.1\r\nHost: h\r\n\r\nlogin=foo&password=bar\r\n"),
+    res("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+  ]);
+  assert.ok(r.records[0].events.includes("request_body_unexpected"));
+  assert.deepEqual(r.records[0].buffers["http.request_body"], ["login=foo&password=bar\r\n"]);
+  const put = one(runChunks([req("PUT /f HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc")]));
+  assert.deepEqual(put.buffers["file.data"], ["abc"]);
+  const mp = '--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nnot a file\r\n' +
+    '--XX\r\nContent-Disposition: form-data; name="f"; filename="e.txt"\r\n\r\nFILE\r\n--XX--\r\n';
+  const post = one(runChunks([
+    req(
+      "POST /m HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XX\r\n" +
+        `Content-Length: ${mp.length}\r\n\r\n${mp}`,
+    ),
+  ]));
+  assert.deepEqual(post.buffers["file.data"], ["FILE"]);
 });

@@ -49,7 +49,7 @@ Deno.test("pcre: HTTP buffer letters", () => {
   assert.equal(u.buffers[0].bufferId, bufferByName("http.uri")!.id);
   assert.ok(run(matcherOf(u, "http.uri"), "/abc"));
   const q = sig('pcre:"/x/Q";', HTTP);
-  assert.equal(q.buffers[0].bufferId, bufferByName("file.data")!.id);
+  assert.equal(q.buffers[0].bufferId, bufferByName("file.data:response")!.id);
   assert.equal(sig('pcre:"/x/U";').appProto, "http", "a tcp rule becomes http");
   sig('http.uri; pcre:"/a/U";', HTTP);
   assert.ok(fails('http.host; pcre:"/a/U";', HTTP).message.includes("differs"));

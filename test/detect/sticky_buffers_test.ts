@@ -44,9 +44,9 @@ Deno.test("sticky buffers: contents go to the buffer; buffers no parser fills wa
   // inspection works when the buffer is supplied
   assert.ok(run(matcherOf(s, "http.uri"), "/a/b"));
   assert.ok(!run(matcherOf(s, "http.uri"), "/b"));
-  // http.response_body is the file.data buffer in Suricata 7
+  // http.response_body is the file.data buffer of the response in Suricata 7
   const r = sig('http.response_body; content:"x";', HTTP);
-  assert.equal(r.buffers[0].bufferId, id("file.data"));
+  assert.equal(r.buffers[0].bufferId, id("file.data:response"));
 });
 
 Deno.test("sticky buffers: a tcp rule takes the protocol of its buffers; conflicts fail", () => {

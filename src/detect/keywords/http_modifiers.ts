@@ -8,7 +8,7 @@
  * @module
  */
 
-import { bufferByName, PKT_DATA } from "../buffers.ts";
+import { bufferByName, PKT_DATA, registerBuffer } from "../buffers.ts";
 import { ContentFlag } from "../content_inspect.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import {
@@ -33,7 +33,7 @@ export const CONTENT_MODIFIERS: Readonly<Record<string, string>> = {
   http_host: "http.host",
   http_raw_host: "http.host.raw",
   http_client_body: "http.request_body",
-  http_server_body: "file.data",
+  http_server_body: "file.data:response",
   http_stat_code: "http.stat_code",
   http_stat_msg: "http.stat_msg",
 };
@@ -51,7 +51,7 @@ export function moveContentToBuffer(
   bufferName: string,
 ): void {
   const st = payloadState(builder);
-  const target = bufferByName(bufferName)!.id;
+  const target = (bufferByName(bufferName) ?? registerBuffer(bufferName, "http", false)).id;
   if (builder.currentBuffer >= 0 || st.inBase64Data) {
     throw new KeywordError(
       keyword,

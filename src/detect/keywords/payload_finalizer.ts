@@ -16,6 +16,7 @@ import { transformChain } from "../buffer_transforms.ts";
 import { bufferById, PKT_DATA } from "../buffers.ts";
 import {
   type Base64DecodeStep,
+  base64Scratch,
   ContentFlag,
   ContentInspector,
   type InspectionStep,
@@ -399,7 +400,7 @@ function compileRecord(r: PayloadRecord, base64: ContentInspector | null): Inspe
         offset: r.offset,
         relative: r.relative,
         data: base64,
-        scratch: new Uint8Array(r.bytes),
+        scratch: base64Scratch(r.bytes),
       };
       return step;
     }

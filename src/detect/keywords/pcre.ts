@@ -8,7 +8,7 @@
  * @module
  */
 
-import { bufferByName, PKT_DATA } from "../buffers.ts";
+import { bufferById, bufferByName, PKT_DATA } from "../buffers.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import {
   activeBuffer,
@@ -42,7 +42,7 @@ export const PCRE_BUFFER_FLAGS: Readonly<Record<string, string>> = {
   M: "http.method",
   C: "http.cookie",
   P: "http.request_body",
-  Q: "file.data",
+  Q: "file.data:response",
   Y: "http.stat_msg",
   S: "http.stat_code",
 };
@@ -175,7 +175,9 @@ registerKeyword({
     if (builder.currentBuffer >= 0 || st.inBase64Data) {
       const before = builder.currentBuffer;
       const current = activeBuffer(builder, "pcre");
-      if (listName !== null && bufferByName(listName)!.id !== before) {
+      // Q under file_data: the same list in Suricata (file.data of either side)
+      const same = listName === "file.data:response" && bufferById(before).name === "file.data";
+      if (listName !== null && bufferByName(listName)!.id !== before && !same) {
         throw new KeywordError(
           "pcre",
           "the modifier buffer differs from the sticky buffer in effect",

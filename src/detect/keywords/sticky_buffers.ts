@@ -23,7 +23,10 @@ export interface StickyBuffer {
   readonly protocols: readonly string[];
   /** Suricata's MPM priority (lower wins the fast pattern); 0: no prefilter. */
   readonly priority: number;
-  /** The buffer it selects when not its own name (http.response_body is file.data in Suricata 7). */
+  /**
+   * The buffer it selects when not its own name (http.response_body is
+   * file.data of the response in Suricata 7).
+   */
   readonly buffer?: string;
 }
 
@@ -74,7 +77,7 @@ export const STICKY_BUFFERS: readonly StickyBuffer[] = [
   sb("http.response_header", HTTP),
   sb("http2.header_name", ["http2"]),
   sb("file.data", FILES, ["file_data"]),
-  sb("http.response_body", HTTP, [], 2, "file.data"),
+  sb("http.response_body", HTTP, [], 2, "file.data:response"),
   sb("file.name", FILES),
   sb("file.magic", FILES),
   sb("ssh.proto", ["ssh"], ["ssh_proto"]),
@@ -213,7 +216,7 @@ export function setStickyBuffer(
 for (const def of STICKY_BUFFERS) {
   const info = def.buffer === undefined
     ? registerBuffer(def.name, def.protocols[0] ?? null, false)
-    : bufferByName(def.buffer)!;
+    : registerBuffer(def.buffer, def.protocols[0] ?? null, false);
   if (!byBuffer.has(info.id)) byBuffer.set(info.id, def);
   registerKeyword({
     name: def.name,
