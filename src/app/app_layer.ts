@@ -14,7 +14,13 @@
  * @module
  */
 
-import { type AppOutput, type AppParser, type Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  type Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 /** One flow's application-layer state. */
 export class FlowApp {
@@ -45,11 +51,14 @@ export class FlowApp {
    * @returns the transaction, or null when none is known
    */
   guessTx(toServer: boolean): Transaction | null {
-    for (const k of toServer ? [0, 1] : [1, 0]) {
-      const tx = this.lastTx[k];
-      if (tx !== null && tx.generation === this.lastTxGeneration[k]) return tx;
-    }
-    return null;
+    const first = toServer ? 0 : 1;
+    return this.#live(first) ?? this.#live(first ^ 1);
+  }
+
+  /** The noted transaction of a side if it still belongs to this flow. */
+  #live(k: number): Transaction | null {
+    const tx = this.lastTx[k];
+    return tx !== null && tx.generation === this.lastTxGeneration[k] ? tx : null;
   }
 
   /**
@@ -71,6 +80,8 @@ export interface AppEventInfo {
   event: string;
   /** The transaction's id, or -1. */
   txId: number;
+  /** How EVE writes the parser's events; null for protocol-detection events. */
+  style: AppLogStyle | null;
 }
 
 /** Called for each transaction record EVE should write. */
@@ -292,7 +303,12 @@ export class AppLayer implements AppOutput {
     const fa = this.#current;
     this.counters.events++;
     if (this.events.length < 64) {
-      this.events.push({ proto: fa?.parser?.name ?? "", event, txId: tx === null ? -1 : tx.id });
+      this.events.push({
+        proto: fa?.parser?.name ?? "",
+        event,
+        txId: tx === null ? -1 : tx.id,
+        style: fa?.parser?.logStyle ?? null,
+      });
     }
     // kept on the transaction too, for app-layer-event rules (as many as Suricata keeps)
     if (tx !== null && tx.events.length < 32 && !tx.events.includes(event)) tx.events.push(event);
@@ -306,7 +322,7 @@ export class AppLayer implements AppOutput {
    */
   flowEvent(event: string): void {
     this.counters.events++;
-    if (this.events.length < 64) this.events.push({ proto: "", event, txId: -1 });
+    if (this.events.length < 64) this.events.push({ proto: "", event, txId: -1, style: null });
   }
 
   // ------------------------------------------------------------ internals

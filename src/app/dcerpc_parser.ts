@@ -40,7 +40,13 @@ import {
   responseTypeFor,
 } from "./dcerpc_tx.ts";
 import { dceRpcEve } from "./dcerpc_eve.ts";
-import { type AppOutput, type AppParser, type Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  type Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 /** Buffer id of `dcerpc.stub_data` (the request stub). */
 export const DCERPC_STUB_BUFFER: number = registerBuffer("dcerpc.stub_data", "dcerpc", true).id;
@@ -105,6 +111,13 @@ function u32(d: Uint8Array, at: number, little: boolean): number {
 export class DceRpcParser implements AppParser<DceRpcState> {
   /** EVE name. */
   readonly name = "dcerpc";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: false,
+    eventsAsRaised: false,
+    dropsEventsWithoutTx: false,
+  };
   /** Bound on live transactions per flow. */
   readonly maxLiveTx: number;
   readonly #pool: DceRpcTx[] = [];

@@ -25,7 +25,7 @@
  */
 
 import { registerBuffer } from "../detect/buffers.ts";
-import type { AppOutput, AppParser, Transaction } from "./transaction.ts";
+import type { AppLogStyle, AppOutput, AppParser, Transaction } from "./transaction.ts";
 import { TxSide } from "./transaction.ts";
 import { DNS_HEADER_LEN, DnsWalker, NameFlag, ScanResult, u16 } from "./dns_message.ts";
 import { DnsTx } from "./dns_tx.ts";
@@ -85,6 +85,13 @@ export class DnsState {
 export class DnsParser implements AppParser<DnsState> {
   /** EVE's protocol name. */
   readonly name = "dns";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: false,
+    eventsAsRaised: false,
+    dropsEventsWithoutTx: true,
+  };
   /** Whether this parser reads TCP streams. */
   readonly tcp: boolean;
   /** Bound on live transactions per flow. */

@@ -33,7 +33,13 @@ import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.
 import { addResponseFileName } from "./http_files.ts";
 import { httpEve } from "./http_eve.ts";
 import { normalizeHost, normalizePath, parsePort, splitUri, UriParts } from "./http_uri.ts";
-import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -928,6 +934,13 @@ function multipartFiles(tx: HttpTx, body: Uint8Array, len: number): void {
 export class HttpParser implements AppParser<HttpState> {
   /** @inheritdoc */
   readonly name = "http";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: true,
+    packetSide: false,
+    eventsAsRaised: false,
+    dropsEventsWithoutTx: false,
+  };
   /** Request body limit in bytes. */
   readonly requestBodyLimit: number;
   /** Response body limit in bytes. */

@@ -31,7 +31,13 @@
 
 import { registerBuffer } from "../detect/buffers.ts";
 import { eveBytes } from "./http_eve.ts";
-import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 /** Buffer id of `mqtt.connect.clientid`. */
 export const MQTT_CLIENTID_BUFFER: number =
@@ -273,6 +279,13 @@ const utf8 = new TextDecoder("utf-8");
 export class MqttParser implements AppParser<MqttState> {
   /** EVE's protocol name. */
   readonly name = "mqtt";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: false,
+    eventsAsRaised: true,
+    dropsEventsWithoutTx: false,
+  };
   readonly #pool: MqttTx[] = [];
   readonly #r = new Reader();
 

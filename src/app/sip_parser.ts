@@ -19,7 +19,13 @@
 
 import { BufferSide, registerBuffer, registerBufferSide } from "../detect/buffers.ts";
 import { eveBytes } from "./http_eve.ts";
-import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 /** Buffer id of `sip.method`. */
 export const SIP_METHOD_BUFFER: number = registerBuffer("sip.method", "sip", true).id;
@@ -126,6 +132,13 @@ const Parse = { OK: 0, INCOMPLETE: 1, INVALID: 2 } as const;
 export class SipParser implements AppParser<SipState> {
   /** EVE's protocol name. */
   readonly name = "sip";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: true,
+    eventsAsRaised: true,
+    dropsEventsWithoutTx: true,
+  };
   /** Bound on live transactions per flow. */
   readonly maxLiveTx: number;
   readonly #pool: SipTx[] = [];

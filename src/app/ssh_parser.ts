@@ -17,7 +17,13 @@
 
 import { createHash } from "node:crypto";
 import { registerBuffer } from "../detect/buffers.ts";
-import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  Transaction,
+  TxSide,
+} from "./transaction.ts";
 
 /** Buffer id of `ssh.proto`. */
 export const SSH_PROTO_BUFFER: number = registerBuffer("ssh.proto", "ssh", true).id;
@@ -179,6 +185,13 @@ export interface SshParserOptions {
 export class SshParser implements AppParser<SshState> {
   /** EVE name. */
   readonly name = "ssh";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: false,
+    eventsAsRaised: false,
+    dropsEventsWithoutTx: false,
+  };
   /** Whether HASSH is computed. */
   readonly hassh: boolean;
 

@@ -19,7 +19,13 @@
  */
 
 import { BufferSide, registerBuffer, registerBufferSide } from "../detect/buffers.ts";
-import { type AppOutput, type AppParser, Transaction, TxSide } from "./transaction.ts";
+import {
+  type AppLogStyle,
+  type AppOutput,
+  type AppParser,
+  Transaction,
+  TxSide,
+} from "./transaction.ts";
 import { certificateFingerprint, certificateTimeText, parseCertificate } from "./x509.ts";
 import { type ClientHelloFields, ja3Hash, ja3sString, ja3String, ja4 } from "./tls_fingerprint.ts";
 
@@ -301,6 +307,13 @@ export function tlsVersionText(v: number): string {
 export class TlsParser implements AppParser<TlsState> {
   /** EVE name. */
   readonly name = "tls";
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle = {
+    txId: false,
+    packetSide: false,
+    eventsAsRaised: false,
+    dropsEventsWithoutTx: false,
+  };
   /** JA3/JA3S in EVE. */
   readonly ja3: boolean;
   /** JA4 in EVE. */

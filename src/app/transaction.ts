@@ -371,6 +371,18 @@ export interface AppOutput {
   event(tx: Transaction | null, event: string): void;
 }
 
+/** How EVE writes a protocol's records and events (Suricata's choices per logger). */
+export interface AppLogStyle {
+  /** Records carry a top-level `tx_id` (HTTP: CreateEveHeaderWithTxId). */
+  readonly txId: boolean;
+  /** Records are written from the packet's side, not the client's (SIP: LOG_DIR_PACKET). */
+  readonly packetSide: boolean;
+  /** Event names are written as raised (Suricata's Rust parsers), not upper case. */
+  readonly eventsAsRaised: boolean;
+  /** Events raised before their transaction exists are lost, as in Suricata (DNS, SIP). */
+  readonly dropsEventsWithoutTx: boolean;
+}
+
 /**
  * A protocol parser. It keeps per-flow state of type `S` (taken from and
  * given back to a pool by the flow stage) and is fed one direction's bytes
@@ -385,6 +397,8 @@ export interface AppOutput {
 export interface AppParser<S> {
   /** The protocol's EVE name (`"http"`, `"dns"`, `"tls"`, `"ssh"`). */
   readonly name: string;
+  /** How EVE writes its records and events. */
+  readonly logStyle: AppLogStyle;
   /** A fresh per-flow state (the flow stage pools them). */
   newState(): S;
   /**

@@ -29,12 +29,6 @@ import type { Transaction } from "../app/transaction.ts";
 import { FlowDirection } from "../detect/detect_context.ts";
 import { PacketVerdict, verdictOfAction } from "../verdict/packet_verdict.ts";
 
-/** Protocols whose app-layer event names EVE writes as raised (Suricata's rust parsers). */
-const LOWER_CASE_EVENTS: ReadonlySet<string> = new Set(["mqtt", "sip"]);
-
-/** Protocols whose transaction records are written from the packet's side. */
-const PACKET_SIDE_RECORDS: ReadonlySet<string> = new Set(["sip"]);
-
 /** Keeps flow state for the detection stage (the flow table, when present). */
 export interface FlowTracker {
   /**
@@ -84,9 +78,6 @@ export interface FlowTracker {
    */
   flowId(f: number): number | bigint;
 }
-
-/** Protocols whose records carry a top-level `tx_id` (Suricata's CreateEveHeaderWithTxId). */
-const TX_ID_RECORDS = new Set(["http"]);
 
 /** Where the stage writes, and how. */
 export interface DetectStageOptions {
@@ -206,10 +197,10 @@ export class DetectStage {
       p = flows.flowPacket(f);
       extras = { flowId: flows.flowId(f), pktSrc: "stream (flow timeout)" };
     }
-    if (TX_ID_RECORDS.has(fa.parser.name)) extras.txId = tx.id;
+    const style = fa.parser.logStyle;
+    if (style.txId) extras.txId = tx.id;
+    if (style.packetSide) extras.reverse = false;
     const list = Array.isArray(object.records) ? object.records : [object];
-    // Suricata writes these from the packet's side (LOG_DIR_PACKET), not the client's
-    if (PACKET_SIDE_RECORDS.has(fa.parser.name)) extras.reverse = false;
     for (const record of list) eve.app(p, pcapCnt, fa.parser.name, record, extras);
   }
 
@@ -317,13 +308,12 @@ export class DetectStage {
     ) {
       const extras = flows?.eveExtras(p, ctx);
       for (const e of appEvents) {
-        // Suricata loses events raised before their transaction exists (DNS)
-        if (e.txId < 0 && (e.proto === "dns" || e.proto === "sip")) continue;
+        const style = e.style;
+        if (e.txId < 0 && style !== null && style.dropsEventsWithoutTx) continue;
         eve.anomaly(p, pcapCnt, {
           type: "applayer",
           appProto: e.proto,
-          // Suricata's rust parsers name their events in lower case
-          event: LOWER_CASE_EVENTS.has(e.proto) ? e.event : e.event.toUpperCase(),
+          event: style !== null && style.eventsAsRaised ? e.event : e.event.toUpperCase(),
           layer: "proto_parser",
         }, e.txId >= 0 ? { ...extras, txId: e.txId } : extras);
       }

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { AhoCorasickBuilder, type AhoCorasickMatcher, MatchSet } from "../../src/mpm/mod.ts";
-import { mulberry32, naiveScan, type TestPattern } from "./_naive.ts";
+import { mulberry32, naiveScan, POOL, randomCase, type TestPattern } from "./_naive.ts";
 
 const enc = new TextEncoder();
 
@@ -27,45 +27,6 @@ function sorted(ids: number[]): number[] {
 
 function lit(id: number, text: string, nocase = false, offset?: number, depth?: number) {
   return { id, bytes: enc.encode(text), options: { nocase, offset, depth } };
-}
-
-/** Symbols the random cases draw from: letters in both cases, 0x00, 0xFF, 0x7F. */
-const POOL = [0x61, 0x41, 0x62, 0x42, 0x63, 0x00, 0xff, 0x7a, 0x5a, 0x7f, 0x30];
-
-function randomCase(rand: () => number) {
-  const int = (n: number) => Math.floor(rand() * n);
-  const alphabet = POOL.filter(() => rand() < 0.5);
-  if (alphabet.length === 0) alphabet.push(0x61, 0x41);
-  const sym = () => {
-    const b = alphabet[int(alphabet.length)];
-    // Flip the case of letters now and then so nocase matters.
-    if (rand() < 0.3 && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a)) return b ^ 0x20;
-    return b;
-  };
-  const patterns: TestPattern[] = [];
-  const count = 1 + int(25);
-  for (let i = 0; i < count; i++) {
-    let bytes: Uint8Array;
-    const prev = patterns.length > 0 ? patterns[int(patterns.length)].bytes : null;
-    const kind = rand();
-    if (prev && kind < 0.15) bytes = prev.slice(0, 1 + int(prev.length)); // prefix
-    else if (prev && kind < 0.3) bytes = prev.slice(int(prev.length)); // suffix
-    else if (prev && kind < 0.4) bytes = prev.slice(); // repeat
-    else if (prev && kind < 0.5) bytes = new Uint8Array([...prev, ...prev]); // self-overlapping
-    else bytes = Uint8Array.from({ length: 1 + int(6) }, sym);
-    const id = int(count + 5); // ids collide now and then
-    patterns.push({
-      id,
-      bytes,
-      options: {
-        nocase: rand() < 0.5,
-        offset: rand() < 0.3 ? int(10) : undefined,
-        depth: rand() < 0.3 ? int(20) : undefined,
-      },
-    });
-  }
-  const data = Uint8Array.from({ length: int(70) }, sym);
-  return { patterns, data };
 }
 
 const MODES: [string, number | undefined][] = [

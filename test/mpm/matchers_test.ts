@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type Matcher, MatchSet } from "../../src/mpm/matcher.ts";
-import { mulberry32, naiveScan, type TestPattern } from "./_naive.ts";
+import { mulberry32, naiveScan, randomCase, type TestPattern } from "./_naive.ts";
 import { ENGINES, skipUnavailable } from "./_engines.ts";
 
 const enc = new TextEncoder();
@@ -25,43 +25,6 @@ function scanIds(m: Matcher, data: Uint8Array, start = 0, end = data.length): nu
   const set = new MatchSet(m.idSpace);
   m.scan(data, start, end, set);
   return Array.from(set.ids.subarray(0, set.count));
-}
-
-/** Symbols the random cases draw from: letters in both cases, 0x00, 0xFF, 0x7F. */
-const POOL = [0x61, 0x41, 0x62, 0x42, 0x63, 0x00, 0xff, 0x7a, 0x5a, 0x7f, 0x30];
-
-/** A random pattern set that forces overlaps, prefixes, suffixes and repeats, and data. */
-function randomCase(rand: () => number) {
-  const int = (n: number) => Math.floor(rand() * n);
-  const alphabet = POOL.filter(() => rand() < 0.5);
-  if (alphabet.length === 0) alphabet.push(0x61, 0x41);
-  const sym = () => {
-    const b = alphabet[int(alphabet.length)];
-    if (rand() < 0.3 && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a)) return b ^ 0x20;
-    return b;
-  };
-  const patterns: TestPattern[] = [];
-  const count = 1 + int(25);
-  for (let i = 0; i < count; i++) {
-    let bytes: Uint8Array;
-    const prev = patterns.length > 0 ? patterns[int(patterns.length)].bytes : null;
-    const kind = rand();
-    if (prev && kind < 0.15) bytes = prev.slice(0, 1 + int(prev.length));
-    else if (prev && kind < 0.3) bytes = prev.slice(int(prev.length));
-    else if (prev && kind < 0.4) bytes = prev.slice();
-    else if (prev && kind < 0.5) bytes = new Uint8Array([...prev, ...prev]);
-    else bytes = Uint8Array.from({ length: 1 + int(6) }, sym);
-    patterns.push({
-      id: int(count + 5),
-      bytes,
-      options: {
-        nocase: rand() < 0.5,
-        offset: rand() < 0.3 ? int(10) : undefined,
-        depth: rand() < 0.3 ? int(20) : undefined,
-      },
-    });
-  }
-  return { patterns, data: Uint8Array.from({ length: int(70) }, sym) };
 }
 
 for (const engine of ENGINES) {
