@@ -97,6 +97,7 @@ export async function main(args: string[]): Promise<number> {
       .option("--fail <mode>", "on overload or internal error: open (forward) or closed (drop)")
       .option("--ring-frames <n>", "ring slots per interface (default 4096)")
       .option("--frame-size <bytes>", "bytes per ring slot, a power of two (default from MTU)")
+      .option("--qdisc-bypass", "send without the qdisc layer (skips tc; taps do not see sends)")
       .option("--stats-interval <s>", "seconds between EVE stats records (default 8)")
       .option("--workers <n>", "capture workers (only 1 for now)")
       .option("--init-errors-fatal", "fail when any rule cannot be loaded")

@@ -51,6 +51,11 @@ export interface LiveCommandOptions extends DetectionOptions {
   frameSize: number;
   /** Seconds between EVE stats records. */
   statsInterval: number;
+  /**
+   * Send without the qdisc layer (PACKET_QDISC_BYPASS): forwarded frames skip
+   * tc, and packet taps on the interfaces (tcpdump) do not see them.
+   */
+  qdiscBypass: boolean;
   /** Summary at the end: text on stderr or JSON on stdout. */
   summary: "text" | "json";
 }
@@ -66,6 +71,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   const ringOptions: AfPacketOptions = {
     frameCount: options.ringFrames,
     ignoreOutgoing: options.mode === "ips",
+    qdiscBypass: options.qdiscBypass,
   };
   if (options.frameSize > 0) ringOptions.frameSize = options.frameSize;
   const rings: AfPacketRing[] = [];
@@ -194,6 +200,7 @@ export interface RawLiveOptions {
   fail?: string;
   ringFrames?: string;
   frameSize?: string;
+  qdiscBypass?: boolean;
   statsInterval?: string;
   workers?: string;
   summary?: string;
@@ -251,6 +258,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     ringFrames: positiveInt(mode, "--ring-frames", raw.ringFrames ?? "4096"),
     frameSize: raw.frameSize === undefined ? 0 : positiveInt(mode, "--frame-size", raw.frameSize),
     statsInterval: positiveInt(mode, "--stats-interval", raw.statsInterval ?? "8"),
+    qdiscBypass: raw.qdiscBypass ?? false,
     summary,
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
