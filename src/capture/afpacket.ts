@@ -36,6 +36,7 @@ import {
   PACKET_MR_PROMISC,
   PACKET_MREQ_SIZE,
   PACKET_QDISC_BYPASS,
+  PACKET_RESERVE,
   PACKET_RX_RING,
   PACKET_STATISTICS,
   PACKET_VERSION,
@@ -61,6 +62,8 @@ export const TP_STATUS_USER = 1;
 export const TP_STATUS_LOSING = 4;
 /** `tpacket2_hdr.tp_status`: `tp_vlan_tci` holds a tag the kernel took off the frame. */
 export const TP_STATUS_VLAN_VALID = 0x10;
+/** `tpacket2_hdr.tp_status`: `tp_vlan_tpid` holds the tag's TPID (else it is 0x8100). */
+export const TP_STATUS_VLAN_TPID_VALID = 0x40;
 /** `sockaddr_ll.sll_pkttype`: sent by this host. */
 export const PACKET_OUTGOING = 4;
 
@@ -72,9 +75,21 @@ const H_MAC = 12;
 const H_SEC = 16;
 const H_NSEC = 20;
 const H_VLAN_TCI = 24;
+const H_VLAN_TPID = 26;
 /** `sockaddr_ll` follows the header at TPACKET_ALIGN(32). */
 const H_SLL_HATYPE = 32 + 8;
 const H_SLL_PKTTYPE = 32 + 10;
+/** End of the `sockaddr_ll`: a frame may start no earlier (TPACKET2_HDRLEN). */
+const H_END = 32 + 20;
+/** 802.1Q, the TPID of a tag when the kernel does not say (no TPID_VALID). */
+const ETH_P_8021Q = 0x8100;
+/**
+ * PACKET_RESERVE: bytes the kernel leaves free before each frame's network
+ * header, so that the 4 bytes of a VLAN tag it took off fit back in front
+ * of the frame (the kernel's own alignment leaves 14 for Ethernet; this makes
+ * room for any link header length).
+ */
+const VLAN_HEADROOM = 4;
 
 /** `ARPHRD_*` values and the pcap link type their frames have. */
 const ARPHRD_ETHER = 1;
@@ -159,8 +174,14 @@ export class AfPacketRing implements FrameSource {
   readonly frameCount: number;
   /** Frames skipped because this host sent them (PACKET_OUTGOING). */
   outgoingSkipped = 0;
-  /** Frames whose VLAN tag the kernel took off (forwarded untagged). */
-  vlanStripped = 0;
+  /**
+   * Frames whose VLAN tag the kernel took off (`TP_STATUS_VLAN_VALID`) and
+   * this ring put back in the slot, so that they are decoded and forwarded
+   * with it.
+   */
+  vlanRestored = 0;
+  /** Such frames with no room in their slot for the tag: delivered untagged. */
+  vlanUntagged = 0;
   readonly #status: Int32Array;
   readonly #view: DataView;
   readonly #address: Deno.PointerObject;
@@ -198,7 +219,7 @@ export class AfPacketRing implements FrameSource {
     this.#view = new DataView(buffer);
     this.frameSize = frameSize;
     this.frameCount = frameCount;
-    this.#slotViews = new Array<Uint8Array | null>(frameCount).fill(null);
+    this.#slotViews = new Array<Uint8Array | null>(frameCount * 2).fill(null);
     const pollView = new DataView(this.#pollfd.buffer);
     pollView.setInt32(0, fd, true);
     pollView.setInt16(4, POLLIN | POLLERR, true);
@@ -262,6 +283,7 @@ export class AfPacketRing implements FrameSource {
         setsockoptInt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, `${iface}: PACKET_QDISC_BYPASS`);
       }
       setsockoptInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, `${iface}: PACKET_VERSION`);
+      setsockoptInt(fd, SOL_PACKET, PACKET_RESERVE, VLAN_HEADROOM, `${iface}: PACKET_RESERVE`);
       const req = Uint32Array.of(BLOCK_SIZE, blocks, frameSize, frameCount);
       setsockopt(fd, SOL_PACKET, PACKET_RX_RING, new Uint8Array(req.buffer), `${iface}: RX ring`);
       length = frameSize * frameCount;
@@ -315,12 +337,20 @@ export class AfPacketRing implements FrameSource {
         this.outgoingSkipped++;
         continue; // released with the rest of the lease
       }
-      if ((st & TP_STATUS_VLAN_VALID) !== 0 && view.getUint16(base + H_VLAN_TCI, true) !== 0) {
-        this.vlanStripped++;
+      let mac = base + view.getUint16(base + H_MAC, true);
+      let capLen = view.getUint32(base + H_SNAPLEN, true);
+      let wireLen = view.getUint32(base + H_LEN, true);
+      if ((st & TP_STATUS_VLAN_VALID) !== 0) {
+        const at = this.#restoreVlanTag(base, mac, capLen, st);
+        if (at >= 0) {
+          mac = at;
+          capLen += 4;
+          wireLen += 4;
+        }
       }
-      batch.offset[n] = base + view.getUint16(base + H_MAC, true);
-      batch.capLen[n] = view.getUint32(base + H_SNAPLEN, true);
-      batch.wireLen[n] = view.getUint32(base + H_LEN, true);
+      batch.offset[n] = mac;
+      batch.capLen[n] = capLen;
+      batch.wireLen[n] = wireLen;
       batch.tsSec[n] = view.getUint32(base + H_SEC, true);
       batch.tsNsec[n] = view.getUint32(base + H_NSEC, true);
       batch.linkType[n] = linkTypeOf(view.getUint16(base + H_SLL_HATYPE, true));
@@ -330,6 +360,36 @@ export class AfPacketRing implements FrameSource {
     this.position += n;
     batch.count = n;
     return n;
+  }
+
+  /**
+   * Put the VLAN tag the kernel took off a frame back in front of its
+   * EtherType, in the slot: the 12 address bytes move 4 bytes back into the
+   * headroom (PACKET_RESERVE), or, without headroom, the rest of the frame
+   * moves 4 bytes on (one copy) when the slot has room.
+   *
+   * @returns the frame's new offset, or -1 when the tag did not fit
+   */
+  #restoreVlanTag(base: number, mac: number, capLen: number, status: number): number {
+    const data = this.data;
+    const view = this.#view;
+    if (capLen < 12) return -1;
+    if (mac - 4 >= base + H_END) {
+      for (let k = 0; k < 12; k++) data[mac - 4 + k] = data[mac + k];
+      mac -= 4;
+    } else if (mac + capLen + 4 <= base + this.frameSize) {
+      data.copyWithin(mac + 16, mac + 12, mac + capLen);
+    } else {
+      this.vlanUntagged++;
+      return -1;
+    }
+    const tpid = (status & TP_STATUS_VLAN_TPID_VALID) !== 0
+      ? view.getUint16(base + H_VLAN_TPID, true)
+      : ETH_P_8021Q;
+    view.setUint16(mac + 12, tpid === 0 ? ETH_P_8021Q : tpid, false);
+    view.setUint16(mac + 14, view.getUint16(base + H_VLAN_TCI, true), false);
+    this.vlanRestored++;
+    return mac;
   }
 
   /** Hand every leased frame back to the kernel (also done by the next {@link next}). */
@@ -368,11 +428,15 @@ export class AfPacketRing implements FrameSource {
    */
   frameView(offset: number): Uint8Array {
     const slot = Math.floor(offset / this.frameSize);
-    let view = this.#slotViews[slot];
-    if (view === null || view.byteOffset !== offset) {
-      view = new Uint8Array(this.data.buffer, offset, (slot + 1) * this.frameSize - offset);
-      this.#slotViews[slot] = view;
-    }
+    // two views per slot: frames start at one offset, or 4 bytes earlier with a restored VLAN tag
+    const views = this.#slotViews;
+    const k = slot * 2;
+    let view = views[k];
+    if (view !== null && view.byteOffset === offset) return view;
+    view = views[k + 1];
+    if (view !== null && view.byteOffset === offset) return view;
+    view = new Uint8Array(this.data.buffer, offset, (slot + 1) * this.frameSize - offset);
+    views[views[k] === null ? k : k + 1] = view;
     return view;
   }
 
