@@ -109,6 +109,11 @@ export class Packet {
   tsSec = 0;
   /** Timestamp nanoseconds. */
   tsNsec = 0;
+  /**
+   * The interface a live frame arrived on (EVE `in_iface`), set by the
+   * capture loop per ring; null for files. Not touched by decoding.
+   */
+  inIface: string | null = null;
 
   /** {@link Layer} bits of every protocol this frame contains (outer and inner). */
   layers = 0;

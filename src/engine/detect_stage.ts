@@ -247,6 +247,7 @@ export class DetectStage {
       rp.linkType = defrag.outputLinkType;
       rp.tsSec = p.tsSec;
       rp.tsNsec = p.tsNsec;
+      rp.inIface = p.inIface;
       decodePacket(rp);
       const ctx = this.ctx;
       const outer = ctx.packet;

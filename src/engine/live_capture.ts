@@ -130,6 +130,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         if (n === 0) continue;
         got += n;
         const bypass = failOpen && bridge !== null && ring.backlogAtLeast(overload);
+        packet.inIface = ring.iface;
         for (let i = 0; i < n; i++) {
           decodeFrame(packet, batch, i);
           stats.count(packet);

@@ -224,7 +224,7 @@ export interface EveExtras {
   flowId?: number | bigint | string;
   /** `parent_id` (a flow created by an expectation, e.g. FTP data). */
   parentId?: number | bigint | string;
-  /** `in_iface`: the capture interface (live capture). */
+  /** `in_iface`: the capture interface (default: the packet's, set on live capture). */
   inIface?: string;
   /**
    * `pkt_src`; default `"wire/pcap"`, or for a {@link EveExtras.tunnel} the
@@ -508,7 +508,8 @@ function header(
   let s = k("timestamp") + JSON.stringify(formatEveTimestamp(packet.tsSec, packet.tsNsec));
   if (x.flowId !== undefined) s += "," + k("flow_id") + String(x.flowId);
   if (x.parentId !== undefined) s += "," + k("parent_id") + String(x.parentId);
-  if (x.inIface !== undefined) s += "," + k("in_iface") + JSON.stringify(x.inIface);
+  const inIface = x.inIface ?? packet.inIface;
+  if (inIface !== null) s += "," + k("in_iface") + JSON.stringify(inIface);
   if (pcapCnt > 0 && !tunnel) s += "," + k("pcap_cnt") + pcapCnt;
   s += "," + k("event_type") + '"' + eventType + '"';
   // a tunnel's inner packet is a pseudo packet of its own: only VLAN ids

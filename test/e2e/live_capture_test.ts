@@ -131,12 +131,19 @@ Deno.test({
 
       const eve = readEve(`${out}/eve.json`);
       const alerts = eve.filter((r) => r.event_type === "alert") as Array<
-        { alert: { signature_id: number; action: string }; src_ip: string }
+        { alert: { signature_id: number; action: string }; src_ip: string; in_iface: string }
       >;
       const bySid = (sid: number) => alerts.filter((a) => a.alert.signature_id === sid);
       assert.equal(bySid(7000001).length, 1, "one drop alert");
       assert.equal(bySid(7000001)[0].alert.action, "blocked");
       assert.equal(bySid(7000001)[0].src_ip, topo.clientIp);
+      // in_iface: the side the packet came in on, after flow_id as Suricata writes it
+      assert.equal(bySid(7000001)[0].in_iface, topo.sides[0]);
+      assert(bySid(7000003).every((a) => a.in_iface === topo.sides[0]));
+      const line = Deno.readTextFileSync(`${out}/eve.json`).split("\n").find((l) =>
+        l.includes('"signature_id":7000001')
+      )!;
+      assert.match(line, /^\{"timestamp":"[^"]+","flow_id":\d+,"in_iface":"[^"]+","event_type":/);
       assert.equal(bySid(7000002).length, 1, "one reject alert");
       assert.equal(bySid(7000002)[0].alert.action, "blocked");
       assert(bySid(7000003).length >= 3, "ping alerts (allowed)");
@@ -201,8 +208,9 @@ Deno.test({
       assert(summary.packets >= 10, `frames captured: ${summary.packets}`);
       assert.equal(summary.kernel_drops, 0);
       const alerts = readEve(`${out}/eve.json`).filter((r) => r.event_type === "alert") as Array<
-        { alert: { signature_id: number; action: string } }
+        { alert: { signature_id: number; action: string }; in_iface: string }
       >;
+      assert(alerts.every((a) => a.in_iface === topo.sides[0]), "in_iface on every alert");
       const drop = alerts.filter((a) => a.alert.signature_id === 7000001);
       assert.equal(drop.length, 1);
       assert.equal(drop[0].alert.action, "allowed");
