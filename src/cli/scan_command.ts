@@ -328,6 +328,7 @@ export function buildDetection(
     verdict: eveSettings.verdict,
     defrag: defragmenterOf(config),
     flowVerdicts: build.flowVerdicts ?? false,
+    dropRecords: eveSettings.dropRecords,
   });
   return pipeline;
 }

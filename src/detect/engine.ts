@@ -185,10 +185,22 @@ export interface EngineOptions {
   actionOrder?: string[];
 }
 
+/** Most noalert matches per packet whose actions are kept. */
+const SILENT_MAX = 64;
+
 /** Signatures compiled into groups, ready to inspect packets. */
 export class DetectEngine {
   /** A `pass` rule matched the last packet inspected (inspection stopped there). */
   passed = false;
+  /**
+   * Indexes of the signatures that matched the last packet without alerting
+   * (`noalert`), the first {@link DetectEngine.silentCount} of them: their
+   * actions still apply (Suricata applies a noalert rule's drop or reject
+   * "even if not alerting").
+   */
+  readonly silentSigs: Int32Array = new Int32Array(SILENT_MAX);
+  /** How many of {@link DetectEngine.silentSigs} are set. */
+  silentCount = 0;
   /** Active signatures in evaluation order (`sig.index` is the position). */
   readonly sigs: Signature[];
   /** Signatures loaded but not evaluated: they need a buffer no stage fills yet. */
@@ -313,6 +325,7 @@ export class DetectEngine {
   inspect(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
     this.counters.packets++;
     this.passed = false;
+    this.silentCount = 0;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
     const marks = this.#marks;
     this.#lo = marks.length;
@@ -393,7 +406,10 @@ export class DetectEngine {
           this.passed = true;
           break;
         }
-        if (sig.noalert) continue;
+        if (sig.noalert) {
+          if (this.silentCount < SILENT_MAX) this.silentSigs[this.silentCount++] = sig.index;
+          continue;
+        }
         if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
         if (alerts.count < this.#alertMax) alerts.push(sig.index, ctx.streamMatch);
       }
@@ -489,7 +505,10 @@ export class DetectEngine {
           this.passed = true;
           break;
         }
-        if (sig.noalert) continue;
+        if (sig.noalert) {
+          if (this.silentCount < SILENT_MAX) this.silentSigs[this.silentCount++] = sig.index;
+          continue;
+        }
         if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
         if (alerts.count < this.#alertMax) alerts.push(sig.index, false, tx);
       }

@@ -16,12 +16,14 @@ import type { Signature } from "../detect/signature.ts";
 import {
   alertActionOf,
   type AlertInfo,
+  type DropReason,
   type EveExtras,
   ruleDrops,
   ruleMetadata,
   tunnelInfo,
 } from "../output/eve_record.ts";
 import type { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
+import type { DropRecordSettings } from "../output/eve_config.ts";
 import type { Defragmenter } from "../flow/defrag.ts";
 import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
 import type { AppLayer, FlowApp } from "../app/app_layer.ts";
@@ -113,6 +115,8 @@ export interface DetectStageOptions {
    * (Suricata's flow pass and flow drop). Off for files, as `scan` has been.
    */
   flowVerdicts?: boolean;
+  /** Write EVE `drop` records for packets dropped inline (IPS), or null. */
+  dropRecords?: DropRecordSettings | null;
 }
 
 /** Runs detection on packets and writes alerts. One per worker. */
@@ -146,6 +150,10 @@ export class DetectStage {
   readonly #passedFlows: Map<number, number> = new Map();
   /** Flow slot -> flow_id of flows a drop or reject rule dropped (IPS). */
   readonly #droppedFlows: Map<number, number> = new Map();
+  /** Flow slot -> directions (1 to server, 2 to client) whose drop was logged (`flows: start`). */
+  readonly #dropLogged: Map<number, number> = new Map();
+  /** Packets dropped inline by a rule that does not alert (`noalert`) and by no alerting rule. */
+  silentDrops = 0;
 
   /**
    * @param engine the detection engine
@@ -277,16 +285,36 @@ export class DetectStage {
       } else if (this.#passedFlows.get(f) === id) skip = true;
       if (skip) this.flowVerdictSkips++;
     }
-    if (!skip) this.engine.inspect(p, ctx, alerts);
-    const eve = this.#options.eve;
-    if (alerts.count > 0) {
-      let v = 0;
-      for (let i = 0; i < alerts.count; i++) v |= this.#sigVerdict[alerts.sigIndex[i]];
-      this.verdict |= v;
-      if (flowVerdicts && (v & PacketVerdict.DROP) !== 0 && this.#options.ips) {
-        this.#droppedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
+    // the first rule without an alert (noalert) whose action drops: its action still applies
+    let silentDrop = -1;
+    if (!skip) {
+      const engine = this.engine;
+      engine.inspect(p, ctx, alerts);
+      for (let i = 0; i < engine.silentCount; i++) {
+        const v = this.#sigVerdict[engine.silentSigs[i]];
+        if (v === 0) continue;
+        if (silentDrop < 0) silentDrop = engine.silentSigs[i];
+        this.verdict |= v;
       }
-      this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    }
+    const eve = this.#options.eve;
+    let v = 0;
+    for (let i = 0; i < alerts.count; i++) v |= this.#sigVerdict[alerts.sigIndex[i]];
+    this.verdict |= v;
+    if (silentDrop >= 0 && (v & PacketVerdict.DROP) === 0 && this.#options.ips) this.silentDrops++;
+    if (
+      flowVerdicts && !skip && (this.verdict & PacketVerdict.DROP) !== 0 && this.#options.ips
+    ) {
+      this.#droppedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
+      this.#dropLogged.delete(ctx.flowIndex);
+    }
+    if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    const drops = this.#options.dropRecords ?? null;
+    if (
+      drops !== null && eve !== null && this.#options.ips && pktSrc === undefined &&
+      (this.verdict & PacketVerdict.DROP) !== 0
+    ) {
+      this.#dropRecord(p, ctx, drops, skip ? "flow drop" : "rules", silentDrop);
     }
     if (flowVerdicts && !skip && this.engine.passed) {
       this.#passedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
@@ -327,6 +355,42 @@ export class DetectStage {
         }
       }
     }
+  }
+
+  /**
+   * Write the EVE `drop` record of a packet dropped inline, as Suricata's
+   * drop logger: with `flows: start`, a flow dropped earlier is logged once
+   * per direction (a packet a rule dropped is always logged).
+   */
+  #dropRecord(
+    p: Packet,
+    ctx: DetectContext,
+    drops: DropRecordSettings,
+    reason: DropReason,
+    silentDrop: number,
+  ): void {
+    const flows = this.#options.flows ?? null;
+    const f = ctx.flowIndex;
+    if (drops.flowsStart && flows !== null && f >= 0) {
+      const bit = ctx.direction === FlowDirection.TO_CLIENT ? 2 : 1;
+      const logged = this.#dropLogged.get(f) ?? 0;
+      if (reason === "flow drop" && (logged & bit) !== 0) return;
+      this.#dropLogged.set(f, logged | bit);
+    }
+    let alert: AlertInfo | null = null;
+    if (drops.alerts && reason === "rules") {
+      const alerts = this.alerts;
+      for (let i = 0; i < alerts.count && alert === null; i++) {
+        const info = this.#info[alerts.sigIndex[i]];
+        if (info.action === "blocked") alert = info;
+      }
+      if (alert === null && silentDrop >= 0) alert = this.#info[silentDrop];
+    }
+    const extras = flows?.eveExtras(p, ctx);
+    this.#options.eve!.drop(p, reason, alert, {
+      flowId: extras?.flowId,
+      direction: extras?.direction,
+    });
   }
 
   #writeAlerts(

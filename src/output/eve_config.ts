@@ -24,12 +24,27 @@ export interface EveSettings {
   appRecords: Set<string>;
   /** Write the `verdict` object in alert records (`alert.verdict`). */
   verdict: boolean;
+  /**
+   * Write a `drop` record per dropped packet in IPS mode (`types: - drop`),
+   * with the dropping rule's `alert` object (`alerts: yes`), for every
+   * packet or only the first of each direction of a dropped flow
+   * (`flows: all|start`); null when off (as in Suricata's shipped config).
+   */
+  dropRecords: DropRecordSettings | null;
   /** Write a `flow` record per flow when it ends (`types: - flow`). */
   flowRecords: boolean;
   /** Write a `stats` record at the end (`types: - stats`). */
   statsRecords: boolean;
   /** Add the capture file name to records (`pcap-file: true`). */
   pcapFile: boolean;
+}
+
+/** eve-log `drop` settings. */
+export interface DropRecordSettings {
+  /** `alerts: yes`: the record carries the dropping rule's `alert` object. */
+  alerts: boolean;
+  /** `flows: start`: a dropped flow is logged once per direction (else every packet). */
+  flowsStart: boolean;
 }
 
 const TRUE = new Set(["yes", "true", "on", "1", "enabled"]);
@@ -56,6 +71,7 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
     appAnomalies: true,
     appRecords: new Set(APP_RECORD_TYPES),
     verdict: false,
+    dropRecords: null,
     flowRecords: true,
     statsRecords: true,
     pcapFile: false,
@@ -89,6 +105,13 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
         settings.options.xff = { mode, deployment };
       }
       settings.verdict = flag(body, "verdict", false);
+    } else if (kind === "drop") {
+      if (flag(body, "enabled", true)) {
+        settings.dropRecords = {
+          alerts: flag(body, "alerts", false),
+          flowsStart: body?.child("flows")?.value?.toLowerCase() === "start",
+        };
+      }
     } else if (kind === "flow") {
       settings.flowRecords = flag(body, "enabled", true);
     } else if (kind === "stats") {

@@ -756,6 +756,86 @@ export function anomalyRecord(
   return s + trailer(o) + "}";
 }
 
+/** Why an inline packet was dropped (Suricata's `drop.reason`). */
+export type DropReason = "rules" | "flow drop";
+
+/**
+ * The JSON text (one line, no newline) of an EVE `drop` record (IPS only):
+ * Suricata's output-json-drop.c.
+ *
+ * Field order: the header (timestamp ... pkt_src), direction, drop{len,
+ * tos, ttl, ipid (IPv4) or len, tc, hoplimit, flowlbl (IPv6); tcpseq,
+ * tcpack, tcpwin, syn, ack, psh, rst, urg, fin, tcpres, tcpurgp (TCP) or
+ * udplen (UDP) or icmp_id, icmp_seq (ICMPv4); reason}, then the `alert`
+ * object of the rule that dropped it (eve-log `drop.alerts`), host.
+ *
+ * @example
+ * ```ts
+ * const line = dropRecord(packet, "rules", alertInfo, { flowId: 1n, direction: "to_server" });
+ * ```
+ * @param packet the dropped packet
+ * @param reason why it was dropped
+ * @param alert the rule that dropped it, or null (not logged, or a flow drop)
+ * @param extras flow_id, direction, in_iface
+ * @param options writer settings
+ * @returns the record's JSON text
+ */
+export function dropRecord(
+  packet: Packet,
+  reason: DropReason,
+  alert: AlertInfo | null,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): string {
+  const x = extras, o = options;
+  let s = "{" + header(packet, 0, "drop", x, o);
+  if (x.direction !== undefined) s += "," + k("direction") + '"' + x.direction + '"';
+  const fields: string[] = [];
+  const data = packet.data;
+  if (packet.ipVersion === 4) {
+    fields.push(
+      k("len") + packet.ipTotalLen,
+      k("tos") + packet.tos,
+      k("ttl") + packet.ttl,
+      k("ipid") + packet.ipId,
+    );
+  } else if (packet.ipVersion === 6) {
+    const ip = packet.frameOffset + packet.l3Offset;
+    const label = ((data[ip + 1] & 0x0f) << 16) | (data[ip + 2] << 8) | data[ip + 3];
+    fields.push(
+      k("len") + ((data[ip + 4] << 8) | data[ip + 5]),
+      k("tc") + packet.tos,
+      k("hoplimit") + packet.ttl,
+      k("flowlbl") + label,
+    );
+  }
+  if (packet.ipProto === 6 && (packet.layers & Layer.TCP) !== 0) {
+    const f = packet.tcpFlags;
+    const flag = (bit: number) => ((f & bit) !== 0 ? "true" : "false");
+    fields.push(
+      k("tcpseq") + (packet.tcpSeq >>> 0),
+      k("tcpack") + (packet.tcpAck >>> 0),
+      k("tcpwin") + packet.tcpWindow,
+      k("syn") + flag(0x02),
+      k("ack") + flag(0x10),
+      k("psh") + flag(0x08),
+      k("rst") + flag(0x04),
+      k("urg") + flag(0x20),
+      k("fin") + flag(0x01),
+      k("tcpres") + (data[packet.frameOffset + packet.l4Offset + 12] & 0x0f),
+      k("tcpurgp") + packet.tcpUrgent,
+    );
+  } else if (packet.ipProto === 17 && (packet.layers & Layer.UDP) !== 0) {
+    fields.push(k("udplen") + packet.udpLen);
+  } else if (packet.ipProto === 1 && (packet.layers & Layer.ICMPV4) !== 0) {
+    fields.push(k("icmp_id") + packet.icmpId, k("icmp_seq") + packet.icmpSeq);
+  }
+  fields.push(k("reason") + '"' + reason + '"');
+  s += "," + k("drop") + "{" + fields.join(",") + "}";
+  if (alert !== null) s += alertObject(alert, o);
+  return s + trailer(o) + "}";
+}
+
 /**
  * The JSON text (one line, no newline) of an application-layer transaction
  * record (`http`, `dns`, `tls`, `ssh`...).

@@ -19,6 +19,8 @@ import {
   anomalyRecord,
   appRecord,
   decoderAnomaly,
+  type DropReason,
+  dropRecord,
   type EveExtras,
   type EveOptions,
 } from "./eve_record.ts";
@@ -121,6 +123,21 @@ export class EveWriter implements Flushable {
   anomaly(packet: Packet, pcapCnt: number, anomaly: AnomalyInfo, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
     this.#out.writeLine(anomalyRecord(packet, pcapCnt, anomaly, extras, this.options));
+    return true;
+  }
+
+  /**
+   * Write a `drop` record (see {@link dropRecord}).
+   *
+   * @param packet the dropped packet
+   * @param reason why it was dropped
+   * @param alert the rule that dropped it, or null
+   * @param extras flow_id, direction
+   * @returns false when the writer is closed
+   */
+  drop(packet: Packet, reason: DropReason, alert: AlertInfo | null, extras?: EveExtras): boolean {
+    if (this.#out.closed) return false;
+    this.#out.writeLine(dropRecord(packet, reason, alert, extras, this.options));
     return true;
   }
 

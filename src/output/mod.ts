@@ -15,6 +15,8 @@ export {
   type AnomalyInfo,
   anomalyRecord,
   decoderAnomaly,
+  type DropReason,
+  dropRecord,
   type EveExtras,
   type EveOptions,
   type FlowInfo,
