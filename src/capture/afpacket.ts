@@ -407,13 +407,18 @@ export class AfPacketRing implements FrameSource {
 
   /**
    * How many slots ahead of the cursor the kernel has filled, probed at
-   * `fraction` of the ring: true when the backlog is at least that deep.
+   * `fraction` of the ring (at most as deep as a full ring can show beyond
+   * this lease and the one released before it): true when the backlog is
+   * at least that deep.
    *
    * @param fraction 0..1 of the ring
    * @returns whether the slot that far ahead is ready
    */
   backlogAtLeast(fraction: number): boolean {
-    const ahead = Math.min(this.frameCount - 1, Math.floor(this.frameCount * fraction));
+    // the slots of the lease and of the one just released (the kernel refills those
+    // last) cannot be ahead of the cursor: a full ring shows at most the rest
+    const most = this.frameCount - 1 - 2 * this.#leased;
+    const ahead = Math.max(0, Math.min(most, Math.floor(this.frameCount * fraction)));
     let slot = this.#cursor + ahead;
     if (slot >= this.frameCount) slot -= this.frameCount;
     return (Atomics.load(this.#status, (slot * this.frameSize) >>> 2) & TP_STATUS_USER) !== 0;

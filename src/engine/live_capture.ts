@@ -17,9 +17,11 @@
  * Failure policy (`failOpen`): an exception while inspecting a packet
  * forwards it (fail open) or drops it (fail closed), and is counted; the
  * first one is reported. When a ring's backlog reaches `overloadFraction`
- * of its slots, fail-open forwards frames uninspected until it drains
- * (counted as `bypassed`); fail-closed keeps inspecting and lets the kernel
- * drop what does not fit (`kernel_drops`).
+ * of its slots, fail-open forwards its frames uninspected until it drains
+ * (a batch comes back less than full), counted as `bypassed`; fail-closed
+ * keeps inspecting and lets the kernel drop what does not fit
+ * (`kernel_drops`). Both are tested on real rings
+ * (test/e2e/live_fail_policy_test.ts).
  *
  * @module
  */
@@ -108,6 +110,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   const yieldInterval = options.yieldIntervalMs ?? 50;
   const tickInterval = options.tickIntervalMs ?? 8000;
   const pollSet = pollSetOf(rings);
+  /** Per ring: 1 while fail-open forwards its frames uninspected (overload). */
+  const overloaded = new Uint8Array(rings.length);
   const started = performance.now();
   const result: LiveResult = {
     stats: new DecodeStats(),
@@ -127,9 +131,16 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       for (let s = 0; s < rings.length; s++) {
         const ring = rings[s];
         const n = ring.next(batch);
-        if (n === 0) continue;
+        if (n === 0) {
+          overloaded[s] = 0;
+          continue;
+        }
         got += n;
-        const bypass = failOpen && bridge !== null && ring.backlogAtLeast(overload);
+        // fail open: from a backlog of `overload` until the ring drains (a batch not full)
+        if (overloaded[s] === 0) {
+          if (failOpen && bridge !== null && ring.backlogAtLeast(overload)) overloaded[s] = 1;
+        } else if (n < batch.capacity) overloaded[s] = 0;
+        const bypass = overloaded[s] === 1;
         packet.inIface = ring.iface;
         for (let i = 0; i < n; i++) {
           decodeFrame(packet, batch, i);
