@@ -60,6 +60,11 @@ export interface FlowTracker {
    * @param ctx the context `update` filled
    */
   markAlerted(ctx: DetectContext): void;
+  /**
+   * Per flow slot: {@link FlowVerdict} bits (live capture), cleared when the
+   * flow ends, so that a reused slot starts with none.
+   */
+  readonly verdict: Uint8Array;
   /** Receives the pseudo packets of flows ending with uninspected stream data. */
   onStreamEnd: ((pseudo: Packet, ctx: DetectContext) => void) | null;
   /** End every flow (end of input), making their pseudo packets. */
@@ -80,6 +85,18 @@ export interface FlowTracker {
    */
   flowId(f: number): number | bigint;
 }
+
+/** Bits of {@link FlowTracker.verdict}: what live capture decided for a whole flow. */
+export const FlowVerdict = {
+  /** A pass rule matched: the rest of the flow is not inspected. */
+  PASSED: 1,
+  /** A drop or reject rule matched inline: the rest of the flow is dropped. */
+  DROPPED: 2,
+  /** A drop record was written for a packet to the server (eve-log drop `flows: start`). */
+  DROP_LOGGED_TO_SERVER: 4,
+  /** A drop record was written for a packet to the client. */
+  DROP_LOGGED_TO_CLIENT: 8,
+} as const;
 
 /** Where the stage writes, and how. */
 export interface DetectStageOptions {
@@ -146,12 +163,6 @@ export class DetectStage {
   flowVerdictSkips = 0;
   /** Verdict bits per signature index. */
   readonly #sigVerdict: Uint8Array;
-  /** Flow slot -> flow_id of flows a pass rule passed (live capture). */
-  readonly #passedFlows: Map<number, number> = new Map();
-  /** Flow slot -> flow_id of flows a drop or reject rule dropped (IPS). */
-  readonly #droppedFlows: Map<number, number> = new Map();
-  /** Flow slot -> directions (1 to server, 2 to client) whose drop was logged (`flows: start`). */
-  readonly #dropLogged: Map<number, number> = new Map();
   /** Packets dropped inline by a rule that does not alert (`noalert`) and by no alerting rule. */
   silentDrops = 0;
 
@@ -277,12 +288,12 @@ export class DetectStage {
       ctx.flowIndex >= 0;
     let skip = false;
     if (flowVerdicts) {
-      const f = ctx.flowIndex;
-      const id = flows.flowId(f) as number;
-      if (this.#droppedFlows.get(f) === id) {
+      // per-slot bits, not flow ids: a flow id is a double, boxed on every read
+      const fv = flows.verdict[ctx.flowIndex];
+      if ((fv & FlowVerdict.DROPPED) !== 0) {
         this.verdict |= PacketVerdict.DROP;
         skip = true;
-      } else if (this.#passedFlows.get(f) === id) skip = true;
+      } else if ((fv & FlowVerdict.PASSED) !== 0) skip = true;
       if (skip) this.flowVerdictSkips++;
     }
     // the first rule without an alert (noalert) whose action drops: its action still applies
@@ -305,8 +316,7 @@ export class DetectStage {
     if (
       flowVerdicts && !skip && (this.verdict & PacketVerdict.DROP) !== 0 && this.#options.ips
     ) {
-      this.#droppedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
-      this.#dropLogged.delete(ctx.flowIndex);
+      flows!.verdict[ctx.flowIndex] = FlowVerdict.DROPPED;
     }
     if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
     const drops = this.#options.dropRecords ?? null;
@@ -317,7 +327,7 @@ export class DetectStage {
       this.#dropRecord(p, ctx, drops, skip ? "flow drop" : "rules", silentDrop);
     }
     if (flowVerdicts && !skip && this.engine.passed) {
-      this.#passedFlows.set(ctx.flowIndex, flows!.flowId(ctx.flowIndex) as number);
+      flows!.verdict[ctx.flowIndex] |= FlowVerdict.PASSED;
     }
     if (flows !== null) {
       this.#logPacket = p;
@@ -372,10 +382,11 @@ export class DetectStage {
     const flows = this.#options.flows ?? null;
     const f = ctx.flowIndex;
     if (drops.flowsStart && flows !== null && f >= 0) {
-      const bit = ctx.direction === FlowDirection.TO_CLIENT ? 2 : 1;
-      const logged = this.#dropLogged.get(f) ?? 0;
-      if (reason === "flow drop" && (logged & bit) !== 0) return;
-      this.#dropLogged.set(f, logged | bit);
+      const bit = ctx.direction === FlowDirection.TO_CLIENT
+        ? FlowVerdict.DROP_LOGGED_TO_CLIENT
+        : FlowVerdict.DROP_LOGGED_TO_SERVER;
+      if (reason === "flow drop" && (flows.verdict[f] & bit) !== 0) return;
+      flows.verdict[f] |= bit;
     }
     let alert: AlertInfo | null = null;
     if (drops.alerts && reason === "rules") {

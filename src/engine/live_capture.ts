@@ -125,8 +125,13 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   let lastTick = started;
   let rounds = 0;
   const yielder = new EventLoopYield();
+  // the loop tests a flag: AbortSignal's \`aborted\` getter allocates on every read
+  const stopped = new Uint8Array(1);
+  const onAbort = () => (stopped[0] = 1);
+  if (options.signal.aborted) stopped[0] = 1;
+  else options.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    while (!options.signal.aborted) {
+    while (stopped[0] === 0) {
       let got = 0;
       for (let s = 0; s < rings.length; s++) {
         const ring = rings[s];
@@ -186,6 +191,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       lastYield = performance.now();
     }
   } finally {
+    options.signal.removeEventListener("abort", onAbort);
     yielder.close();
   }
   return snapshot(result, rings, started);

@@ -124,6 +124,8 @@ export class FlowStage implements FlowTracker {
   tcpSessions = 0;
   /** Per flow slot: an alert was raised on it. */
   readonly alerted: Uint8Array;
+  /** Per flow slot: {@link FlowVerdict} bits, cleared when the flow ends. */
+  readonly verdict: Uint8Array;
   /** Per flow slot and direction (slot * 2 + 0 to server, + 1 to client): TCP flags seen. */
   readonly tcpFlagsSeen: Uint8Array;
   /** TCP packets the stream engine ignored for a bad checksum. */
@@ -178,6 +180,7 @@ export class FlowStage implements FlowTracker {
         : defaultParsers(options.parsers),
     );
     this.alerted = new Uint8Array(this.table.capacity);
+    this.verdict = new Uint8Array(this.table.capacity);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
     this.#appProtoOther = new Uint8Array(this.table.capacity);
@@ -196,7 +199,8 @@ export class FlowStage implements FlowTracker {
   get memoryBytes(): number {
     return this.table.memoryBytes + this.flowbits.memoryBytes +
       (this.reassembly?.metadataBytes ?? 0) + this.appProto.byteLength +
-      this.#appTried.byteLength + this.alerted.byteLength + this.tcpFlagsSeen.byteLength;
+      this.#appTried.byteLength + this.alerted.byteLength + this.verdict.byteLength +
+      this.tcpFlagsSeen.byteLength;
   }
 
   /**
@@ -259,6 +263,7 @@ export class FlowStage implements FlowTracker {
     this.#appOtherSide[f] = 0;
     this.#appSeen[f] = 0;
     this.alerted[f] = 0;
+    this.verdict[f] = 0;
     this.tcpFlagsSeen[f * 2] = 0;
     this.tcpFlagsSeen[f * 2 + 1] = 0;
   }

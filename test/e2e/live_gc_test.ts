@@ -1,0 +1,103 @@
+/**
+ * Allocation-free live path: real traffic (iperf3 TCP, UDP datagrams,
+ * ping) through the whole `tarsier ips` pipeline on a veth bridge in network
+ * namespaces with ET Open loaded (`_live_gc_loop.ts` under `--trace-gc`).
+ * After warm-up, no scavenge (young-generation GC) may happen between two
+ * forced GCs (with a 1 MiB young generation), as in test/flow/flow_gc_test.ts: a
+ * scavenge means the ring ->
+ * decode -> flow -> detect -> forward path allocates. Needs root, iproute2,
+ * iperf3, python3 and the shared corpus; otherwise skipped.
+ */
+
+import assert from "node:assert/strict";
+import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
+import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
+import { type Started, startInNs } from "./_live.ts";
+
+const LOOP = new URL("./_live_gc_loop.ts", import.meta.url).pathname;
+const UDP = new URL("./_udp_tool.py", import.meta.url).pathname;
+
+function unavailableHere(): string | null {
+  const why = liveTestsUnavailable();
+  if (why !== null) return why;
+  if (!HAVE_CORPUS) return "the shared corpus (ET Open) is missing";
+  try {
+    new Deno.Command("iperf3", { args: ["--version"], stdout: "null" }).outputSync();
+  } catch {
+    return "iperf3 is not installed";
+  }
+  return null;
+}
+
+const unavailable = unavailableHere();
+if (unavailable !== null) console.log(`live GC test skipped: ${unavailable}`);
+
+const WARMUP_S = 8;
+const MEASURE_S = 6;
+
+Deno.test({
+  name:
+    "gc: the live ips path (ring, decode, flows, detection with ET Open, forwarding) makes no young garbage",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const topo = buildTopology("tarsier");
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-livegc-" });
+    const started: Started[] = [];
+    try {
+      const loop = startInNs(topo.middle, Deno.execPath(), [
+        "run",
+        "--quiet",
+        // a 1 MiB young generation: 8 bytes per packet would show as scavenges
+        "--v8-flags=--trace-gc,--expose-gc,--max-semi-space-size=1",
+        "-A",
+        LOOP,
+        ...topo.sides,
+        corpusPath("rules/et-open"),
+        dir,
+        String(WARMUP_S),
+        String(MEASURE_S),
+      ]);
+      started.push(loop);
+      for (let i = 0; i < 1200 && !loop.stderr().includes("ready"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert(loop.stderr().includes("ready"), loop.stderr().slice(-2000));
+      const seconds = String(WARMUP_S + MEASURE_S + 3);
+      started.push(startInNs(topo.server, "iperf3", ["-s", "-1"]));
+      await new Promise((r) => setTimeout(r, 300));
+      started.push(
+        startInNs(topo.client, "iperf3", ["-c", topo.serverIp, "-t", seconds, "-b", "200M"]),
+      );
+      started.push(
+        startInNs(topo.client, "ping", ["-q", "-i", "0.01", "-w", seconds, topo.serverIp]),
+      );
+      started.push(
+        startInNs(topo.client, "python3", [UDP, "send", topo.serverIp, "20000", "udp", "0.001"]),
+      );
+      const status = await loop.child.status;
+      await loop.stop();
+      assert.equal(status.code, 0, loop.stderr().slice(-3000));
+      const text = loop.stderr();
+      const lines = text.split("\n");
+      const figures = JSON.parse(lines.filter((l) => l.startsWith("{")).at(-1)!);
+      console.log(`live gc: ${JSON.stringify(figures)}`);
+      assert(figures.rules > 10000, `ET Open loaded: ${figures.rules}`);
+      assert(figures.packetsMeasured > 20_000, `real traffic: ${figures.packetsMeasured}`);
+      const forced = lines
+        .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
+        .filter((i) => i >= 0);
+      assert(forced.length >= 2, `two forced GCs in the trace:\n${text.slice(-2000)}`);
+      const between = lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
+      const scavenges = between.filter((line) => /Scavenge|Minor Mark/.test(line));
+      const before = lines.slice(0, forced[forced.length - 2]).filter((l) => /Scavenge/.test(l));
+      assert(before.length > 0, "the trace shows the scavenges of start-up (the test can fail)");
+      assert.deepEqual(scavenges, [], "no scavenge between the forced GCs");
+    } finally {
+      for (const p of started.reverse()) await p.stop();
+      topo.destroy();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
