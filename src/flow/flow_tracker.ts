@@ -126,6 +126,8 @@ export class FlowStage implements FlowTracker {
   readonly alerted: Uint8Array;
   /** Per flow slot: {@link FlowVerdict} bits, cleared when the flow ends. */
   readonly verdict: Uint8Array;
+  /** Per flow slot: the interface its first packet came in on (live capture), or null. */
+  readonly #inIface: (string | null)[];
   /** Per flow slot and direction (slot * 2 + 0 to server, + 1 to client): TCP flags seen. */
   readonly tcpFlagsSeen: Uint8Array;
   /** TCP packets the stream engine ignored for a bad checksum. */
@@ -181,6 +183,7 @@ export class FlowStage implements FlowTracker {
     );
     this.alerted = new Uint8Array(this.table.capacity);
     this.verdict = new Uint8Array(this.table.capacity);
+    this.#inIface = new Array<string | null>(this.table.capacity).fill(null);
     this.tcpFlagsSeen = new Uint8Array(this.table.capacity * 2);
     this.#appTried = new Uint8Array(this.table.capacity);
     this.#appProtoOther = new Uint8Array(this.table.capacity);
@@ -264,6 +267,7 @@ export class FlowStage implements FlowTracker {
     this.#appSeen[f] = 0;
     this.alerted[f] = 0;
     this.verdict[f] = 0;
+    this.#inIface[f] = null;
     this.tcpFlagsSeen[f * 2] = 0;
     this.tcpFlagsSeen[f * 2 + 1] = 0;
   }
@@ -281,6 +285,7 @@ export class FlowStage implements FlowTracker {
     return {
       time: this.#now,
       flowId: t.flowId[f],
+      inIface: this.#inIface[f] ?? undefined,
       vlans,
       srcIp: this.#address(t.addrA, f),
       destIp: this.#address(t.addrB, f),
@@ -445,6 +450,7 @@ export class FlowStage implements FlowTracker {
     ctx.direction = toServer ? FlowDirection.TO_SERVER : FlowDirection.TO_CLIENT;
     ctx.established = t.lastEstablished;
     ctx.flowPackets = t.pktsToServer[f] + t.pktsToClient[f];
+    if (this.#inIface[f] === null) this.#inIface[f] = p.inIface;
     ctx.flowGeneration = t.generation[f];
     ctx.flowAge = ctx.now - t.firstTs[f];
     const r = this.reassembly;

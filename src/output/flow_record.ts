@@ -1,6 +1,6 @@
 /**
  * EVE `flow` records: one per flow when it ends, in Suricata 7's field
- * order - timestamp, flow_id, event_type, vlan, src_ip, src_port, dest_ip,
+ * order - timestamp, flow_id, in_iface (live capture), event_type, vlan, src_ip, src_port, dest_ip,
  * dest_port, proto, app_proto, flow{pkts_toserver, pkts_toclient,
  * bytes_toserver, bytes_toclient, start, end, age, state, reason, alerted},
  * then for TCP tcp{tcp_flags, tcp_flags_ts, tcp_flags_tc, syn, fin, rst,
@@ -21,6 +21,8 @@ export interface FlowRecordInfo {
   time: number;
   /** flow_id. */
   flowId: number;
+  /** `in_iface`: the interface the flow's first packet came in on (live capture). */
+  inIface?: string;
   /** VLAN ids, outermost first (empty without). */
   vlans: number[];
   /** Client address. */
@@ -102,7 +104,9 @@ function hex(n: number): string {
  * @returns the record
  */
 export function flowRecord(f: FlowRecordInfo): string {
-  let s = `{"timestamp":${timestamp(f.time)},"flow_id":${f.flowId},"event_type":"flow"`;
+  let s = `{"timestamp":${timestamp(f.time)},"flow_id":${f.flowId}`;
+  if (f.inIface !== undefined) s += `,"in_iface":${JSON.stringify(f.inIface)}`;
+  s += `,"event_type":"flow"`;
   if (f.vlans.length > 0) s += `,"vlan":[${f.vlans.join(",")}]`;
   s += `,"src_ip":${JSON.stringify(f.srcIp)}`;
   if (f.srcPort !== undefined) s += `,"src_port":${f.srcPort}`;
