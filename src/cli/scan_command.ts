@@ -29,7 +29,6 @@ import {
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import type { HttpParserOptions } from "../app/http_parser.ts";
-import type { Signature } from "../detect/signature.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
@@ -212,6 +211,7 @@ export function loadDetection(options: DetectionOptions): LoadedDetection {
       matcher: selection?.factory,
       alertMax: config.getNumber("packet-alert-max", 15),
       actionOrder: config.getList("action-order"),
+      keepRuleText: eveSettingsOf(config).options.rule === true,
     })
     : null;
   if (ruleset) {
@@ -299,9 +299,9 @@ export function buildDetection(
     ),
     parsers: {
       sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
-        ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
-      ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
-      ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
+        usesKeyword(ruleset.keywords, "hassh"),
+      ja3: fingerprintSetting(config, "ja3", ruleset.keywords),
+      ja4: fingerprintSetting(config, "ja4", ruleset.keywords),
       http: httpParserOptions(config),
     },
   };
@@ -450,11 +450,17 @@ function reportRuleDiagnostics(report: RulesetReport, verbose: boolean): void {
 function fingerprintSetting(
   config: SuricataConfig,
   kind: "ja3" | "ja4",
-  sigs: readonly Signature[],
+  keywords: ReadonlySet<string>,
 ): boolean {
   const value = config.getString(`app-layer.protocols.tls.${kind}-fingerprints`, "auto");
-  if (value === "auto") return sigs.some((sig) => sig.rule.text.includes(kind));
+  if (value === "auto") return usesKeyword(keywords, kind);
   return config.getBool(`app-layer.protocols.tls.${kind}-fingerprints`, false);
+}
+
+/** Whether a loaded rule uses a keyword whose name contains `part` (`ja3` for `ja3.hash`). */
+function usesKeyword(keywords: ReadonlySet<string>, part: string): boolean {
+  for (const k of keywords) if (k.toLowerCase().includes(part)) return true;
+  return false;
 }
 
 /** Raw option values as commander gives them. */
