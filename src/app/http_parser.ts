@@ -29,6 +29,7 @@
  */
 
 import { ByteCopier } from "../flow/byte_copy.ts";
+import { BytePool } from "./byte_pool.ts";
 import { Coding, Decompressor } from "./http_decompress.ts";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import { addResponseFileName } from "./http_files.ts";
@@ -241,7 +242,7 @@ export class HttpDirection {
   /** Chunk-size line: has an extension. */
   chunkExt = false;
   /** Body bytes kept (reused, up to the limit). */
-  body: Uint8Array = new Uint8Array(0);
+  body: Uint8Array = EMPTY;
   /** Bytes in {@link HttpDirection.body}. */
   bodyLen = 0;
   /** The transaction this direction is parsing, or null between messages. */
@@ -259,6 +260,8 @@ export class HttpDirection {
     this.lineCount = 0;
     this.remaining = 0;
     this.chunkPhase = 0;
+    buffers.give(this.body);
+    this.body = EMPTY;
     this.bodyLen = 0;
     this.tx = null;
     this.published = false;
@@ -373,7 +376,7 @@ export class ResState {
   /** Whether the current response's header lines are trailer lines. */
   trailer = false;
   /** The decoded body kept for `file.data` (up to the limit). */
-  body: Uint8Array = new Uint8Array(0);
+  body: Uint8Array = EMPTY;
   bodyLen = 0;
   /** The body limit was reached and the part published. */
   published = false;
@@ -417,6 +420,8 @@ export class ResState {
     this.repetitions = 0;
     this.rawLen = 0;
     this.trailer = false;
+    buffers.give(this.body);
+    this.body = EMPTY;
     this.bodyLen = 0;
     this.published = false;
     this.dead = false;
@@ -454,15 +459,20 @@ function append(
   if (n <= 0) return dst;
   const need = len + n;
   if (need > dst.length) {
-    let size = Math.max(1024, dst.length * 2);
-    while (size < need) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(dst.subarray(0, len));
+    const grown = buffers.take(Math.max(need, dst.length * 2));
+    copier.copy(grown, 0, dst, 0, len);
+    buffers.give(dst);
     dst = grown;
   }
   copier.copy(dst, len, src, from, n);
   return dst;
 }
+
+/**
+ * Message buffers shared by this worker's HTTP flows. Bodies go back once
+ * copied into their transaction, so idle flows hold no body memory.
+ */
+const buffers = new BytePool();
 
 /** Copies message bytes into the parser's buffers (memcpy for long runs). */
 const copier = new ByteCopier();
@@ -1905,13 +1915,12 @@ export class HttpParser implements AppParser<HttpState> {
     if (n > 0) {
       const need = dir.bodyLen + n;
       if (need > dir.body.length) {
-        let size = Math.max(4096, dir.body.length * 2);
-        while (size < need) size *= 2;
-        const grown = new Uint8Array(Math.min(size, limit));
-        grown.set(dir.body.subarray(0, dir.bodyLen));
+        const grown = buffers.take(Math.max(need, 4096, dir.body.length * 2));
+        copier.copy(grown, 0, dir.body, 0, dir.bodyLen);
+        buffers.give(dir.body);
         dir.body = grown;
       }
-      dir.body.set(data.subarray(from, from + n), dir.bodyLen);
+      copier.copy(dir.body, dir.bodyLen, data, from, n);
       dir.bodyLen = need;
     }
     if (dir.bodyLen >= limit && dir.tx !== null) this.#publish(dir, toServer, out);
@@ -1927,6 +1936,9 @@ export class HttpParser implements AppParser<HttpState> {
       if (tx.requestFiles === 1) tx.buffers.add(Q.FILE_DATA, dir.body, 0, dir.bodyLen);
       else if (tx.requestFiles === 2) multipartFiles(tx, dir.body, dir.bodyLen);
     }
+    // copied into the transaction: the array serves other flows
+    buffers.give(dir.body);
+    dir.body = EMPTY;
     tx.progress |= TxSide.REQUEST;
     out.ready(tx, TxSide.REQUEST);
   }
@@ -2878,6 +2890,9 @@ export class HttpParser implements AppParser<HttpState> {
       tx.buffers.add(R.FILE_DATA, r.body, 0, r.bodyLen);
       addResponseFileName(tx);
     }
+    // copied into the transaction: the array serves other flows
+    buffers.give(r.body);
+    r.body = EMPTY;
     tx.progress |= TxSide.RESPONSE;
     out.ready(tx, TxSide.RESPONSE);
   }

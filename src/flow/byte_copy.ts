@@ -1,8 +1,10 @@
 /**
  * Copying bytes between typed arrays on the per-packet path without making
  * garbage: `dst.set(src.subarray(...))` costs a view object per call. Long
- * runs go through libc's `memcpy` on the arrays' addresses (a call costs
- * ~0.4 us against 1.2-4 ns a byte for a loop), short ones through a loop.
+ * runs go through libc's `memcpy` on the arrays' addresses, short ones
+ * through a loop unrolled by 8. Measured here: the loop costs about 1 ns a
+ * byte (37 ns for 32 bytes, 250 ns for 256), a memcpy call about 155 ns
+ * whatever the length (its 64-bit arguments are numbers, Deno's slow path).
  *
  * @example
  * ```ts
@@ -17,8 +19,8 @@
 
 import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
 
-/** Copies of at least this many bytes go through libc's memcpy. */
-const MEMCPY_MIN = 384;
+/** Copies of at least this many bytes go through libc's memcpy (where the two costs meet). */
+const MEMCPY_MIN = 160;
 /** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
 const memcpy = memcpyOrNull();
 
@@ -64,7 +66,20 @@ export class ByteCopier {
   }
 }
 
-/** Copy `n` bytes with a loop. */
+/** Copy `n` bytes with a loop, 8 bytes a round. */
 function copyLoop(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
-  for (let k = 0; k < n; k++) dst[at + k] = src[from + k];
+  let k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const d = at + k;
+    const s = from + k;
+    dst[d] = src[s];
+    dst[d + 1] = src[s + 1];
+    dst[d + 2] = src[s + 2];
+    dst[d + 3] = src[s + 3];
+    dst[d + 4] = src[s + 4];
+    dst[d + 5] = src[s + 5];
+    dst[d + 6] = src[s + 6];
+    dst[d + 7] = src[s + 7];
+  }
+  for (; k < n; k++) dst[at + k] = src[from + k];
 }
