@@ -227,6 +227,19 @@ export class DetectEngine {
   /** Lowest and highest bitmap words marked for the current packet. */
   #lo = 0;
   #hi = -1;
+  /**
+   * Per signature index: its header class. Signatures with the same
+   * addresses, ports and direction share one, and a class's header check is
+   * done once per packet (most candidates fail there: with ET Open, three
+   * quarters of them).
+   */
+  readonly #headerClass: Int32Array;
+  /** Per header class: the packet stamp its result is for. */
+  readonly #headerStamp: Uint32Array;
+  /** Per header class: 1 when the header matched the stamped packet. */
+  readonly #headerResult: Uint8Array;
+  /** Changes with every packet inspected. */
+  #packetStamp = 0;
 
   private constructor(sigs: Signature[], waiting: Signature[], options: EngineOptions) {
     this.sigs = sigs;
@@ -236,6 +249,15 @@ export class DetectEngine {
     this.#viaPacket = new Uint32Array(this.#marks.length);
     this.#viaStream = new Uint32Array(this.#marks.length);
     this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
+    const classes = new Map<string, number>();
+    this.#headerClass = Int32Array.from(sigs, (sig) => {
+      const key = headerKey(sig);
+      let c = classes.get(key);
+      if (c === undefined) classes.set(key, c = classes.size);
+      return c;
+    });
+    this.#headerStamp = new Uint32Array(classes.size);
+    this.#headerResult = new Uint8Array(classes.size);
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
@@ -312,6 +334,10 @@ export class DetectEngine {
    */
   inspect(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
     this.counters.packets++;
+    if (++this.#packetStamp > 0xffff_fffe) {
+      this.#packetStamp = 1;
+      this.#headerStamp.fill(0);
+    }
     this.passed = false;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
     const marks = this.#marks;
@@ -588,8 +614,14 @@ export class DetectEngine {
       return false;
     }
     if (sig.ipVersion !== 0 && sig.ipVersion !== p.ipVersion) return false;
-    if (!headerMatches(sig, p, false) && !(sig.bidirectional && headerMatches(sig, p, true))) {
-      return false;
+    const hc = this.#headerClass[sig.index];
+    if (this.#headerStamp[hc] === this.#packetStamp) {
+      if (this.#headerResult[hc] === 0) return false;
+    } else {
+      const ok = headerMatches(sig, p, false) || (sig.bidirectional && headerMatches(sig, p, true));
+      this.#headerStamp[hc] = this.#packetStamp;
+      this.#headerResult[hc] = ok ? 1 : 0;
+      if (!ok) return false;
     }
     const conditions = sig.conditions;
     for (let i = 0; i < conditions.length; i++) {
@@ -670,6 +702,16 @@ export class DetectEngine {
     }
     return true;
   }
+}
+
+/** What {@link headerMatches} depends on, as a string: equal keys, equal results. */
+function headerKey(sig: Signature): string {
+  const ips = (any: boolean, set: Signature["src"]) =>
+    any ? "*" : `${set.v4.join(",")}/${set.v6.join(",")}`;
+  const ports = (any: boolean, set: Signature["srcPorts"]) => any ? "*" : set.ranges.join(",");
+  return `${sig.bidirectional ? "<>" : "->"} ${ips(sig.srcAny, sig.src)} ${
+    ports(sig.srcPortsAny, sig.srcPorts)
+  } ${ips(sig.dstAny, sig.dst)} ${ports(sig.dstPortsAny, sig.dstPorts)}`;
 }
 
 /** Whether a signature's payload keywords may look at the reassembled stream. */
