@@ -263,14 +263,15 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
   const eve = loaded.eve && loaded.writeStats
     ? new EveWriter(join(options.logDir ?? ".", "eve.json"), { append: true })
     : null;
-  const writeStats = () => {
-    if (eve === null) return;
+  const writeStats = (final: boolean) => {
+    // a periodic record waits until every worker has reported once
+    if (eve === null || (!final && links.some((l) => l.counters === null))) return;
     const sums = sumCounters(links.map((l) => l.counters));
     sums.facts.uptime = (performance.now() - started) / 1000;
     eve.writeRecord(statsRecord(sums.decode, sums.facts));
     eve.flush();
   };
-  const timer = setInterval(writeStats, options.statsInterval * 1000);
+  const timer = setInterval(() => writeStats(false), options.statsInterval * 1000);
   const onSignal = () => {
     if (!stopping) return stopAll();
     Deno.exit(130);
@@ -292,7 +293,7 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
     clearInterval(timer);
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
-  writeStats();
+  writeStats(true);
   eve?.close();
 
   const sums = sumCounters(links.map((l) => l.counters));
