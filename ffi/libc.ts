@@ -80,7 +80,7 @@ export const PACKET_FANOUT_HASH = 0;
 export const PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
 /** Fanout flag: the kernel picks a new group id (the argument's id must be 0). */
 export const PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
-/** Fanout flag (recent kernels; older ones refuse it): the group skips what this host sends. */
+/** Fanout flag (recent kernels; older ones ignore it): the group skips what this host sends. */
 export const PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
 /** `poll(2)` event: readable. */
 export const POLLIN = 1;

@@ -363,9 +363,10 @@ export class AfPacketRing implements FrameSource {
    * order hold fixed member indexes (with `PACKET_FANOUT_HASH`, member
    * `hash % members`). With `id` null the kernel creates a group with an
    * unused id (`PACKET_FANOUT_FLAG_UNIQUEID`), so no other process's group is
-   * joined by accident; that id may be 0 (the kernel's first pick after boot). A ring that skips outgoing frames asks the group to skip
-   * them too (`PACKET_FANOUT_FLAG_IGNORE_OUTGOING`; without it, on kernels
-   * that refuse the flag, they are skipped in {@link next} by packet type).
+   * joined by accident; that id may be 0 (the kernel's first pick after boot).
+   * A ring that skips outgoing frames asks the group to skip them too
+   * (`PACKET_FANOUT_FLAG_IGNORE_OUTGOING`; kernels without it ignore the flag,
+   * and {@link next} then skips them by packet type).
    *
    * @param mode e.g. `PACKET_FANOUT_HASH`
    * @param id null for a new group, else the id a first member's join returned
@@ -375,28 +376,15 @@ export class AfPacketRing implements FrameSource {
   joinFanout(mode: number, id: number | null): number {
     const unique = id === null ? PACKET_FANOUT_FLAG_UNIQUEID : 0;
     const subject = `${this.iface}: PACKET_FANOUT`;
-    const join = (flags: number) =>
-      setsockoptInt(
-        this.fd,
-        SOL_PACKET,
-        PACKET_FANOUT,
-        ((mode | flags) << 16) | (id ?? 0),
-        subject,
-      );
-    if (this.#ignoreOutgoing) {
-      try {
-        join(unique | PACKET_FANOUT_FLAG_IGNORE_OUTGOING);
-      } catch (error) {
-        if (!(error instanceof LibcError && error.code === "EINVAL")) throw error;
-        join(unique);
-      }
-    } else join(unique);
+    const outgoing = this.#ignoreOutgoing ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0;
+    const value = ((mode | unique | outgoing) << 16) | (id ?? 0);
+    setsockoptInt(this.fd, SOL_PACKET, PACKET_FANOUT, value, subject);
     if (id !== null) return id;
-    const value = new Uint32Array(1);
-    if (getsockopt(this.fd, SOL_PACKET, PACKET_FANOUT, value, new Uint32Array(1)) !== 0) {
+    const group = new Uint32Array(1);
+    if (getsockopt(this.fd, SOL_PACKET, PACKET_FANOUT, group, new Uint32Array(1)) !== 0) {
       throw new LiveCaptureError(`${this.iface}: cannot read the fanout group id`);
     }
-    return value[0] & 0xffff;
+    return group[0] & 0xffff;
   }
 
   /**
