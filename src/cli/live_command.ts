@@ -43,6 +43,9 @@ import { UsageError } from "./usage_error.ts";
 import { runLiveWorkers } from "./live_workers.ts";
 import { parseMpmChoice } from "../mpm/matcher_choice.ts";
 
+/** The most capture workers: the kernel's limit on a fanout group's members. */
+const MAX_WORKERS = 256;
+
 /** Options of `tarsier ids` / `tarsier ips`. */
 export interface LiveCommandOptions extends DetectionOptions {
   /** Passive (ids) or inline (ips). */
@@ -243,6 +246,11 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     throw new UsageError(`${mode}: --summary must be text or json, not "${summary}"`);
   }
   const workers = positiveInt(mode, "--workers", raw.workers ?? "1");
+  if (workers > MAX_WORKERS) {
+    throw new UsageError(
+      `${mode}: --workers ${workers}: at most ${MAX_WORKERS} (a fanout group's members)`,
+    );
+  }
   let mpm = null;
   if (raw.mpm !== undefined) {
     mpm = parseMpmChoice(raw.mpm);

@@ -48,7 +48,8 @@
  * each ends its flows (flow records), flushes and closes its files, closes
  * its rings (unmapping them and leaving promiscuous mode) and sends its
  * final counters; the main thread writes the last stats record and the
- * summary (sums). A second signal exits at once. A worker that fails (an
+ * summary (sums). A second signal exits at once (lines still buffered in
+ * the workers are lost; none is torn). A worker that fails (an
  * exception outside a packet's inspection; inside one the `--fail` policy
  * applies, as in one thread) or dies is reported in one line; the others
  * are stopped and the exit code is 1: half a bridge is not left running.

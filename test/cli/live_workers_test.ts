@@ -7,6 +7,10 @@ import { DecodeStats } from "../../src/decode/decode_stats.ts";
 Deno.test("--workers: default 1, a positive integer, else a one-line usage error", () => {
   assert.equal(parseLiveOptions("ids", { iface: "eth0" }).workers, 1);
   assert.equal(parseLiveOptions("ips", { bridge: "a:b", workers: "4" }).workers, 4);
+  assert.throws(
+    () => parseLiveOptions("ips", { bridge: "a:b", workers: "257" }),
+    /--workers 257: at most 256/,
+  );
   for (const bad of ["0", "-1", "1.5", "two", ""]) {
     assert.throws(
       () => parseLiveOptions("ips", { bridge: "a:b", workers: bad }),
