@@ -78,6 +78,10 @@ export const PACKET_MR_PROMISC = 1;
 export const PACKET_FANOUT_HASH = 0;
 /** Fanout flag: defragment before hashing. */
 export const PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
+/** Fanout flag: the kernel picks a new group id (the argument's id must be 0). */
+export const PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+/** Fanout flag (recent kernels; older ones ignore it): the group skips what this host sends. */
+export const PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
 /** `poll(2)` event: readable. */
 export const POLLIN = 1;
 /** `poll(2)` event: error. */

@@ -98,7 +98,7 @@ export async function main(args: string[]): Promise<number> {
       .option("--ring-frames <n>", "ring slots per interface (default 4096)")
       .option("--frame-size <bytes>", "bytes per ring slot, a power of two (default from MTU)")
       .option("--stats-interval <s>", "seconds between EVE stats records (default 8)")
-      .option("--workers <n>", "capture workers (only 1 for now)")
+      .option("--workers <n>", "capture workers, each with its own rings (fanout by flow hash)")
       .option("--init-errors-fatal", "fail when any rule cannot be loaded")
       .option("--mpm <algo>", "prefilter matcher: auto, hs or ac")
       .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")
