@@ -979,6 +979,9 @@ export class HttpParser implements AppParser<HttpState> {
   #hRepeated = new Uint8Array(64);
   #vals: Uint8Array = new Uint8Array(4096);
   #valsLen = 0;
+  /** Where each header's line and value start in the http.start buffer being filled. */
+  #lineAt = new Int32Array(64);
+  #valueAt = new Int32Array(64);
   #scratch: Uint8Array = new Uint8Array(4096);
   readonly #uri = new UriParts();
 
@@ -1549,88 +1552,97 @@ export class HttpParser implements AppParser<HttpState> {
     const vals = this.#vals;
     const ids = toServer ? REQ_IDS : RES_IDS;
     const skip = toServer ? H.COOKIE : H.SET_COOKIE;
-    // http.header
-    if (this.#hCount > 0) {
-      buf.begin(ids.header);
-      for (let h = 0; h < this.#hCount; h++) {
-        if (this.#hCode[h] === skip) continue;
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(COLON_SPACE, 0, 2);
-        buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-        buf.append(CRLF, 0, 2);
-      }
-      buf.end();
-      buf.begin(ids.names);
-      buf.append(CRLF, 0, 2);
-      for (let h = 0; h < this.#hCount; h++) {
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(CRLF, 0, 2);
-      }
-      buf.append(CRLF, 0, 2);
-      buf.end();
-      for (let h = 0; h < this.#hCount; h++) {
-        buf.begin(ids.perHeader);
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(COLON_SPACE, 0, 2);
-        buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-        buf.end();
-      }
-    }
-    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
-    // http.start
+    const count = this.#hCount;
+    if (this.#lineAt.length < count) this.#lineAt = new Int32Array(count * 2);
+    if (this.#valueAt.length < count) this.#valueAt = new Int32Array(count * 2);
+    const lineAt = this.#lineAt;
+    const valueAt = this.#valueAt;
+    // http.start: the line, every header as "name: value\r\n", an empty line.
+    // The other header buffers are views of its bytes, or copies of them.
     buf.begin(ids.start);
     buf.append(src, lineFrom, lineTo);
-    buf.append(CRLF, 0, 2);
-    for (let h = 0; h < this.#hCount; h++) {
+    buf.appendCrlf();
+    let skipped = 0;
+    for (let h = 0; h < count; h++) {
+      lineAt[h] = buf.length;
       buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
       buf.append(COLON_SPACE, 0, 2);
+      valueAt[h] = buf.length;
       buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-      buf.append(CRLF, 0, 2);
+      buf.appendCrlf();
+      if (this.#hCode[h] === skip) skipped++;
     }
-    buf.append(CRLF, 0, 2);
+    const headersEnd = buf.length;
+    buf.appendCrlf();
     buf.end();
+    if (count > 0) {
+      // http.header: the header lines, without the cookie ones
+      if (skipped === 0) buf.alias(ids.header, lineAt[0], headersEnd);
+      else {
+        buf.begin(ids.header);
+        for (let h = 0; h < count; h++) {
+          if (this.#hCode[h] !== skip) buf.appendHeld(lineAt[h], this.#valueEnd(h) + 2);
+        }
+        buf.end();
+      }
+      buf.begin(ids.names);
+      buf.appendCrlf();
+      for (let h = 0; h < count; h++) {
+        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
+        buf.appendCrlf();
+      }
+      buf.appendCrlf();
+      buf.end();
+      for (let h = 0; h < count; h++) buf.alias(ids.perHeader, lineAt[h], this.#valueEnd(h));
+    }
+    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
     for (let h = 0; h < this.#hCount; h++) {
-      const v0 = this.#hValStart[h];
-      const v1 = this.#hValEnd[h];
+      const v0 = valueAt[h];
+      const v1 = this.#valueEnd(h);
       switch (this.#hCode[h]) {
         case H.CONNECTION:
-          buf.add(ids.connection, vals, v0, v1);
+          buf.alias(ids.connection, v0, v1);
           break;
         case H.CONTENT_TYPE:
-          buf.add(ids.contentType, vals, v0, v1);
+          buf.alias(ids.contentType, v0, v1);
           break;
         case H.CONTENT_LENGTH:
-          buf.add(ids.contentLen, vals, v0, v1);
+          buf.alias(ids.contentLen, v0, v1);
           break;
         case H.COOKIE:
-          if (toServer) buf.add(Q.COOKIE, vals, v0, v1);
+          if (toServer) buf.alias(Q.COOKIE, v0, v1);
           break;
         case H.SET_COOKIE:
-          if (!toServer) buf.add(R.COOKIE, vals, v0, v1);
+          if (!toServer) buf.alias(R.COOKIE, v0, v1);
           break;
         case H.USER_AGENT:
-          if (toServer) buf.add(Q.USER_AGENT, vals, v0, v1);
+          if (toServer) buf.alias(Q.USER_AGENT, v0, v1);
           break;
         case H.REFERER:
-          if (toServer) buf.add(Q.REFERER, vals, v0, v1);
+          if (toServer) buf.alias(Q.REFERER, v0, v1);
           break;
         case H.ACCEPT:
-          if (toServer) buf.add(Q.ACCEPT, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT, v0, v1);
           break;
         case H.ACCEPT_LANG:
-          if (toServer) buf.add(Q.ACCEPT_LANG, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT_LANG, v0, v1);
           break;
         case H.ACCEPT_ENC:
-          if (toServer) buf.add(Q.ACCEPT_ENC, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT_ENC, v0, v1);
           break;
         case H.SERVER:
-          if (!toServer) buf.add(R.SERVER, vals, v0, v1);
+          if (!toServer) buf.alias(R.SERVER, v0, v1);
           break;
         case H.LOCATION:
-          if (!toServer) buf.add(R.LOCATION, vals, v0, v1);
+          if (!toServer) buf.alias(R.LOCATION, v0, v1);
           break;
       }
     }
+  }
+
+  /** The end of header h's value in the http.start buffer being filled (its CR LF follows). */
+  #valueEnd(h: number): number {
+    return this.#valueAt[h] + this.#hValEnd[h] - this.#hValStart[h];
   }
 
   /** Reserve scratch room. */
@@ -3008,7 +3020,6 @@ export class HttpParser implements AppParser<HttpState> {
 }
 
 const MAX_HEADERS = 1024;
-const CRLF = new Uint8Array([CR, LF]);
 const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const COLON_SPACE = new Uint8Array([COLON, SP]);
 const COMMA_SPACE = new Uint8Array([0x2c, SP]);

@@ -201,6 +201,48 @@ export class TxBuffers {
     return whole;
   }
 
+  /**
+   * Add a span to a buffer over bytes already held, `bytes[from..to)` (a
+   * part of an earlier span): no copy. For buffers that are pieces of
+   * another one, e.g. one header line of the whole header block.
+   *
+   * @param bufferId the buffer
+   * @param from first byte, in {@link TxBuffers.bytes}
+   * @param to one past the last byte (clipped to what is held)
+   */
+  alias(bufferId: number, from: number, to: number): void {
+    this.begin(bufferId);
+    const s = this.#open;
+    this.spanStart[s] = Math.min(from, this.length);
+    this.spanEnd[s] = Math.max(this.spanStart[s], Math.min(to, this.length));
+    this.#open = -1;
+  }
+
+  /**
+   * Append a copy of bytes already held, `bytes[from..to)`, to the open span.
+   *
+   * @param from first byte, in {@link TxBuffers.bytes}
+   * @param to one past the last byte
+   */
+  appendHeld(from: number, to: number): void {
+    let n = Math.min(to, this.length) - from;
+    if (n <= 0) return;
+    n = Math.min(n, MAX_TX_BUFFER_BYTES - this.length);
+    this.#reserve(n);
+    this.bytes.copyWithin(this.length, from, from + n);
+    this.length += n;
+    this.spanEnd[this.#open] = this.length;
+  }
+
+  /** Append CR LF to the open span. */
+  appendCrlf(): void {
+    if (this.length + 2 > MAX_TX_BUFFER_BYTES) return;
+    this.#reserve(2);
+    this.bytes[this.length++] = 0x0d;
+    this.bytes[this.length++] = 0x0a;
+    this.spanEnd[this.#open] = this.length;
+  }
+
   /** Append one byte to the open span. */
   appendByte(b: number): void {
     if (this.length >= MAX_TX_BUFFER_BYTES) return;

@@ -240,6 +240,17 @@ export class DetectEngine {
   readonly #headerResult: Uint8Array;
   /** Changes with every packet inspected. */
   #packetStamp = 0;
+  /** Per signature index: the id of its source / destination address set (-1: any). */
+  readonly #srcSet: Int32Array;
+  readonly #dstSet: Int32Array;
+  /** The address sets by id (signatures share the sets of `$HOME_NET` and the like). */
+  readonly #sets: Signature["src"][] = [];
+  /**
+   * Per address set id * 2 + (0: the packet's source, 1: its destination):
+   * the packet stamp of the membership known, and the membership.
+   */
+  readonly #inSetStamp: Uint32Array;
+  readonly #inSetResult: Uint8Array;
 
   private constructor(sigs: Signature[], waiting: Signature[], options: EngineOptions) {
     this.sigs = sigs;
@@ -258,6 +269,21 @@ export class DetectEngine {
     });
     this.#headerStamp = new Uint32Array(classes.size);
     this.#headerResult = new Uint8Array(classes.size);
+    const setIds = new Map<string, number>();
+    const setIdOf = (any: boolean, set: Signature["src"]): number => {
+      if (any) return -1;
+      const key = `${set.v4.join(",")}/${set.v6.join(",")}`;
+      let id = setIds.get(key);
+      if (id === undefined) {
+        setIds.set(key, id = this.#sets.length);
+        this.#sets.push(set);
+      }
+      return id;
+    };
+    this.#srcSet = Int32Array.from(sigs, (sig) => setIdOf(sig.srcAny, sig.src));
+    this.#dstSet = Int32Array.from(sigs, (sig) => setIdOf(sig.dstAny, sig.dst));
+    this.#inSetStamp = new Uint32Array(this.#sets.length * 2);
+    this.#inSetResult = new Uint8Array(this.#sets.length * 2);
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
@@ -337,6 +363,7 @@ export class DetectEngine {
     if (++this.#packetStamp > 0xffff_fffe) {
       this.#packetStamp = 1;
       this.#headerStamp.fill(0);
+      this.#inSetStamp.fill(0);
     }
     this.passed = false;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
@@ -608,6 +635,35 @@ export class DetectEngine {
     }
   }
 
+  /** {@link headerMatches}, with address set memberships known once per packet. */
+  #headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
+    const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
+      p.ipProto === IpProto.SCTP;
+    const sp = reversed ? p.dstPort : p.srcPort;
+    const dp = reversed ? p.srcPort : p.dstPort;
+    if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
+    if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
+    if (p.ipVersion !== 4 && p.ipVersion !== 6) return sig.srcAny && sig.dstAny;
+    const src = this.#srcSet[sig.index];
+    if (src >= 0 && !this.#inSet(src, reversed ? 1 : 0, p)) return false;
+    const dst = this.#dstSet[sig.index];
+    if (dst >= 0 && !this.#inSet(dst, reversed ? 0 : 1, p)) return false;
+    return true;
+  }
+
+  /** Whether the packet's source (side 0) or destination (1) address is in set `id`. */
+  #inSet(id: number, side: number, p: Packet): boolean {
+    const k = id * 2 + side;
+    if (this.#inSetStamp[k] === this.#packetStamp) return this.#inSetResult[k] === 1;
+    const set = this.#sets[id];
+    const ok = p.ipVersion === 4
+      ? matchesIpv4(set, side === 0 ? p.src4 : p.dst4)
+      : matchesIpv6(set, p.data, p.frameOffset + (side === 0 ? p.src6Offset : p.dst6Offset));
+    this.#inSetStamp[k] = this.#packetStamp;
+    this.#inSetResult[k] = ok ? 1 : 0;
+    return ok;
+  }
+
   #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
     if (sig.appProtoId !== 0 && sig.appProtoId !== ctx.appProto) return false;
     if (sig.ipProto !== -1 && sig.ipProto !== p.ipProto && sig.ipProtoAlt !== p.ipProto) {
@@ -618,7 +674,8 @@ export class DetectEngine {
     if (this.#headerStamp[hc] === this.#packetStamp) {
       if (this.#headerResult[hc] === 0) return false;
     } else {
-      const ok = headerMatches(sig, p, false) || (sig.bidirectional && headerMatches(sig, p, true));
+      const ok = this.#headerMatches(sig, p, false) ||
+        (sig.bidirectional && this.#headerMatches(sig, p, true));
       this.#headerStamp[hc] = this.#packetStamp;
       this.#headerResult[hc] = ok ? 1 : 0;
       if (!ok) return false;
