@@ -21,27 +21,36 @@ export const CsumKind = {
   ICMPV6: 6,
 } as const;
 
+/** A DataView over the last array summed (one per capture buffer, made when it changes). */
+let viewed: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
 /**
  * Sum of the big-endian 16-bit words of data[start, start+len) (odd tail
- * padded). The high and low bytes are summed apart, 8 bytes a round: about
- * twice as fast as a word at a time on full-size segments.
+ * padded), folded to 16 bits. The words are read little-endian through a
+ * DataView, 4 a round, and the folded sum byte-swapped: the ones'
+ * complement sum does not depend on byte order (RFC 1071), and this is
+ * about twice as fast as summing bytes.
  */
 function wordSum(d: Uint8Array, start: number, len: number): number {
-  let hi = 0;
-  let lo = 0;
+  if (d !== viewed) {
+    viewed = d;
+    view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  }
+  const v = view;
+  let sum = 0;
   let i = start;
   const end8 = start + (len & ~7);
   for (; i < end8; i += 8) {
-    hi += d[i] + d[i + 2] + d[i + 4] + d[i + 6];
-    lo += d[i + 1] + d[i + 3] + d[i + 5] + d[i + 7];
+    sum += v.getUint16(i, true) + v.getUint16(i + 2, true) + v.getUint16(i + 4, true) +
+      v.getUint16(i + 6, true);
   }
   const end = start + (len & ~1);
-  for (; i < end; i += 2) {
-    hi += d[i];
-    lo += d[i + 1];
-  }
-  if ((len & 1) !== 0) hi += d[end];
-  return hi * 256 + lo;
+  for (; i < end; i += 2) sum += v.getUint16(i, true);
+  sum = fold(sum);
+  sum = ((sum & 0xff) << 8) | (sum >>> 8);
+  if ((len & 1) !== 0) sum += d[end] << 8;
+  return sum;
 }
 
 function fold(sum: number): number {
