@@ -738,7 +738,7 @@ export class TcpReassembly {
 }
 
 /** Copies segment bytes into the arena (memcpy for long runs). */
-const copier = new ByteCopier(true);
+const copier = new ByteCopier();
 
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
   copier.copy(dst, at, src, from, n);
