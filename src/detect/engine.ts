@@ -12,7 +12,12 @@
 
 import type { Packet } from "../decode/packet.ts";
 import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
-import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
+import {
+  type Matcher,
+  type MatcherBuilder,
+  MatchSet,
+  type PatternOptions,
+} from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
@@ -30,7 +35,7 @@ import {
   registerBuffer,
 } from "./buffers.ts";
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
-import type { DetectContext } from "./detect_context.ts";
+import { type DetectContext, FlowDirection } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
 import { IpProto } from "./signature_compiler.ts";
 
@@ -108,14 +113,34 @@ function groupOfProto(proto: number): number {
   }
 }
 
-/** One protocol group: its prefilter and the signatures without a prefilter pattern. */
-class SignatureGroup {
-  /** The prefilter over pkt_data fast patterns, null when the group has none. */
+/**
+ * The pkt_data prefilter of one packet direction: the patterns of the
+ * signatures that can match a packet going that way.
+ */
+class PacketPrefilter {
+  /** The matcher, null when no signature of this direction has a pattern. */
   matcher: Matcher | null = null;
-  /** Pattern id -> signatures: CSR offsets into {@link SignatureGroup.patternSigs}. */
+  /** Pattern id -> signatures: CSR offsets into {@link PacketPrefilter.patternSigs}. */
   patternStart: Int32Array = new Int32Array(1);
-  /** Signature indices per pattern. */
+  /** Signature indices per pattern (of this direction only). */
   patternSigs: Int32Array = new Int32Array(0);
+}
+
+/** One protocol group: its prefilters and the signatures without a prefilter pattern. */
+class SignatureGroup {
+  /**
+   * The prefilters over pkt_data fast patterns by packet direction: [0] for
+   * packets not to the client (flow:to_server rules and rules without a
+   * direction), [1] for packets to the client (flow:to_client rules and rules
+   * without a direction). Suricata's signature group heads are per
+   * direction too; each scan uses about half the patterns.
+   */
+  readonly prefilters: [PacketPrefilter, PacketPrefilter] = [
+    new PacketPrefilter(),
+    new PacketPrefilter(),
+  ];
+  /** Distinct pkt_data prefilter patterns of the group. */
+  patternCount = 0;
   /** Signatures checked on every packet of the group (no prefilter pattern). */
   alwaysSigs: Int32Array = new Int32Array(0);
   /** Signatures without a pattern, found by their (small) source address set. */
@@ -290,9 +315,10 @@ export class DetectEngine {
     for (let g = 0; g < GROUP_COUNT; g++) {
       const group = buildGroup(sigs, g, factory);
       this.#groups.push(group);
-      if (group.matcher) {
-        idSpace = Math.max(idSpace, group.matcher.idSpace);
-        name = group.matcher.name;
+      for (const pf of group.prefilters) {
+        if (pf.matcher === null) continue;
+        idSpace = Math.max(idSpace, pf.matcher.idSpace);
+        name = pf.matcher.name;
       }
     }
     this.#responseVariant = new Int32Array(bufferCount()).fill(-1);
@@ -347,7 +373,7 @@ export class DetectEngine {
   /** Prefilter patterns over all groups. */
   get patternCount(): number {
     let n = 0;
-    for (const g of this.#groups) n += g.matcher ? g.matcher.patternCount : 0;
+    for (const g of this.#groups) n += g.patternCount;
     return n;
   }
 
@@ -398,21 +424,24 @@ export class DetectEngine {
       }
     }
     const stream = ctx.streamBlockCount > 0 ? ctx.stream : null;
-    if (group.matcher !== null && p.payloadLen > 0) {
+    // flow:to_client rules see only packets to the client, flow:to_server ones only the others
+    const pf = group.prefilters[ctx.direction === FlowDirection.TO_CLIENT ? 1 : 0];
+    const matcher = pf.matcher;
+    if (matcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
       set.reset();
       const start = p.frameOffset + p.payloadOffset;
-      group.matcher.scan(p.data, start, start + p.payloadLen, set);
-      this.#markMatched(group, set, FROM_PACKET);
+      matcher.scan(p.data, start, start + p.payloadLen, set);
+      this.#markMatched(pf, set, FROM_PACKET);
     }
-    if (group.matcher !== null && stream !== null) {
+    if (matcher !== null && stream !== null) {
       // the prefilter over the reassembled stream blocks (Suricata's stream mpm)
       const set = this.#matchSet;
       set.reset();
       for (let k = 0; k < ctx.streamBlockCount; k++) {
-        group.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+        matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
       }
-      this.#markMatched(group, set, FROM_STREAM);
+      this.#markMatched(pf, set, FROM_STREAM);
     }
     const viaPacket = this.#viaPacket;
     const viaStream = this.#viaStream;
@@ -626,12 +655,12 @@ export class DetectEngine {
   }
 
   /** Mark the signatures of every pattern the prefilter found. */
-  #markMatched(group: SignatureGroup, set: MatchSet, sources: number): void {
+  #markMatched(pf: PacketPrefilter, set: MatchSet, sources: number): void {
     const ids = set.ids;
-    const patternStart = group.patternStart;
+    const patternStart = pf.patternStart;
     for (let k = 0; k < set.count; k++) {
       const id = ids[k];
-      this.#markAll(group.patternSigs, patternStart[id], patternStart[id + 1], sources);
+      this.#markAll(pf.patternSigs, patternStart[id], patternStart[id + 1], sources);
     }
   }
 
@@ -902,8 +931,9 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const byDstPort: Signature[] = [];
   const bySrcPort: Signature[] = [];
   const patternIds = new Map<string, number>();
-  const sigsOfPattern: number[][] = [];
-  let builder: MatcherBuilder | null = null;
+  const patterns: { bytes: Uint8Array; options: PatternOptions }[] = [];
+  /** Per direction: pattern id -> the signatures of that direction using it. */
+  const sigsOfPattern: [number[][], number[][]] = [[], []];
   for (const sig of sigs) {
     if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
     const fp = sig.fastPattern;
@@ -931,20 +961,21 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     }`;
     let id = patternIds.get(key);
     if (id === undefined) {
-      id = sigsOfPattern.length;
+      id = patterns.length;
       patternIds.set(key, id);
-      sigsOfPattern.push([]);
-      builder ??= factory();
-      builder.addPattern(id, fp.bytes, {
-        nocase: fp.nocase,
-        offset: fp.offset,
-        depth: fp.depth,
-        label: `sid ${sig.sid}`,
+      patterns.push({
+        bytes: fp.bytes,
+        options: { nocase: fp.nocase, offset: fp.offset, depth: fp.depth, label: `sid ${sig.sid}` },
       });
+      sigsOfPattern[0].push([]);
+      sigsOfPattern[1].push([]);
     }
-    sigsOfPattern[id].push(sig.index);
+    const sides = directionsOf(sig);
+    if ((sides & 1) !== 0) sigsOfPattern[0][id].push(sig.index);
+    if ((sides & 2) !== 0) sigsOfPattern[1][id].push(sig.index);
     out.prefilterCount++;
   }
+  out.patternCount = patterns.length;
   out.alwaysSigs = Int32Array.from(always);
   if (byDstPort.length > 0) {
     [out.dstPortStart, out.dstPortSigs] = portIndex(byDstPort, (sig) => sig.dstPorts);
@@ -955,19 +986,42 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
   out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
-  if (builder !== null) {
-    out.matcher = builder.build();
-    const start = new Int32Array(Math.max(out.matcher.idSpace, sigsOfPattern.length) + 1);
-    let total = 0;
-    for (let id = 0; id < sigsOfPattern.length; id++) {
-      start[id] = total;
-      total += sigsOfPattern[id].length;
+  for (let side = 0; side < 2; side++) {
+    const of = sigsOfPattern[side];
+    let builder: MatcherBuilder | null = null;
+    for (let id = 0; id < patterns.length; id++) {
+      if (of[id].length === 0) continue;
+      builder ??= factory();
+      builder.addPattern(id, patterns[id].bytes, patterns[id].options);
     }
-    for (let id = sigsOfPattern.length; id < start.length; id++) start[id] = total;
-    out.patternStart = start;
-    out.patternSigs = Int32Array.from(sigsOfPattern.flat());
+    if (builder === null) continue;
+    const pf = out.prefilters[side];
+    pf.matcher = builder.build();
+    const start = new Int32Array(Math.max(pf.matcher.idSpace, patterns.length) + 1);
+    let total = 0;
+    for (let id = 0; id < patterns.length; id++) {
+      start[id] = total;
+      total += of[id].length;
+    }
+    for (let id = patterns.length; id < start.length; id++) start[id] = total;
+    pf.patternStart = start;
+    pf.patternSigs = Int32Array.from(of.flat());
   }
   return out;
+}
+
+/**
+ * The packet directions a signature can match (bits: 1 not to the client,
+ * 2 to the client), from its flow keyword, as {@link FlowCondition} decides.
+ */
+function directionsOf(sig: Signature): number {
+  let sides = 3;
+  for (const c of sig.conditions) {
+    if (!(c instanceof FlowCondition)) continue;
+    if ((c.options & FlowOption.TO_SERVER) !== 0) sides &= 1;
+    if ((c.options & FlowOption.TO_CLIENT) !== 0) sides &= 2;
+  }
+  return sides;
 }
 
 /** The base (untransformed) buffer of a buffer id. */
