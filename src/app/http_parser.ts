@@ -350,7 +350,7 @@ export class ResState {
   /** Yield to the request side at the end of this transaction (failed CONNECT). */
   dataOtherAtTxEnd = false;
   /** The response line, then the raw header bytes, then the unfolded header lines. */
-  blk: Uint8Array = new Uint8Array(0);
+  blk: Uint8Array = EMPTY;
   blkLen = 0;
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
   lineEnd = -1;
@@ -371,7 +371,7 @@ export class ResState {
   /** Header repetitions counted (libhtp's `res_header_repetitions`). */
   repetitions = 0;
   /** The header block as received (`http.header.raw`). */
-  raw: Uint8Array = new Uint8Array(0);
+  raw: Uint8Array = EMPTY;
   rawLen = 0;
   /** Whether the current response's header lines are trailer lines. */
   trailer = false;
@@ -419,6 +419,7 @@ export class ResState {
         -1;
     this.repetitions = 0;
     this.rawLen = 0;
+    this.releaseHeaderBytes();
     this.trailer = false;
     buffers.give(this.body);
     this.body = EMPTY;
@@ -431,6 +432,19 @@ export class ResState {
   /** The byte at chunk offset `i`. */
   at(i: number): number {
     return this.data[this.base + i];
+  }
+
+  /** Give the header arrays ({@link ResState.blk}, {@link ResState.raw}) back to the pool. */
+  releaseHeaderBytes(): void {
+    buffers.give(this.blk);
+    this.blk = EMPTY;
+    this.blkLen = 0;
+    this.lineEnd = -1;
+    this.linesLen = 0;
+    this.tableFresh = false;
+    buffers.give(this.raw);
+    this.raw = EMPTY;
+    this.rawLen = 0;
   }
 
   /** Append bytes to {@link ResState.blk}. */
@@ -2890,6 +2904,8 @@ export class HttpParser implements AppParser<HttpState> {
     }
     r.tx = null;
     r.st = RS.IDLE;
+    // the response is done: its header bytes serve other flows until the next one
+    r.releaseHeaderBytes();
     return HTP.OK;
   }
 

@@ -21,9 +21,17 @@
  */
 
 import { ByteCopier } from "../flow/byte_copy.ts";
+import { BytePool } from "./byte_pool.ts";
 
 /** Copies buffer bytes into transactions (memcpy for long runs). */
 const copier = new ByteCopier();
+/**
+ * The byte arrays of transactions, shared by the worker's flows: a
+ * transaction gives its array back when it is reset for reuse, so pooled
+ * transactions hold none.
+ */
+const txBytes = new BytePool();
+const EMPTY = new Uint8Array(0);
 
 /** The parts of a transaction (bits of {@link Transaction.progress}). */
 export const TxSide = {
@@ -293,13 +301,24 @@ export class TxBuffers {
     return out;
   }
 
+  /**
+   * Give the byte array back to the shared pool (the spans are cleared):
+   * for a transaction going back to its parser's pool.
+   */
+  release(): void {
+    this.clear();
+    txBytes.give(this.bytes);
+    this.bytes = EMPTY;
+  }
+
   #reserve(n: number): void {
     const need = this.length + n;
     if (need <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < need) size *= 2;
-    const grown = new Uint8Array(Math.min(size, MAX_TX_BUFFER_BYTES));
-    grown.set(this.bytes.subarray(0, this.length));
+    const grown = txBytes.take(
+      Math.min(Math.max(need, this.bytes.length * 2), MAX_TX_BUFFER_BYTES),
+    );
+    copier.copy(grown, 0, this.bytes, 0, this.length);
+    txBytes.give(this.bytes);
     this.bytes = grown;
   }
 
@@ -353,7 +372,7 @@ export class Transaction {
     this.progress = 0;
     this.published = 0;
     this.logged = 0;
-    this.buffers.clear();
+    this.buffers.release();
     this.alertedCount = 0;
     this.events.length = 0;
   }
