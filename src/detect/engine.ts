@@ -120,6 +120,14 @@ function groupOfProto(proto: number): number {
 class PacketPrefilter {
   /** The matcher, null when no signature of this direction has a pattern. */
   matcher: Matcher | null = null;
+  /**
+   * The matcher for a TCP packet whose payload went to the stream: only the
+   * patterns of signatures that may still match the packet itself
+   * ({@link StreamMode}.PACKET or EITHER; the others see that data in the
+   * stream), as Suricata's packet MPM holds only signatures with packet
+   * content. `matcher` itself when every signature may; null when none may.
+   */
+  packetOnly: Matcher | null = null;
   /** Pattern id -> signatures: CSR offsets into {@link PacketPrefilter.patternSigs}. */
   patternStart: Int32Array = new Int32Array(1);
   /** Signature indices per pattern (of this direction only). */
@@ -427,11 +435,12 @@ export class DetectEngine {
     // flow:to_client rules see only packets to the client, flow:to_server ones only the others
     const pf = group.prefilters[ctx.direction === FlowDirection.TO_CLIENT ? 1 : 0];
     const matcher = pf.matcher;
-    if (matcher !== null && p.payloadLen > 0) {
+    const packetMatcher = ctx.streamAdded ? pf.packetOnly : matcher;
+    if (packetMatcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
       set.reset();
       const start = p.frameOffset + p.payloadOffset;
-      matcher.scan(p.data, start, start + p.payloadLen, set);
+      packetMatcher.scan(p.data, start, start + p.payloadLen, set);
       this.#markMatched(pf, set, FROM_PACKET);
     }
     if (matcher !== null && stream !== null) {
@@ -934,6 +943,8 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const patterns: { bytes: Uint8Array; options: PatternOptions }[] = [];
   /** Per direction: pattern id -> the signatures of that direction using it. */
   const sigsOfPattern: [number[][], number[][]] = [[], []];
+  /** Per direction: pattern id -> whether a signature using it may match a stream's packet. */
+  const packetSide: [boolean[], boolean[]] = [[], []];
   for (const sig of sigs) {
     if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
     const fp = sig.fastPattern;
@@ -969,10 +980,16 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
       });
       sigsOfPattern[0].push([]);
       sigsOfPattern[1].push([]);
+      packetSide[0].push(false);
+      packetSide[1].push(false);
     }
     const sides = directionsOf(sig);
-    if ((sides & 1) !== 0) sigsOfPattern[0][id].push(sig.index);
-    if ((sides & 2) !== 0) sigsOfPattern[1][id].push(sig.index);
+    const onPacket = sig.streamMode === StreamMode.PACKET || sig.streamMode === StreamMode.EITHER;
+    for (let side = 0; side < 2; side++) {
+      if ((sides & (1 << side)) === 0) continue;
+      sigsOfPattern[side][id].push(sig.index);
+      if (onPacket) packetSide[side][id] = true;
+    }
     out.prefilterCount++;
   }
   out.patternCount = patterns.length;
@@ -997,6 +1014,21 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     if (builder === null) continue;
     const pf = out.prefilters[side];
     pf.matcher = builder.build();
+    pf.packetOnly = pf.matcher;
+    if (group === GROUP_TCP) {
+      let packetOnly: MatcherBuilder | null = null;
+      let all = true;
+      for (let id = 0; id < patterns.length; id++) {
+        if (of[id].length === 0) continue;
+        if (!packetSide[side][id]) {
+          all = false;
+          continue;
+        }
+        packetOnly ??= factory();
+        packetOnly.addPattern(id, patterns[id].bytes, patterns[id].options);
+      }
+      if (!all) pf.packetOnly = packetOnly === null ? null : (packetOnly as MatcherBuilder).build();
+    }
     const start = new Int32Array(Math.max(pf.matcher.idSpace, patterns.length) + 1);
     let total = 0;
     for (let id = 0; id < patterns.length; id++) {
