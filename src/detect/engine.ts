@@ -1003,32 +1003,34 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
   out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
+  // one matcher per distinct pattern set: the two directions (and the
+  // packet-only sets) often hold the same patterns
+  const matchers = new Map<string, Matcher>();
+  const matcherOf = (ids: number[]): Matcher | null => {
+    if (ids.length === 0) return null;
+    const key = ids.join(",");
+    let m = matchers.get(key);
+    if (m === undefined) {
+      const builder = factory();
+      for (const id of ids) builder.addPattern(id, patterns[id].bytes, patterns[id].options);
+      m = builder.build();
+      matchers.set(key, m);
+    }
+    return m;
+  };
   for (let side = 0; side < 2; side++) {
     const of = sigsOfPattern[side];
-    let builder: MatcherBuilder | null = null;
+    const ids: number[] = [];
+    const packetIds: number[] = [];
     for (let id = 0; id < patterns.length; id++) {
       if (of[id].length === 0) continue;
-      builder ??= factory();
-      builder.addPattern(id, patterns[id].bytes, patterns[id].options);
+      ids.push(id);
+      if (packetSide[side][id]) packetIds.push(id);
     }
-    if (builder === null) continue;
     const pf = out.prefilters[side];
-    pf.matcher = builder.build();
-    pf.packetOnly = pf.matcher;
-    if (group === GROUP_TCP) {
-      let packetOnly: MatcherBuilder | null = null;
-      let all = true;
-      for (let id = 0; id < patterns.length; id++) {
-        if (of[id].length === 0) continue;
-        if (!packetSide[side][id]) {
-          all = false;
-          continue;
-        }
-        packetOnly ??= factory();
-        packetOnly.addPattern(id, patterns[id].bytes, patterns[id].options);
-      }
-      if (!all) pf.packetOnly = packetOnly === null ? null : (packetOnly as MatcherBuilder).build();
-    }
+    pf.matcher = matcherOf(ids);
+    if (pf.matcher === null) continue;
+    pf.packetOnly = group === GROUP_TCP ? matcherOf(packetIds) : pf.matcher;
     const start = new Int32Array(Math.max(pf.matcher.idSpace, patterns.length) + 1);
     let total = 0;
     for (let id = 0; id < patterns.length; id++) {
