@@ -2,14 +2,17 @@
  * Throughput and added latency through a two-interface bridge, in network
  * namespaces (client -- veth -- middle -- veth -- server): the kernel bridge
  * (baseline), `tarsier ips` with no rules and with a rule set (default ET
- * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed.
+ * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed. A `-wN`
+ * suffix runs tarsier with `--workers N` (`tarsier-empty-w2`,
+ * `tarsier-rules-w2`); Suricata runs one thread per interface.
  *
  * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart), iperf3 TCP
- * (Gbit/s), iperf3 UDP at a fixed rate (loss %), and the forwarder's RSS
+ * (Gbit/s; `--streams N` parallel connections, default 1: one flow, which
+ * flow-hash workers cannot share out), iperf3 UDP at a fixed rate (loss %), and the forwarder's RSS
  * before and after the load (memory growth).
  *
  * ```sh
- * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--only tarsier,kernel]
+ * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1] [--only tarsier,kernel]
  * ```
  *
  * Needs root, iproute2, ethtool and iperf3.
@@ -19,6 +22,7 @@
 
 import { buildTopology, liveTestsUnavailable, type Topology } from "../test/e2e/_netns.ts";
 import { type Started, startInNs, startTarsier } from "../test/e2e/_live.ts";
+import { DEFAULT_CONFIG_YAML } from "../src/rules/default_config.ts";
 
 const args = Deno.args;
 const flag = (name: string, fallback: string) => {
@@ -28,6 +32,7 @@ const flag = (name: string, fallback: string) => {
 const RULES = flag("--rules", "/work/shared/corpus/rules/et-open");
 const SECONDS = Number(flag("--seconds", "5"));
 const UDP_RATE = flag("--udp-rate", "300M");
+const STREAMS = flag("--streams", "1");
 const ONLY = flag("--only", "kernel,tarsier-empty,tarsier-rules,suricata-empty,suricata-rules")
   .split(",");
 
@@ -64,6 +69,7 @@ function pingStats(topo: Topology): { p50: number; p99: number; loss: number } {
 function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } {
   const a = ["-c", topo.serverIp, "-t", String(SECONDS), "-J"];
   if (udp) a.push("-u", "-b", UDP_RATE, "-l", "1400");
+  else a.push("-P", STREAMS);
   const out = new Deno.Command("ip", {
     args: ["netns", "exec", topo.client, "iperf3", ...a],
     stdout: "piped",
@@ -100,6 +106,16 @@ async function waitForPing(topo: Topology, seconds: number): Promise<boolean> {
   return false;
 }
 
+/**
+ * The address and port groups Tarsier uses by default (Suricata's default
+ * suricata.yaml): without them Suricata rejects every rule that names
+ * $HOME_NET or $HTTP_PORTS, about 24 700 of ET Open's 24 800.
+ */
+const RULE_VARS = DEFAULT_CONFIG_YAML.slice(
+  DEFAULT_CONFIG_YAML.indexOf("vars:\n"),
+  DEFAULT_CONFIG_YAML.indexOf("default-log-dir:"),
+);
+
 function suricataConfig(dir: string, sides: [string, string]): string {
   const side = (i: number) =>
     `  - interface: ${sides[i]}\n    threads: 1\n    cluster-id: ${90 + i}\n` +
@@ -108,7 +124,7 @@ function suricataConfig(dir: string, sides: [string, string]): string {
   const path = `${dir}/suricata.yaml`;
   Deno.writeTextFileSync(
     path,
-    `%YAML 1.1\n---\ndefault-log-dir: ${dir}\nstream:\n  inline: auto\n` +
+    `%YAML 1.1\n---\n${RULE_VARS}default-log-dir: ${dir}\nstream:\n  inline: auto\n` +
       `outputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n      types:\n        - alert\n` +
       `af-packet:\n${side(0)}${side(1)}`,
   );
@@ -134,9 +150,11 @@ async function measure(setup: string): Promise<Row> {
     note: "",
   };
   try {
-    const withRules = setup.endsWith("-rules");
+    const withRules = /-rules(-w\d+)?$/.test(setup);
+    const workers = /-w(\d+)$/.exec(setup)?.[1];
     if (setup.startsWith("tarsier")) {
       const a = ["ips", "--bridge", topo.sides.join(":"), "--log-dir", dir];
+      if (workers !== undefined) a.push("--workers", workers);
       if (withRules) a.push("--rules", RULES);
       fwd = startTarsier(topo.middle, a);
     } else if (setup.startsWith("suricata")) {
@@ -197,11 +215,11 @@ if (import.meta.main) {
     console.log(JSON.stringify(row));
   }
   console.log(
-    "\nsetup            ping p50 ms  ping p99 ms  lost  TCP Gbit/s  UDP Mbit/s  UDP loss %  RSS MiB before->after",
+    "\nsetup              ping p50 ms  ping p99 ms  lost  TCP Gbit/s  UDP Mbit/s  UDP loss %  RSS MiB before->after",
   );
   for (const r of rows) {
     console.log(
-      `${r.setup.padEnd(16)} ${r.pingP50Ms.toFixed(3).padStart(11)} ${
+      `${r.setup.padEnd(18)} ${r.pingP50Ms.toFixed(3).padStart(11)} ${
         r.pingP99Ms.toFixed(3).padStart(12)
       } ${String(r.pingLoss).padStart(5)} ${r.tcpGbps.toFixed(2).padStart(11)} ${
         r.udpMbps.toFixed(0).padStart(11)

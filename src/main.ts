@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<number> {
       .option("--frame-size <bytes>", "bytes per ring slot, a power of two (default from MTU)")
       .option("--qdisc-bypass", "send without the qdisc layer (skips tc; taps do not see sends)")
       .option("--stats-interval <s>", "seconds between EVE stats records (default 8)")
-      .option("--workers <n>", "capture workers (only 1 for now)")
+      .option("--workers <n>", "capture workers, each with its own rings (fanout by flow hash)")
       .option("--init-errors-fatal", "fail when any rule cannot be loaded")
       .option("--mpm <algo>", "prefilter matcher: auto, hs or ac")
       .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")

@@ -28,6 +28,8 @@
  * @module
  */
 
+import { ByteCopier } from "../flow/byte_copy.ts";
+import { BytePool } from "./byte_pool.ts";
 import { Coding, Decompressor } from "./http_decompress.ts";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import { addResponseFileName } from "./http_files.ts";
@@ -240,7 +242,7 @@ export class HttpDirection {
   /** Chunk-size line: has an extension. */
   chunkExt = false;
   /** Body bytes kept (reused, up to the limit). */
-  body: Uint8Array = new Uint8Array(0);
+  body: Uint8Array = EMPTY;
   /** Bytes in {@link HttpDirection.body}. */
   bodyLen = 0;
   /** The transaction this direction is parsing, or null between messages. */
@@ -258,6 +260,8 @@ export class HttpDirection {
     this.lineCount = 0;
     this.remaining = 0;
     this.chunkPhase = 0;
+    buffers.give(this.body);
+    this.body = EMPTY;
     this.bodyLen = 0;
     this.tx = null;
     this.published = false;
@@ -346,7 +350,7 @@ export class ResState {
   /** Yield to the request side at the end of this transaction (failed CONNECT). */
   dataOtherAtTxEnd = false;
   /** The response line, then the raw header bytes, then the unfolded header lines. */
-  blk: Uint8Array = new Uint8Array(0);
+  blk: Uint8Array = EMPTY;
   blkLen = 0;
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
   lineEnd = -1;
@@ -367,12 +371,12 @@ export class ResState {
   /** Header repetitions counted (libhtp's `res_header_repetitions`). */
   repetitions = 0;
   /** The header block as received (`http.header.raw`). */
-  raw: Uint8Array = new Uint8Array(0);
+  raw: Uint8Array = EMPTY;
   rawLen = 0;
   /** Whether the current response's header lines are trailer lines. */
   trailer = false;
   /** The decoded body kept for `file.data` (up to the limit). */
-  body: Uint8Array = new Uint8Array(0);
+  body: Uint8Array = EMPTY;
   bodyLen = 0;
   /** The body limit was reached and the part published. */
   published = false;
@@ -415,7 +419,10 @@ export class ResState {
         -1;
     this.repetitions = 0;
     this.rawLen = 0;
+    this.releaseHeaderBytes();
     this.trailer = false;
+    buffers.give(this.body);
+    this.body = EMPTY;
     this.bodyLen = 0;
     this.published = false;
     this.dead = false;
@@ -425,6 +432,19 @@ export class ResState {
   /** The byte at chunk offset `i`. */
   at(i: number): number {
     return this.data[this.base + i];
+  }
+
+  /** Give the header arrays ({@link ResState.blk}, {@link ResState.raw}) back to the pool. */
+  releaseHeaderBytes(): void {
+    buffers.give(this.blk);
+    this.blk = EMPTY;
+    this.blkLen = 0;
+    this.lineEnd = -1;
+    this.linesLen = 0;
+    this.tableFresh = false;
+    buffers.give(this.raw);
+    this.raw = EMPTY;
+    this.rawLen = 0;
   }
 
   /** Append bytes to {@link ResState.blk}. */
@@ -453,15 +473,23 @@ function append(
   if (n <= 0) return dst;
   const need = len + n;
   if (need > dst.length) {
-    let size = Math.max(1024, dst.length * 2);
-    while (size < need) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(dst.subarray(0, len));
+    const grown = buffers.take(Math.max(need, dst.length * 2));
+    copier.copy(grown, 0, dst, 0, len);
+    buffers.give(dst);
     dst = grown;
   }
-  dst.set(src.subarray(from, to), len);
+  copier.copy(dst, len, src, from, n);
   return dst;
 }
+
+/**
+ * Message buffers shared by this worker's HTTP flows. Bodies go back once
+ * copied into their transaction, so idle flows hold no body memory.
+ */
+const buffers = new BytePool();
+
+/** Copies message bytes into the parser's buffers (memcpy for long runs). */
+const copier = new ByteCopier();
 
 const EMPTY = new Uint8Array(0);
 
@@ -965,6 +993,9 @@ export class HttpParser implements AppParser<HttpState> {
   #hRepeated = new Uint8Array(64);
   #vals: Uint8Array = new Uint8Array(4096);
   #valsLen = 0;
+  /** Where each header's line and value start in the http.start buffer being filled. */
+  #lineAt = new Int32Array(64);
+  #valueAt = new Int32Array(64);
   #scratch: Uint8Array = new Uint8Array(4096);
   readonly #uri = new UriParts();
 
@@ -1535,88 +1566,97 @@ export class HttpParser implements AppParser<HttpState> {
     const vals = this.#vals;
     const ids = toServer ? REQ_IDS : RES_IDS;
     const skip = toServer ? H.COOKIE : H.SET_COOKIE;
-    // http.header
-    if (this.#hCount > 0) {
-      buf.begin(ids.header);
-      for (let h = 0; h < this.#hCount; h++) {
-        if (this.#hCode[h] === skip) continue;
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(COLON_SPACE, 0, 2);
-        buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-        buf.append(CRLF, 0, 2);
-      }
-      buf.end();
-      buf.begin(ids.names);
-      buf.append(CRLF, 0, 2);
-      for (let h = 0; h < this.#hCount; h++) {
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(CRLF, 0, 2);
-      }
-      buf.append(CRLF, 0, 2);
-      buf.end();
-      for (let h = 0; h < this.#hCount; h++) {
-        buf.begin(ids.perHeader);
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-        buf.append(COLON_SPACE, 0, 2);
-        buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-        buf.end();
-      }
-    }
-    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
-    // http.start
+    const count = this.#hCount;
+    if (this.#lineAt.length < count) this.#lineAt = new Int32Array(count * 2);
+    if (this.#valueAt.length < count) this.#valueAt = new Int32Array(count * 2);
+    const lineAt = this.#lineAt;
+    const valueAt = this.#valueAt;
+    // http.start: the line, every header as "name: value\r\n", an empty line.
+    // The other header buffers are views of its bytes, or copies of them.
     buf.begin(ids.start);
     buf.append(src, lineFrom, lineTo);
-    buf.append(CRLF, 0, 2);
-    for (let h = 0; h < this.#hCount; h++) {
+    buf.appendCrlf();
+    let skipped = 0;
+    for (let h = 0; h < count; h++) {
+      lineAt[h] = buf.length;
       buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
       buf.append(COLON_SPACE, 0, 2);
+      valueAt[h] = buf.length;
       buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-      buf.append(CRLF, 0, 2);
+      buf.appendCrlf();
+      if (this.#hCode[h] === skip) skipped++;
     }
-    buf.append(CRLF, 0, 2);
+    const headersEnd = buf.length;
+    buf.appendCrlf();
     buf.end();
+    if (count > 0) {
+      // http.header: the header lines, without the cookie ones
+      if (skipped === 0) buf.alias(ids.header, lineAt[0], headersEnd);
+      else {
+        buf.begin(ids.header);
+        for (let h = 0; h < count; h++) {
+          if (this.#hCode[h] !== skip) buf.appendHeld(lineAt[h], this.#valueEnd(h) + 2);
+        }
+        buf.end();
+      }
+      buf.begin(ids.names);
+      buf.appendCrlf();
+      for (let h = 0; h < count; h++) {
+        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
+        buf.appendCrlf();
+      }
+      buf.appendCrlf();
+      buf.end();
+      for (let h = 0; h < count; h++) buf.alias(ids.perHeader, lineAt[h], this.#valueEnd(h));
+    }
+    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
     for (let h = 0; h < this.#hCount; h++) {
-      const v0 = this.#hValStart[h];
-      const v1 = this.#hValEnd[h];
+      const v0 = valueAt[h];
+      const v1 = this.#valueEnd(h);
       switch (this.#hCode[h]) {
         case H.CONNECTION:
-          buf.add(ids.connection, vals, v0, v1);
+          buf.alias(ids.connection, v0, v1);
           break;
         case H.CONTENT_TYPE:
-          buf.add(ids.contentType, vals, v0, v1);
+          buf.alias(ids.contentType, v0, v1);
           break;
         case H.CONTENT_LENGTH:
-          buf.add(ids.contentLen, vals, v0, v1);
+          buf.alias(ids.contentLen, v0, v1);
           break;
         case H.COOKIE:
-          if (toServer) buf.add(Q.COOKIE, vals, v0, v1);
+          if (toServer) buf.alias(Q.COOKIE, v0, v1);
           break;
         case H.SET_COOKIE:
-          if (!toServer) buf.add(R.COOKIE, vals, v0, v1);
+          if (!toServer) buf.alias(R.COOKIE, v0, v1);
           break;
         case H.USER_AGENT:
-          if (toServer) buf.add(Q.USER_AGENT, vals, v0, v1);
+          if (toServer) buf.alias(Q.USER_AGENT, v0, v1);
           break;
         case H.REFERER:
-          if (toServer) buf.add(Q.REFERER, vals, v0, v1);
+          if (toServer) buf.alias(Q.REFERER, v0, v1);
           break;
         case H.ACCEPT:
-          if (toServer) buf.add(Q.ACCEPT, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT, v0, v1);
           break;
         case H.ACCEPT_LANG:
-          if (toServer) buf.add(Q.ACCEPT_LANG, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT_LANG, v0, v1);
           break;
         case H.ACCEPT_ENC:
-          if (toServer) buf.add(Q.ACCEPT_ENC, vals, v0, v1);
+          if (toServer) buf.alias(Q.ACCEPT_ENC, v0, v1);
           break;
         case H.SERVER:
-          if (!toServer) buf.add(R.SERVER, vals, v0, v1);
+          if (!toServer) buf.alias(R.SERVER, v0, v1);
           break;
         case H.LOCATION:
-          if (!toServer) buf.add(R.LOCATION, vals, v0, v1);
+          if (!toServer) buf.alias(R.LOCATION, v0, v1);
           break;
       }
     }
+  }
+
+  /** The end of header h's value in the http.start buffer being filled (its CR LF follows). */
+  #valueEnd(h: number): number {
+    return this.#valueAt[h] + this.#hValEnd[h] - this.#hValStart[h];
   }
 
   /** Reserve scratch room. */
@@ -1901,13 +1941,12 @@ export class HttpParser implements AppParser<HttpState> {
     if (n > 0) {
       const need = dir.bodyLen + n;
       if (need > dir.body.length) {
-        let size = Math.max(4096, dir.body.length * 2);
-        while (size < need) size *= 2;
-        const grown = new Uint8Array(Math.min(size, limit));
-        grown.set(dir.body.subarray(0, dir.bodyLen));
+        const grown = buffers.take(Math.max(need, 4096, dir.body.length * 2));
+        copier.copy(grown, 0, dir.body, 0, dir.bodyLen);
+        buffers.give(dir.body);
         dir.body = grown;
       }
-      dir.body.set(data.subarray(from, from + n), dir.bodyLen);
+      copier.copy(dir.body, dir.bodyLen, data, from, n);
       dir.bodyLen = need;
     }
     if (dir.bodyLen >= limit && dir.tx !== null) this.#publish(dir, toServer, out);
@@ -1923,6 +1962,9 @@ export class HttpParser implements AppParser<HttpState> {
       if (tx.requestFiles === 1) tx.buffers.add(Q.FILE_DATA, dir.body, 0, dir.bodyLen);
       else if (tx.requestFiles === 2) multipartFiles(tx, dir.body, dir.bodyLen);
     }
+    // copied into the transaction: the array serves other flows
+    buffers.give(dir.body);
+    dir.body = EMPTY;
     tx.progress |= TxSide.REQUEST;
     out.ready(tx, TxSide.REQUEST);
   }
@@ -2862,6 +2904,8 @@ export class HttpParser implements AppParser<HttpState> {
     }
     r.tx = null;
     r.st = RS.IDLE;
+    // the response is done: its header bytes serve other flows until the next one
+    r.releaseHeaderBytes();
     return HTP.OK;
   }
 
@@ -2874,6 +2918,9 @@ export class HttpParser implements AppParser<HttpState> {
       tx.buffers.add(R.FILE_DATA, r.body, 0, r.bodyLen);
       addResponseFileName(tx);
     }
+    // copied into the transaction: the array serves other flows
+    buffers.give(r.body);
+    r.body = EMPTY;
     tx.progress |= TxSide.RESPONSE;
     out.ready(tx, TxSide.RESPONSE);
   }
@@ -2989,7 +3036,6 @@ export class HttpParser implements AppParser<HttpState> {
 }
 
 const MAX_HEADERS = 1024;
-const CRLF = new Uint8Array([CR, LF]);
 const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const COLON_SPACE = new Uint8Array([COLON, SP]);
 const COMMA_SPACE = new Uint8Array([0x2c, SP]);

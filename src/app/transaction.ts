@@ -20,6 +20,19 @@
  * @module
  */
 
+import { ByteCopier } from "../flow/byte_copy.ts";
+import { BytePool } from "./byte_pool.ts";
+
+/** Copies buffer bytes into transactions (memcpy for long runs). */
+const copier = new ByteCopier();
+/**
+ * The byte arrays of transactions, shared by the worker's flows: a
+ * transaction gives its array back when it is reset for reuse, so pooled
+ * transactions hold none.
+ */
+const txBytes = new BytePool();
+const EMPTY = new Uint8Array(0);
+
 /** The parts of a transaction (bits of {@link Transaction.progress}). */
 export const TxSide = {
   /** The client's part: request, query, ClientHello, client banner. */
@@ -190,10 +203,52 @@ export class TxBuffers {
     const whole = n <= room;
     if (!whole) n = room;
     this.#reserve(n);
-    this.bytes.set(src.subarray(from, from + n), this.length);
+    copier.copy(this.bytes, this.length, src, from, n);
     this.length += n;
     this.spanEnd[this.#open] = this.length;
     return whole;
+  }
+
+  /**
+   * Add a span to a buffer over bytes already held, `bytes[from..to)` (a
+   * part of an earlier span): no copy. For buffers that are pieces of
+   * another one, e.g. one header line of the whole header block.
+   *
+   * @param bufferId the buffer
+   * @param from first byte, in {@link TxBuffers.bytes}
+   * @param to one past the last byte (clipped to what is held)
+   */
+  alias(bufferId: number, from: number, to: number): void {
+    this.begin(bufferId);
+    const s = this.#open;
+    this.spanStart[s] = Math.min(from, this.length);
+    this.spanEnd[s] = Math.max(this.spanStart[s], Math.min(to, this.length));
+    this.#open = -1;
+  }
+
+  /**
+   * Append a copy of bytes already held, `bytes[from..to)`, to the open span.
+   *
+   * @param from first byte, in {@link TxBuffers.bytes}
+   * @param to one past the last byte
+   */
+  appendHeld(from: number, to: number): void {
+    let n = Math.min(to, this.length) - from;
+    if (n <= 0) return;
+    n = Math.min(n, MAX_TX_BUFFER_BYTES - this.length);
+    this.#reserve(n);
+    this.bytes.copyWithin(this.length, from, from + n);
+    this.length += n;
+    this.spanEnd[this.#open] = this.length;
+  }
+
+  /** Append CR LF to the open span. */
+  appendCrlf(): void {
+    if (this.length + 2 > MAX_TX_BUFFER_BYTES) return;
+    this.#reserve(2);
+    this.bytes[this.length++] = 0x0d;
+    this.bytes[this.length++] = 0x0a;
+    this.spanEnd[this.#open] = this.length;
   }
 
   /** Append one byte to the open span. */
@@ -246,13 +301,24 @@ export class TxBuffers {
     return out;
   }
 
+  /**
+   * Give the byte array back to the shared pool (the spans are cleared):
+   * for a transaction going back to its parser's pool.
+   */
+  release(): void {
+    this.clear();
+    txBytes.give(this.bytes);
+    this.bytes = EMPTY;
+  }
+
   #reserve(n: number): void {
     const need = this.length + n;
     if (need <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < need) size *= 2;
-    const grown = new Uint8Array(Math.min(size, MAX_TX_BUFFER_BYTES));
-    grown.set(this.bytes.subarray(0, this.length));
+    const grown = txBytes.take(
+      Math.min(Math.max(need, this.bytes.length * 2), MAX_TX_BUFFER_BYTES),
+    );
+    copier.copy(grown, 0, this.bytes, 0, this.length);
+    txBytes.give(this.bytes);
     this.bytes = grown;
   }
 
@@ -306,7 +372,7 @@ export class Transaction {
     this.progress = 0;
     this.published = 0;
     this.logged = 0;
-    this.buffers.clear();
+    this.buffers.release();
     this.alertedCount = 0;
     this.events.length = 0;
   }

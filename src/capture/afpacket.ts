@@ -11,7 +11,10 @@
  * same). V2 serves the passive IDS too: the pipeline is the bottleneck, not
  * the ring walk.
  *
- * Not thread safe: one ring per worker.
+ * Not thread safe: one ring per worker. A ring opened on one thread can be
+ * handed to another ({@link AfPacketRing.handOver} / {@link AfPacketRing.adopt}:
+ * threads share the process's descriptors and address space), so that one
+ * thread can open every ring of a fanout group in a fixed order.
  *
  * @module
  */
@@ -32,6 +35,8 @@ import {
   munmap,
   PACKET_ADD_MEMBERSHIP,
   PACKET_FANOUT,
+  PACKET_FANOUT_FLAG_IGNORE_OUTGOING,
+  PACKET_FANOUT_FLAG_UNIQUEID,
   PACKET_IGNORE_OUTGOING,
   PACKET_MR_PROMISC,
   PACKET_MREQ_SIZE,
@@ -131,6 +136,28 @@ export interface RingStats {
   packets: number;
   /** Frames dropped because the ring was full (`capture.kernel_drops`). */
   drops: number;
+}
+
+/**
+ * An open ring described by plain values, to move its ownership to another
+ * thread (`postMessage`): the socket, the mapping's address (a BigInt) and
+ * the ring's geometry.
+ */
+export interface RingHandle {
+  /** The interface name. */
+  iface: string;
+  /** The interface index. */
+  ifindex: number;
+  /** The socket. */
+  fd: number;
+  /** Where the ring is mapped. */
+  address: bigint;
+  /** Bytes per frame slot. */
+  frameSize: number;
+  /** Frame slots. */
+  frameCount: number;
+  /** Whether frames this host sent are skipped. */
+  ignoreOutgoing: boolean;
 }
 
 /**
@@ -307,6 +334,79 @@ export class AfPacketRing implements FrameSource {
       }
       throw error;
     }
+  }
+
+  /**
+   * Take over a ring another thread opened and {@link AfPacketRing.handOver handed over}:
+   * this thread now owns it (and closes it). Maps nothing: the ring is seen
+   * through one new view of the existing mapping.
+   *
+   * @param handle what {@link AfPacketRing.handOver} returned
+   * @returns the ring
+   */
+  static adopt(handle: RingHandle): AfPacketRing {
+    const address = Deno.UnsafePointer.create(handle.address);
+    if (address === null) throw new LiveCaptureError(`${handle.iface}: ring handle has no address`);
+    const ring = new AfPacketRing(
+      handle.iface,
+      handle.ifindex,
+      handle.fd,
+      address,
+      handle.frameSize,
+      handle.frameCount,
+    );
+    ring.#ignoreOutgoing = handle.ignoreOutgoing;
+    return ring;
+  }
+
+  /**
+   * Give this ring away (to {@link AfPacketRing.adopt} on another thread):
+   * this object closes nothing afterwards and must not be used again.
+   *
+   * @returns the ring as plain values
+   */
+  handOver(): RingHandle {
+    if (this.#closed) throw new Error(`${this.iface}: ring already closed or handed over`);
+    this.#closed = true;
+    return {
+      iface: this.iface,
+      ifindex: this.ifindex,
+      fd: this.fd,
+      address: BigInt(Deno.UnsafePointer.value(this.#address)),
+      frameSize: this.frameSize,
+      frameCount: this.frameCount,
+      ignoreOutgoing: this.#ignoreOutgoing,
+    };
+  }
+
+  /**
+   * Join a PACKET_FANOUT group: the kernel then gives this socket only its
+   * share of the interface's frames. Sockets joining one group in a fixed
+   * order hold fixed member indexes (with `PACKET_FANOUT_HASH`, member
+   * `hash % members`). With `id` null the kernel creates a group with an
+   * unused id (`PACKET_FANOUT_FLAG_UNIQUEID`), so no other process's group is
+   * joined by accident; that id may be 0 (the kernel's first pick after boot).
+   * A ring that skips outgoing frames asks the group to skip them too
+   * (`PACKET_FANOUT_FLAG_IGNORE_OUTGOING`; kernels without it ignore the flag,
+   * and {@link next} then skips them by packet type).
+   *
+   * @param mode e.g. `PACKET_FANOUT_HASH`
+   * @param id null for a new group, else the id a first member's join returned
+   * @returns the group's id
+   * @throws {LibcError} when the kernel refuses
+   */
+  joinFanout(mode: number, id: number | null): number {
+    const unique = id === null ? PACKET_FANOUT_FLAG_UNIQUEID : 0;
+    const subject = `${this.iface}: PACKET_FANOUT`;
+    const outgoing = this.#ignoreOutgoing ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0;
+    const value = ((mode | unique | outgoing) << 16) | (id ?? 0);
+    setsockoptInt(this.fd, SOL_PACKET, PACKET_FANOUT, value, subject);
+    if (id !== null) return id;
+    const group = new Uint32Array(1);
+    if (getsockopt(this.fd, SOL_PACKET, PACKET_FANOUT, group, new Uint32Array(1)) !== 0) {
+      throw new LiveCaptureError(`${this.iface}: cannot read the fanout group id`);
+    }
+    return group[0] & 0xffff;
   }
 
   /**

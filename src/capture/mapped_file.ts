@@ -26,8 +26,12 @@ import {
 
 /** Pages are released in multiples of this (the largest common page size). */
 const PAGE_ALIGN = 64 * 1024;
-/** Pages are released and faulted in windows of this many bytes. */
-const WINDOW = 16 * 1024 * 1024;
+/**
+ * Pages are released and faulted in windows of this many bytes: at most
+ * about two windows of the file are resident (they count in the process's
+ * RSS), at the cost of two madvise calls per window.
+ */
+const WINDOW = 4 * 1024 * 1024;
 
 /** A read-only memory mapping of a file. Call {@link MappedFile.close} when done. */
 export class MappedFile {

@@ -6,6 +6,7 @@
  * ```sh
  * tarsier ids --iface eth0 --rules local.rules --log-dir out/
  * tarsier ips --bridge eth0:eth1 --rules local.rules --log-dir out/ [--fail closed]
+ * tarsier ips --bridge eth0:eth1 --rules local.rules --workers 2
  * ```
  *
  * `ids` inspects a copy of the traffic and never touches it: drop rules only
@@ -18,6 +19,10 @@
  * (which ends promiscuous mode), a last stats record written and eve.json
  * and fast.log flushed; exit code 0. Errors users can cause (no such
  * interface, interface down, no privileges) are one line and exit code 2.
+ *
+ * `--workers N` (N >= 2) runs N Deno Workers that share the traffic by flow
+ * hash, one ring per interface each (`live_workers.ts`); the default, 1,
+ * runs the loop on the main thread.
  *
  * @module
  */
@@ -35,7 +40,11 @@ import {
   statsFactsOf,
 } from "./scan_command.ts";
 import { UsageError } from "./usage_error.ts";
+import { runLiveWorkers } from "./live_workers.ts";
 import { parseMpmChoice } from "../mpm/matcher_choice.ts";
+
+/** The most capture workers: the kernel's limit on a fanout group's members. */
+const MAX_WORKERS = 256;
 
 /** Options of `tarsier ids` / `tarsier ips`. */
 export interface LiveCommandOptions extends DetectionOptions {
@@ -58,6 +67,8 @@ export interface LiveCommandOptions extends DetectionOptions {
   qdiscBypass: boolean;
   /** Summary at the end: text on stderr or JSON on stdout. */
   summary: "text" | "json";
+  /** Capture workers (1: the loop runs on the main thread; N: see `live_workers.ts`). */
+  workers: number;
 }
 
 /**
@@ -67,6 +78,7 @@ export interface LiveCommandOptions extends DetectionOptions {
  * @returns the exit code (0 after a signal)
  */
 export async function runLiveCommand(options: LiveCommandOptions): Promise<number> {
+  if (options.workers > 1) return await runLiveWorkers(options);
   const loaded = loadDetection(options);
   const ringOptions: AfPacketOptions = {
     frameCount: options.ringFrames,
@@ -241,8 +253,10 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     throw new UsageError(`${mode}: --summary must be text or json, not "${summary}"`);
   }
   const workers = positiveInt(mode, "--workers", raw.workers ?? "1");
-  if (workers !== 1) {
-    throw new UsageError(`${mode}: --workers ${workers}: only one worker is supported yet`);
+  if (workers > MAX_WORKERS) {
+    throw new UsageError(
+      `${mode}: --workers ${workers}: at most ${MAX_WORKERS} (a fanout group's members)`,
+    );
   }
   let mpm = null;
   if (raw.mpm !== undefined) {
@@ -260,6 +274,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     statsInterval: positiveInt(mode, "--stats-interval", raw.statsInterval ?? "8"),
     qdiscBypass: raw.qdiscBypass ?? false,
     summary,
+    workers,
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,

@@ -29,7 +29,6 @@ import {
 } from "../output/scan_summary.ts";
 import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import type { HttpParserOptions } from "../app/http_parser.ts";
-import type { Signature } from "../detect/signature.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
@@ -193,16 +192,22 @@ export interface LoadedDetection {
  * Load suricata.yaml and the rules, reporting skipped rules on stderr.
  *
  * @param options the run's options
+ * @param quiet print no notes and no rule diagnostics (a second capture worker
+ *   loading the same rules as the first)
  * @returns config, matcher and ruleset
  * @throws {UsageError} with `--init-errors-fatal` when a rule failed
  */
-export function loadDetection(options: DetectionOptions): LoadedDetection {
-  for (const note of options.notes) console.error(`tarsier: note: ${note}`);
+export function loadDetection(options: DetectionOptions, quiet = false): LoadedDetection {
+  if (!quiet) { for (const note of options.notes) console.error(`tarsier: note: ${note}`); }
   const { config, unknownKeys } = loadConfig({
     file: options.config ?? undefined,
     sets: options.sets,
   });
-  for (const key of unknownKeys) console.error(`tarsier: note: --set ${key}: not a known setting`);
+  if (!quiet) {
+    for (const key of unknownKeys) {
+      console.error(`tarsier: note: --set ${key}: not a known setting`);
+    }
+  }
   const rulePaths = rulePathsOf(options, config);
   const selection = rulePaths.length > 0 ? matcherOf(options, config) : null;
   const ruleset = rulePaths.length > 0
@@ -212,10 +217,11 @@ export function loadDetection(options: DetectionOptions): LoadedDetection {
       matcher: selection?.factory,
       alertMax: config.getNumber("packet-alert-max", 15),
       actionOrder: config.getList("action-order"),
+      keepRuleText: eveSettingsOf(config).options.rule === true,
     })
     : null;
   if (ruleset) {
-    reportRuleDiagnostics(ruleset.report, options.verbose);
+    if (!quiet) reportRuleDiagnostics(ruleset.report, options.verbose);
     if (options.initErrorsFatal && ruleset.report.skipped > 0) {
       const first = ruleset.report.diagnostics[0];
       throw new UsageError(
@@ -251,6 +257,15 @@ export interface BuildDetectionOptions {
   flowVerdicts?: boolean;
   /** A live inline IPS: `stream.inline: auto` means inline. */
   inlineStream?: boolean;
+  /**
+   * eve.json and fast.log shared by several capture workers: opened for
+   * appending (`O_APPEND`: each buffer of whole lines lands whole), after
+   * emptying them with "truncate" (the first worker). Default: one writer,
+   * the files truncated.
+   */
+  sharedLogs?: "truncate" | "append";
+  /** Print no notes (a second capture worker building the same pipeline). */
+  quiet?: boolean;
 }
 
 /**
@@ -282,26 +297,34 @@ export function buildDetection(
   Deno.mkdirSync(logDir, { recursive: true });
   const eveSettings = eveSettingsOf(config);
   pipeline.writeStats = eveSettings.statsRecords;
+  const append = build.sharedLogs !== undefined;
+  if (build.sharedLogs === "truncate") {
+    for (const name of ["eve.json", "fast.log"]) {
+      Deno.writeFileSync(join(logDir, name), new Uint8Array());
+    }
+  }
   const eve = new EveWriter(join(logDir, "eve.json"), {
-    append: false,
+    append,
     ...eveSettings.options,
     pcapFilename: build.pcapFilename?.(eveSettings),
   });
   pipeline.eve = eve;
-  pipeline.fast = new FastLogWriter(join(logDir, "fast.log"), { append: false, ips: options.ips });
+  pipeline.fast = new FastLogWriter(join(logDir, "fast.log"), { append, ips: options.ips });
   ruleset.engine.gate = new ThresholdGate();
   const flowOptions: FlowStageOptions = {
     ...flowTableOptions(config),
     reassembly: reassemblyOptions(
       config,
-      (m) => console.error(`tarsier: note: ${m}`),
+      (m) => {
+        if (!build.quiet) console.error(`tarsier: note: ${m}`);
+      },
       build.inlineStream ?? false,
     ),
     parsers: {
       sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
-        ruleset.engine.sigs.some((sig) => sig.rule.text.includes("hassh")),
-      ja3: fingerprintSetting(config, "ja3", ruleset.engine.sigs),
-      ja4: fingerprintSetting(config, "ja4", ruleset.engine.sigs),
+        usesKeyword(ruleset.keywords, "hassh"),
+      ja3: fingerprintSetting(config, "ja3", ruleset.keywords),
+      ja4: fingerprintSetting(config, "ja4", ruleset.keywords),
       http: httpParserOptions(config),
     },
   };
@@ -451,11 +474,17 @@ function reportRuleDiagnostics(report: RulesetReport, verbose: boolean): void {
 function fingerprintSetting(
   config: SuricataConfig,
   kind: "ja3" | "ja4",
-  sigs: readonly Signature[],
+  keywords: ReadonlySet<string>,
 ): boolean {
   const value = config.getString(`app-layer.protocols.tls.${kind}-fingerprints`, "auto");
-  if (value === "auto") return sigs.some((sig) => sig.rule.text.includes(kind));
+  if (value === "auto") return usesKeyword(keywords, kind);
   return config.getBool(`app-layer.protocols.tls.${kind}-fingerprints`, false);
+}
+
+/** Whether a loaded rule uses a keyword whose name contains `part` (`ja3` for `ja3.hash`). */
+function usesKeyword(keywords: ReadonlySet<string>, part: string): boolean {
+  for (const k of keywords) if (k.toLowerCase().includes(part)) return true;
+  return false;
 }
 
 /** Raw option values as commander gives them. */

@@ -21,11 +21,34 @@ export const CsumKind = {
   ICMPV6: 6,
 } as const;
 
-/** Sum of the big-endian 16-bit words of data[start, start+len) (odd tail padded). */
+/** A DataView over the last array summed (one per capture buffer, made when it changes). */
+let viewed: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+/**
+ * Sum of the big-endian 16-bit words of data[start, start+len) (odd tail
+ * padded), folded to 16 bits. The words are read little-endian through a
+ * DataView, 4 a round, and the folded sum byte-swapped: the ones'
+ * complement sum does not depend on byte order (RFC 1071), and this is
+ * about twice as fast as summing bytes.
+ */
 function wordSum(d: Uint8Array, start: number, len: number): number {
+  if (d !== viewed) {
+    viewed = d;
+    view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  }
+  const v = view;
   let sum = 0;
+  let i = start;
+  const end8 = start + (len & ~7);
+  for (; i < end8; i += 8) {
+    sum += v.getUint16(i, true) + v.getUint16(i + 2, true) + v.getUint16(i + 4, true) +
+      v.getUint16(i + 6, true);
+  }
   const end = start + (len & ~1);
-  for (let i = start; i < end; i += 2) sum += (d[i] << 8) | d[i + 1];
+  for (; i < end; i += 2) sum += v.getUint16(i, true);
+  sum = fold(sum);
+  sum = ((sum & 0xff) << 8) | (sum >>> 8);
   if ((len & 1) !== 0) sum += d[end] << 8;
   return sum;
 }

@@ -481,7 +481,7 @@ export class ContentInspector implements BufferMatcher {
    */
   readonly absent: { readonly pattern: Uint8Array; readonly nocase: boolean } | null;
   #state = new InspectState();
-  #data: Uint8Array = new Uint8Array(0);
+  #data: Uint8Array = EMPTY;
   #base = 0;
   #len = 0;
   #ctx: DetectContext | null = null;

@@ -12,7 +12,12 @@
 
 import type { Packet } from "../decode/packet.ts";
 import { AhoCorasickBuilder } from "../mpm/aho_corasick.ts";
-import { type Matcher, type MatcherBuilder, MatchSet } from "../mpm/matcher.ts";
+import {
+  type Matcher,
+  type MatcherBuilder,
+  MatchSet,
+  type PatternOptions,
+} from "../mpm/matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
@@ -30,7 +35,7 @@ import {
   registerBuffer,
 } from "./buffers.ts";
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
-import type { DetectContext } from "./detect_context.ts";
+import { type DetectContext, FlowDirection } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
 import { IpProto } from "./signature_compiler.ts";
 
@@ -108,14 +113,42 @@ function groupOfProto(proto: number): number {
   }
 }
 
-/** One protocol group: its prefilter and the signatures without a prefilter pattern. */
-class SignatureGroup {
-  /** The prefilter over pkt_data fast patterns, null when the group has none. */
+/**
+ * The pkt_data prefilter of one packet direction: the patterns of the
+ * signatures that can match a packet going that way.
+ */
+class PacketPrefilter {
+  /** The matcher, null when no signature of this direction has a pattern. */
   matcher: Matcher | null = null;
-  /** Pattern id -> signatures: CSR offsets into {@link SignatureGroup.patternSigs}. */
+  /**
+   * The matcher for a TCP packet whose payload went to the stream: only the
+   * patterns of signatures that may still match the packet itself
+   * ({@link StreamMode}.PACKET or EITHER; the others see that data in the
+   * stream), as Suricata's packet MPM holds only signatures with packet
+   * content. `matcher` itself when every signature may; null when none may.
+   */
+  packetOnly: Matcher | null = null;
+  /** Pattern id -> signatures: CSR offsets into {@link PacketPrefilter.patternSigs}. */
   patternStart: Int32Array = new Int32Array(1);
-  /** Signature indices per pattern. */
+  /** Signature indices per pattern (of this direction only). */
   patternSigs: Int32Array = new Int32Array(0);
+}
+
+/** One protocol group: its prefilters and the signatures without a prefilter pattern. */
+class SignatureGroup {
+  /**
+   * The prefilters over pkt_data fast patterns by packet direction: [0] for
+   * packets not to the client (flow:to_server rules and rules without a
+   * direction), [1] for packets to the client (flow:to_client rules and rules
+   * without a direction). Suricata's signature group heads are per
+   * direction too; each scan uses about half the patterns.
+   */
+  readonly prefilters: [PacketPrefilter, PacketPrefilter] = [
+    new PacketPrefilter(),
+    new PacketPrefilter(),
+  ];
+  /** Distinct pkt_data prefilter patterns of the group. */
+  patternCount = 0;
   /** Signatures checked on every packet of the group (no prefilter pattern). */
   alwaysSigs: Int32Array = new Int32Array(0);
   /** Signatures without a pattern, found by their (small) source address set. */
@@ -239,6 +272,30 @@ export class DetectEngine {
   /** Lowest and highest bitmap words marked for the current packet. */
   #lo = 0;
   #hi = -1;
+  /**
+   * Per signature index: its header class. Signatures with the same
+   * addresses, ports and direction share one, and a class's header check is
+   * done once per packet (most candidates fail there: with ET Open, three
+   * quarters of them).
+   */
+  readonly #headerClass: Int32Array;
+  /** Per header class: the packet stamp its result is for. */
+  readonly #headerStamp: Uint32Array;
+  /** Per header class: 1 when the header matched the stamped packet. */
+  readonly #headerResult: Uint8Array;
+  /** Changes with every packet inspected. */
+  #packetStamp = 0;
+  /** Per signature index: the id of its source / destination address set (-1: any). */
+  readonly #srcSet: Int32Array;
+  readonly #dstSet: Int32Array;
+  /** The address sets by id (signatures share the sets of `$HOME_NET` and the like). */
+  readonly #sets: Signature["src"][] = [];
+  /**
+   * Per address set id * 2 + (0: the packet's source, 1: its destination):
+   * the packet stamp of the membership known, and the membership.
+   */
+  readonly #inSetStamp: Uint32Array;
+  readonly #inSetResult: Uint8Array;
 
   private constructor(sigs: Signature[], waiting: Signature[], options: EngineOptions) {
     this.sigs = sigs;
@@ -248,15 +305,40 @@ export class DetectEngine {
     this.#viaPacket = new Uint32Array(this.#marks.length);
     this.#viaStream = new Uint32Array(this.#marks.length);
     this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
+    const classes = new Map<string, number>();
+    this.#headerClass = Int32Array.from(sigs, (sig) => {
+      const key = headerKey(sig);
+      let c = classes.get(key);
+      if (c === undefined) classes.set(key, c = classes.size);
+      return c;
+    });
+    this.#headerStamp = new Uint32Array(classes.size);
+    this.#headerResult = new Uint8Array(classes.size);
+    const setIds = new Map<string, number>();
+    const setIdOf = (any: boolean, set: Signature["src"]): number => {
+      if (any) return -1;
+      const key = `${set.v4.join(",")}/${set.v6.join(",")}`;
+      let id = setIds.get(key);
+      if (id === undefined) {
+        setIds.set(key, id = this.#sets.length);
+        this.#sets.push(set);
+      }
+      return id;
+    };
+    this.#srcSet = Int32Array.from(sigs, (sig) => setIdOf(sig.srcAny, sig.src));
+    this.#dstSet = Int32Array.from(sigs, (sig) => setIdOf(sig.dstAny, sig.dst));
+    this.#inSetStamp = new Uint32Array(this.#sets.length * 2);
+    this.#inSetResult = new Uint8Array(this.#sets.length * 2);
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
     for (let g = 0; g < GROUP_COUNT; g++) {
       const group = buildGroup(sigs, g, factory);
       this.#groups.push(group);
-      if (group.matcher) {
-        idSpace = Math.max(idSpace, group.matcher.idSpace);
-        name = group.matcher.name;
+      for (const pf of group.prefilters) {
+        if (pf.matcher === null) continue;
+        idSpace = Math.max(idSpace, pf.matcher.idSpace);
+        name = pf.matcher.name;
       }
     }
     this.#responseVariant = new Int32Array(bufferCount()).fill(-1);
@@ -311,7 +393,7 @@ export class DetectEngine {
   /** Prefilter patterns over all groups. */
   get patternCount(): number {
     let n = 0;
-    for (const g of this.#groups) n += g.matcher ? g.matcher.patternCount : 0;
+    for (const g of this.#groups) n += g.patternCount;
     return n;
   }
 
@@ -324,6 +406,11 @@ export class DetectEngine {
    */
   inspect(p: Packet, ctx: DetectContext, alerts: AlertQueue): void {
     this.counters.packets++;
+    if (++this.#packetStamp > 0xffff_fffe) {
+      this.#packetStamp = 1;
+      this.#headerStamp.fill(0);
+      this.#inSetStamp.fill(0);
+    }
     this.passed = false;
     this.silentCount = 0;
     const group = this.#groups[p.ipVersion === 0 ? GROUP_NON_IP : groupOfProto(p.ipProto)];
@@ -358,21 +445,25 @@ export class DetectEngine {
       }
     }
     const stream = ctx.streamBlockCount > 0 ? ctx.stream : null;
-    if (group.matcher !== null && p.payloadLen > 0) {
+    // flow:to_client rules see only packets to the client, flow:to_server ones only the others
+    const pf = group.prefilters[ctx.direction === FlowDirection.TO_CLIENT ? 1 : 0];
+    const matcher = pf.matcher;
+    const packetMatcher = ctx.streamAdded ? pf.packetOnly : matcher;
+    if (packetMatcher !== null && p.payloadLen > 0) {
       const set = this.#matchSet;
       set.reset();
       const start = p.frameOffset + p.payloadOffset;
-      group.matcher.scan(p.data, start, start + p.payloadLen, set);
-      this.#markMatched(group, set, FROM_PACKET);
+      packetMatcher.scan(p.data, start, start + p.payloadLen, set);
+      this.#markMatched(pf, set, FROM_PACKET);
     }
-    if (group.matcher !== null && stream !== null) {
+    if (matcher !== null && stream !== null) {
       // the prefilter over the reassembled stream blocks (Suricata's stream mpm)
       const set = this.#matchSet;
       set.reset();
       for (let k = 0; k < ctx.streamBlockCount; k++) {
-        group.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+        matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
       }
-      this.#markMatched(group, set, FROM_STREAM);
+      this.#markMatched(pf, set, FROM_STREAM);
     }
     const viaPacket = this.#viaPacket;
     const viaStream = this.#viaStream;
@@ -592,13 +683,42 @@ export class DetectEngine {
   }
 
   /** Mark the signatures of every pattern the prefilter found. */
-  #markMatched(group: SignatureGroup, set: MatchSet, sources: number): void {
+  #markMatched(pf: PacketPrefilter, set: MatchSet, sources: number): void {
     const ids = set.ids;
-    const patternStart = group.patternStart;
+    const patternStart = pf.patternStart;
     for (let k = 0; k < set.count; k++) {
       const id = ids[k];
-      this.#markAll(group.patternSigs, patternStart[id], patternStart[id + 1], sources);
+      this.#markAll(pf.patternSigs, patternStart[id], patternStart[id + 1], sources);
     }
+  }
+
+  /** {@link headerMatches}, with address set memberships known once per packet. */
+  #headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
+    const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
+      p.ipProto === IpProto.SCTP;
+    const sp = reversed ? p.dstPort : p.srcPort;
+    const dp = reversed ? p.srcPort : p.dstPort;
+    if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
+    if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
+    if (p.ipVersion !== 4 && p.ipVersion !== 6) return sig.srcAny && sig.dstAny;
+    const src = this.#srcSet[sig.index];
+    if (src >= 0 && !this.#inSet(src, reversed ? 1 : 0, p)) return false;
+    const dst = this.#dstSet[sig.index];
+    if (dst >= 0 && !this.#inSet(dst, reversed ? 0 : 1, p)) return false;
+    return true;
+  }
+
+  /** Whether the packet's source (side 0) or destination (1) address is in set `id`. */
+  #inSet(id: number, side: number, p: Packet): boolean {
+    const k = id * 2 + side;
+    if (this.#inSetStamp[k] === this.#packetStamp) return this.#inSetResult[k] === 1;
+    const set = this.#sets[id];
+    const ok = p.ipVersion === 4
+      ? matchesIpv4(set, side === 0 ? p.src4 : p.dst4)
+      : matchesIpv6(set, p.data, p.frameOffset + (side === 0 ? p.src6Offset : p.dst6Offset));
+    this.#inSetStamp[k] = this.#packetStamp;
+    this.#inSetResult[k] = ok ? 1 : 0;
+    return ok;
   }
 
   #matches(sig: Signature, p: Packet, ctx: DetectContext): boolean {
@@ -607,8 +727,15 @@ export class DetectEngine {
       return false;
     }
     if (sig.ipVersion !== 0 && sig.ipVersion !== p.ipVersion) return false;
-    if (!headerMatches(sig, p, false) && !(sig.bidirectional && headerMatches(sig, p, true))) {
-      return false;
+    const hc = this.#headerClass[sig.index];
+    if (this.#headerStamp[hc] === this.#packetStamp) {
+      if (this.#headerResult[hc] === 0) return false;
+    } else {
+      const ok = this.#headerMatches(sig, p, false) ||
+        (sig.bidirectional && this.#headerMatches(sig, p, true));
+      this.#headerStamp[hc] = this.#packetStamp;
+      this.#headerResult[hc] = ok ? 1 : 0;
+      if (!ok) return false;
     }
     const conditions = sig.conditions;
     for (let i = 0; i < conditions.length; i++) {
@@ -689,6 +816,16 @@ export class DetectEngine {
     }
     return true;
   }
+}
+
+/** What {@link headerMatches} depends on, as a string: equal keys, equal results. */
+function headerKey(sig: Signature): string {
+  const ips = (any: boolean, set: Signature["src"]) =>
+    any ? "*" : `${set.v4.join(",")}/${set.v6.join(",")}`;
+  const ports = (any: boolean, set: Signature["srcPorts"]) => any ? "*" : set.ranges.join(",");
+  return `${sig.bidirectional ? "<>" : "->"} ${ips(sig.srcAny, sig.src)} ${
+    ports(sig.srcPortsAny, sig.srcPorts)
+  } ${ips(sig.dstAny, sig.dst)} ${ports(sig.dstPortsAny, sig.dstPorts)}`;
 }
 
 /** Whether a signature's payload keywords may look at the reassembled stream. */
@@ -822,8 +959,11 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const byDstPort: Signature[] = [];
   const bySrcPort: Signature[] = [];
   const patternIds = new Map<string, number>();
-  const sigsOfPattern: number[][] = [];
-  let builder: MatcherBuilder | null = null;
+  const patterns: { bytes: Uint8Array; options: PatternOptions }[] = [];
+  /** Per direction: pattern id -> the signatures of that direction using it. */
+  const sigsOfPattern: [number[][], number[][]] = [[], []];
+  /** Per direction: pattern id -> whether a signature using it may match a stream's packet. */
+  const packetSide: [boolean[], boolean[]] = [[], []];
   for (const sig of sigs) {
     if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
     const fp = sig.fastPattern;
@@ -851,20 +991,27 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     }`;
     let id = patternIds.get(key);
     if (id === undefined) {
-      id = sigsOfPattern.length;
+      id = patterns.length;
       patternIds.set(key, id);
-      sigsOfPattern.push([]);
-      builder ??= factory();
-      builder.addPattern(id, fp.bytes, {
-        nocase: fp.nocase,
-        offset: fp.offset,
-        depth: fp.depth,
-        label: `sid ${sig.sid}`,
+      patterns.push({
+        bytes: fp.bytes,
+        options: { nocase: fp.nocase, offset: fp.offset, depth: fp.depth, label: `sid ${sig.sid}` },
       });
+      sigsOfPattern[0].push([]);
+      sigsOfPattern[1].push([]);
+      packetSide[0].push(false);
+      packetSide[1].push(false);
     }
-    sigsOfPattern[id].push(sig.index);
+    const sides = directionsOf(sig);
+    const onPacket = sig.streamMode === StreamMode.PACKET || sig.streamMode === StreamMode.EITHER;
+    for (let side = 0; side < 2; side++) {
+      if ((sides & (1 << side)) === 0) continue;
+      sigsOfPattern[side][id].push(sig.index);
+      if (onPacket) packetSide[side][id] = true;
+    }
     out.prefilterCount++;
   }
+  out.patternCount = patterns.length;
   out.alwaysSigs = Int32Array.from(always);
   if (byDstPort.length > 0) {
     [out.dstPortStart, out.dstPortSigs] = portIndex(byDstPort, (sig) => sig.dstPorts);
@@ -875,19 +1022,59 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
   out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
-  if (builder !== null) {
-    out.matcher = builder.build();
-    const start = new Int32Array(Math.max(out.matcher.idSpace, sigsOfPattern.length) + 1);
-    let total = 0;
-    for (let id = 0; id < sigsOfPattern.length; id++) {
-      start[id] = total;
-      total += sigsOfPattern[id].length;
+  // one matcher per distinct pattern set: the two directions (and the
+  // packet-only sets) often hold the same patterns
+  const matchers = new Map<string, Matcher>();
+  const matcherOf = (ids: number[]): Matcher | null => {
+    if (ids.length === 0) return null;
+    const key = ids.join(",");
+    let m = matchers.get(key);
+    if (m === undefined) {
+      const builder = factory();
+      for (const id of ids) builder.addPattern(id, patterns[id].bytes, patterns[id].options);
+      m = builder.build();
+      matchers.set(key, m);
     }
-    for (let id = sigsOfPattern.length; id < start.length; id++) start[id] = total;
-    out.patternStart = start;
-    out.patternSigs = Int32Array.from(sigsOfPattern.flat());
+    return m;
+  };
+  for (let side = 0; side < 2; side++) {
+    const of = sigsOfPattern[side];
+    const ids: number[] = [];
+    const packetIds: number[] = [];
+    for (let id = 0; id < patterns.length; id++) {
+      if (of[id].length === 0) continue;
+      ids.push(id);
+      if (packetSide[side][id]) packetIds.push(id);
+    }
+    const pf = out.prefilters[side];
+    pf.matcher = matcherOf(ids);
+    if (pf.matcher === null) continue;
+    pf.packetOnly = group === GROUP_TCP ? matcherOf(packetIds) : pf.matcher;
+    const start = new Int32Array(Math.max(pf.matcher.idSpace, patterns.length) + 1);
+    let total = 0;
+    for (let id = 0; id < patterns.length; id++) {
+      start[id] = total;
+      total += of[id].length;
+    }
+    for (let id = patterns.length; id < start.length; id++) start[id] = total;
+    pf.patternStart = start;
+    pf.patternSigs = Int32Array.from(of.flat());
   }
   return out;
+}
+
+/**
+ * The packet directions a signature can match (bits: 1 not to the client,
+ * 2 to the client), from its flow keyword, as {@link FlowCondition} decides.
+ */
+function directionsOf(sig: Signature): number {
+  let sides = 3;
+  for (const c of sig.conditions) {
+    if (!(c instanceof FlowCondition)) continue;
+    if ((c.options & FlowOption.TO_SERVER) !== 0) sides &= 1;
+    if ((c.options & FlowOption.TO_CLIENT) !== 0) sides &= 2;
+  }
+  return sides;
 }
 
 /** The base (untransformed) buffer of a buffer id. */

@@ -13,6 +13,7 @@
 import type { Packet } from "../decode/packet.ts";
 import type { IpSet } from "../rules/address.ts";
 import type { PortSet } from "../rules/port.ts";
+import type { SourceLocation } from "../rules/diagnostic.ts";
 import type { ParsedRule, RuleAction, RuleOption } from "../rules/rule.ts";
 import type { DetectContext } from "./detect_context.ts";
 
@@ -104,8 +105,17 @@ export class Signature {
   index = -1;
   /** Position in load order. */
   loadOrder = 0;
-  /** The rule as parsed. */
-  readonly rule: ParsedRule;
+  /**
+   * The rule as parsed, or null once {@link releaseRuleModel} has let it go
+   * (after loading, unless the rule model is kept for tracing).
+   */
+  rule: ParsedRule | null;
+  /** Where the rule starts. */
+  location: SourceLocation;
+  /** The rule's protocol word, in lower case (`tcp`, `http`, `tcp-pkt`, ...). */
+  readonly protocol: string;
+  /** The rule text (EVE `alert.rule`); "" when released without it. */
+  text: string;
   /** Signature id. */
   sid: number;
   /** Generator id. */
@@ -123,9 +133,9 @@ export class Signature {
   /** True when `priority` was given explicitly. */
   priorityExplicit = false;
   /** metadata entries as written ("key value"). */
-  readonly metadata: string[] = [];
+  metadata: string[] = [];
   /** references as written ("type,id"). */
-  readonly references: string[] = [];
+  references: string[] = [];
   /** The `target` keyword's value: "src_ip", "dest_ip" or null. */
   target: string | null = null;
 
@@ -157,11 +167,11 @@ export class Signature {
   dstPortsAny = false;
 
   /** Packet and flow conditions, checked in order. */
-  readonly conditions: PacketCondition[] = [];
+  conditions: PacketCondition[] = [];
   /** Buffer inspections, checked in order. */
-  readonly buffers: BufferInspection[] = [];
+  buffers: BufferInspection[] = [];
   /** What to do on a match, before alerting. */
-  readonly postMatch: PostMatchAction[] = [];
+  postMatch: PostMatchAction[] = [];
   /** The prefilter pattern, or null when the rule has none. */
   fastPattern: FastPattern | null = null;
   /** Match without raising an alert (flowbits:noalert, noalert). */
@@ -203,6 +213,9 @@ export class Signature {
   /** @param rule the parsed rule */
   constructor(rule: ParsedRule) {
     this.rule = rule;
+    this.location = rule.location;
+    this.protocol = rule.protocol;
+    this.text = rule.text;
     this.sid = rule.sid;
     this.gid = rule.gid;
     this.rev = rule.rev;
@@ -294,4 +307,56 @@ export class SignatureBuilder {
     this.lastStep = step;
     this.lastStepBuffer = bufferId;
   }
+}
+
+/**
+ * Let a loaded signature's parse go, keeping what detection and output use:
+ * the rule's options and address/port trees are dropped, and the strings
+ * kept are copied out of the rule file's text (a substring would keep the
+ * whole file alive). Rule sets such as ET Open hold about a third of their
+ * heap in the parsed model, which only compilation and tracing need.
+ *
+ * @param sig a compiled signature
+ * @param keepText keep the rule text (EVE `alert.rule`); else it becomes ""
+ */
+export function releaseRuleModel(sig: Signature, keepText: boolean): void {
+  sig.rule = null;
+  sig.text = keepText ? detachedString(sig.text) : "";
+  sig.msg = detachedString(sig.msg);
+  if (sig.classtype !== null) sig.classtype = internedString(sig.classtype);
+  if (sig.appProto !== null) sig.appProto = internedString(sig.appProto);
+  // metadata entries repeat across rules (`signature_severity Major`); the
+  // arrays are copied to their exact length (a pushed-to array keeps spare room)
+  sig.metadata = sig.metadata.map(internedString);
+  sig.references = sig.references.map(detachedString);
+  sig.conditions = sig.conditions.slice();
+  sig.buffers = sig.buffers.slice();
+  sig.postMatch = sig.postMatch.slice();
+  const at = sig.location;
+  sig.location = { file: internedString(at.file), line: at.line, column: at.column };
+}
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. V8
+ * keeps a substring as a slice of its parent (a rule's keyword value keeps
+ * its whole rule file alive), and a concatenation as a pair. For strings a
+ * compiled signature keeps.
+ *
+ * @param s the string
+ * @returns an equal flat string
+ */
+export function detachedString(s: string): string {
+  return s.length === 0 ? "" : JSON.parse(JSON.stringify(s));
+}
+
+const interned = new Map<string, string>();
+
+/** One flat copy of a string that many signatures keep (file names, classtypes, metadata). */
+function internedString(s: string): string {
+  let copy = interned.get(s);
+  if (copy === undefined) {
+    copy = detachedString(s);
+    interned.set(copy, copy);
+  }
+  return copy;
 }

@@ -148,7 +148,10 @@ export class DetectStage {
   alertCount = 0;
   /** Signature ids and how often each alerted. */
   readonly alertsBySid: Map<number, number> = new Map();
-  readonly #info: AlertInfo[];
+  /** Per signature index, made on its first alert (most rules never alert). */
+  readonly #info: (AlertInfo | undefined)[];
+  readonly #ips: boolean;
+  readonly #classes: ReadonlyMap<string, string>;
   readonly #options: DetectStageOptions;
   /** The alerts of a pseudo packet (kept apart: it may come in the middle of a packet). */
   readonly #pseudoAlerts: AlertQueue = new AlertQueue();
@@ -177,13 +180,20 @@ export class DetectStage {
     this.#options = options;
     const ips = options.ips ?? false;
     const classes = options.classDescriptions ?? new Map<string, string>();
-    this.#info = engine.sigs.map((sig) => alertInfoOf(sig, ips, classes));
+    this.#ips = ips;
+    this.#classes = classes;
+    this.#info = new Array(engine.sigs.length);
     this.#sigVerdict = Uint8Array.from(engine.sigs, (sig) => verdictOfAction(sig.action));
     const flows = options.flows ?? null;
     if (flows !== null) {
       flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
       if (options.eve) flows.app.onLog = (f, fa, tx, side) => this.#txRecord(f, fa, tx, side);
     }
+  }
+
+  /** The alert data of signature `index`, made once. */
+  #alertInfo(index: number): AlertInfo {
+    return this.#info[index] ??= alertInfoOf(this.engine.sigs[index], this.#ips, this.#classes);
   }
 
   /** The packet being finished (records of its flow are written on it). */
@@ -392,10 +402,10 @@ export class DetectStage {
     if (drops.alerts && reason === "rules") {
       const alerts = this.alerts;
       for (let i = 0; i < alerts.count && alert === null; i++) {
-        const info = this.#info[alerts.sigIndex[i]];
+        const info = this.#alertInfo(alerts.sigIndex[i]);
         if (info.action === "blocked") alert = info;
       }
-      if (alert === null && silentDrop >= 0) alert = this.#info[silentDrop];
+      if (alert === null && silentDrop >= 0) alert = this.#alertInfo(silentDrop);
     }
     const extras = flows?.eveExtras(p, ctx);
     this.#options.eve!.drop(p, reason, alert, {
@@ -423,7 +433,9 @@ export class DetectStage {
     if (this.#options.verdict) {
       // Suricata's packet verdict: drop when an alerting rule drops in IPS mode
       let drop = false;
-      for (let i = 0; i < alerts.count; i++) drop ||= this.#info[alerts.sigIndex[i]].drop === true;
+      for (let i = 0; i < alerts.count; i++) {
+        drop ||= this.#alertInfo(alerts.sigIndex[i]).drop === true;
+      }
       extras = {
         ...extras,
         verdict: { action: drop && this.#options.ips ? "drop" : "alert" },
@@ -432,7 +444,7 @@ export class DetectStage {
     let streamExtras: EveExtras | undefined;
     for (let i = 0; i < alerts.count; i++) {
       const index = alerts.sigIndex[i];
-      const info = this.#info[index];
+      const info = this.#alertInfo(index);
       let tx = alerts.tx[i];
       let guessed = false;
       if (tx === null && ctx.app !== null && (alerts.streamMatch[i] === 1 || p.ipProto === 17)) {
@@ -523,7 +535,7 @@ function alertInfoOf(
     category: sig.classtype === null ? null : classes.get(sig.classtype) ?? null,
     severity: sig.priority,
     metadata: sig.metadata.length > 0 ? ruleMetadata(sig.metadata.map(splitMetadata)) : undefined,
-    rule: sig.rule.text,
+    rule: sig.text,
   };
 }
 

@@ -10,14 +10,14 @@
 import { type DatasetRegistry, openDatasets } from "../detect/datasets.ts";
 import { DetectEngine, type MatcherFactory } from "../detect/engine.ts";
 import "../detect/keywords/mod.ts";
-import type { Signature } from "../detect/signature.ts";
+import { releaseRuleModel, type Signature } from "../detect/signature.ts";
 import { compileRule } from "../detect/signature_compiler.ts";
 import { AddressResolver } from "../rules/address.ts";
 import { loadClassificationFile } from "../rules/classification.ts";
 import type { SuricataConfig } from "../rules/config.ts";
 import type { RuleDiagnostic } from "../rules/diagnostic.ts";
 import { PortResolver } from "../rules/port.ts";
-import { loadRuleFiles } from "../rules/rule_files.ts";
+import { parseRuleFiles } from "../rules/rule_files.ts";
 
 /** What loading a ruleset found. */
 export interface RulesetReport {
@@ -55,6 +55,8 @@ export interface Ruleset {
   classDescriptions: Map<string, string>;
   /** The datasets of the rules (saved with `saveAll` when the scan ends). */
   datasets: DatasetRegistry;
+  /** Every keyword the loaded rules use, as written (e.g. `ja3.hash`, `content`). */
+  keywords: ReadonlySet<string>;
 }
 
 /** Options of {@link loadRuleset}. */
@@ -71,6 +73,14 @@ export interface LoadRulesetOptions {
   actionOrder?: string[];
   /** Compile for explaining misses (`Signature.origins`, see detect/match_trace.ts). */
   traceOrigins?: boolean;
+  /**
+   * Keep each signature's parsed rule (`Signature.rule`) after loading.
+   * Default: only when tracing. Without it the parse is released file by
+   * file ({@link releaseRuleModel}), which keeps start-up memory low.
+   */
+  keepRuleModel?: boolean;
+  /** Keep each rule's text (`Signature.text`, EVE `alert.rule`). Default true. */
+  keepRuleText?: boolean;
 }
 
 /**
@@ -95,8 +105,9 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
     classifications,
     traceOrigins: options.traceOrigins ?? false,
   };
-  const parsed = loadRuleFiles(options.paths);
-  const diagnostics: RuleDiagnostic[] = [...parsed.errors];
+  const keepModel = options.keepRuleModel ?? options.traceOrigins ?? false;
+  const keepText = options.keepRuleText ?? true;
+  const diagnostics: RuleDiagnostic[] = [];
   const datasets = openDatasets(config);
   for (const message of datasets.configErrors) {
     diagnostics.push({ file: config.file ?? "suricata.yaml", line: 0, column: 0, message });
@@ -104,38 +115,48 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   const skippedByReason = new Map<string, number>();
   const count = (reason: string) =>
     skippedByReason.set(reason, (skippedByReason.get(reason) ?? 0) + 1);
-  for (const error of parsed.errors) count(parseReason(error));
-
+  const keywords = new Set<string>();
   const bySid = new Map<string, Signature>();
   const loaded: Signature[] = [];
-  for (const rule of parsed.rules) {
-    const result = compileRule(rule, env);
-    if (!result.ok) {
-      diagnostics.push(result.diagnostic);
-      count(result.reason);
-      continue;
+  let rulesRead = 0;
+  // one file at a time: its parse is released before the next is read
+  for (const parsed of parseRuleFiles(options.paths)) {
+    rulesRead += parsed.rules.length + parsed.errors.filter((e) => e.line > 0).length;
+    for (const error of parsed.errors) {
+      diagnostics.push(error);
+      count(parseReason(error));
     }
-    const sig = result.sig;
-    if (sig.classtype !== null) sig.classtype = sig.classtype.toLowerCase();
-    const key = `${sig.gid}:${sig.sid}`;
-    const earlier = bySid.get(key);
-    if (earlier) {
-      // Suricata keeps the higher revision of a duplicated gid:sid.
-      const [keep, drop] = sig.rev > earlier.rev ? [sig, earlier] : [earlier, sig];
-      diagnostics.push({
-        file: drop.rule.location.file,
-        line: drop.rule.location.line,
-        column: drop.rule.location.column,
-        keyword: "sid",
-        message: `duplicate signature ${key} (rev ${drop.rev}); rev ${keep.rev} is kept`,
-      });
-      count("duplicate sid");
-      if (keep === sig) loaded[loaded.indexOf(earlier)] = sig;
-      bySid.set(key, keep);
-      continue;
+    for (const rule of parsed.rules) {
+      const result = compileRule(rule, env);
+      if (!result.ok) {
+        diagnostics.push(result.diagnostic);
+        count(result.reason);
+        continue;
+      }
+      const sig = result.sig;
+      for (const option of rule.options) keywords.add(option.name);
+      if (sig.classtype !== null) sig.classtype = sig.classtype.toLowerCase();
+      if (!keepModel) releaseRuleModel(sig, keepText);
+      const key = `${sig.gid}:${sig.sid}`;
+      const earlier = bySid.get(key);
+      if (earlier) {
+        // Suricata keeps the higher revision of a duplicated gid:sid.
+        const [keep, drop] = sig.rev > earlier.rev ? [sig, earlier] : [earlier, sig];
+        diagnostics.push({
+          file: drop.location.file,
+          line: drop.location.line,
+          column: drop.location.column,
+          keyword: "sid",
+          message: `duplicate signature ${key} (rev ${drop.rev}); rev ${keep.rev} is kept`,
+        });
+        count("duplicate sid");
+        if (keep === sig) loaded[loaded.indexOf(earlier)] = sig;
+        bySid.set(key, keep);
+        continue;
+      }
+      bySid.set(key, sig);
+      loaded.push(sig);
     }
-    bySid.set(key, sig);
-    loaded.push(sig);
   }
   const engine = DetectEngine.build(loaded, {
     matcher: options.matcher,
@@ -152,9 +173,10 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
     engine,
     classDescriptions,
     datasets,
+    keywords,
     report: {
       files: options.paths,
-      rules: parsed.rules.length + parsed.errors.filter((e) => e.line > 0).length,
+      rules: rulesRead,
       loaded: loaded.length,
       waiting: engine.waiting.length,
       waitingFor: sortWaiting(waitingFor),

@@ -41,8 +41,8 @@
  * @module
  */
 
-import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
 import type { Packet } from "../decode/packet.ts";
+import { ByteCopier } from "./byte_copy.ts";
 import { StreamArena } from "./stream_arena.ts";
 import { TcpState } from "./flow_table.ts";
 
@@ -737,45 +737,9 @@ export class TcpReassembly {
   }
 }
 
-/** Copies of at least this many bytes go through libc's memcpy (a call costs ~0.4 us). */
-const MEMCPY_MIN = 384;
-/** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
-const memcpy = memcpyOrNull();
-/** The last source and destination arrays and their addresses (an address costs an object). */
-let lastSrc: Uint8Array | null = null;
-let lastSrcAddress = 0;
-let lastDst: Uint8Array | null = null;
-let lastDstAddress = 0;
+/** Copies segment bytes into the arena (memcpy for long runs). */
+const copier = new ByteCopier();
 
-/**
- * Copy `n` bytes without making garbage: long runs by memcpy on the arrays'
- * addresses, short ones by a loop (a subarray view per packet would be garbage).
- */
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
-  if (n >= MEMCPY_MIN && memcpy !== null) {
-    if (src !== lastSrc) {
-      lastSrc = src;
-      lastSrcAddress = addressOf(src);
-    }
-    if (dst !== lastDst) {
-      lastDst = dst;
-      lastDstAddress = addressOf(dst);
-    }
-    if (lastSrcAddress !== 0 && lastDstAddress !== 0 && from + n <= src.length) {
-      memcpy(lastDstAddress + at, lastSrcAddress + from, n);
-      return;
-    }
-  }
-  copyBytesLoop(dst, at, src, from, n);
-}
-
-/** Copy `n` bytes with a loop. */
-function copyBytesLoop(
-  dst: Uint8Array,
-  at: number,
-  src: Uint8Array,
-  from: number,
-  n: number,
-): void {
-  for (let k = 0; k < n; k++) dst[at + k] = src[from + k];
+  copier.copy(dst, at, src, from, n);
 }

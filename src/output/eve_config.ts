@@ -96,6 +96,8 @@ export function eveSettingsOf(config: SuricataConfig): EveSettings {
         payloadPrintable: flag(body, "payload-printable", false),
         packet: flag(body, "packet", false),
         ruleMetadata: body?.child("metadata") ? flag(body, "metadata", true) : true,
+        // metadata: {rule: {raw: yes}} writes the rule text as alert.rule
+        rule: flag(body?.child("metadata")?.child("rule"), "raw", false),
         ethernet: settings.options.ethernet,
       };
       const xff = body?.child("xff");

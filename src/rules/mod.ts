@@ -109,5 +109,5 @@ export {
   type RuleDirection,
   type RuleOption,
 } from "./rule.ts";
-export { loadRuleFiles } from "./rule_files.ts";
+export { loadRuleFiles, parseRuleFiles } from "./rule_files.ts";
 export { parseRule, parseRules, type ParseRulesResult } from "./rule_parser.ts";

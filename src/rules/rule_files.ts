@@ -34,36 +34,49 @@ export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
   const rules: ParsedRule[] = [];
   const errors: RuleDiagnostic[] = [];
   const warnings: RuleDiagnostic[] = [];
+  for (const r of parseRuleFiles(paths)) {
+    for (const rule of r.rules) rules.push(rule);
+    for (const d of r.errors) errors.push(d);
+    for (const d of r.warnings) warnings.push(d);
+  }
+  return { rules, errors, warnings };
+}
+
+/**
+ * The rule files of `paths` parsed one at a time, in load order (the same
+ * files and order as {@link loadRuleFiles}): a caller that compiles each file
+ * before reading the next holds one file's parse at a time.
+ *
+ * @param paths files and folders, in load order
+ * @returns one result per file, or per path that could not be read (an error only)
+ */
+export function* parseRuleFiles(paths: readonly string[]): Generator<ParseRulesResult> {
   const decoder = new TextDecoder("utf-8");
-  const readOne = (file: string) => {
+  const unreadable = (file: string, message: string): ParseRulesResult => ({
+    rules: [],
+    errors: [{ file, line: 0, column: 0, message }],
+    warnings: [],
+  });
+  const readOne = (file: string): ParseRulesResult => {
     let bytes: Uint8Array;
     try {
       bytes = Deno.readFileSync(file);
     } catch (e) {
-      errors.push({ file, line: 0, column: 0, message: `cannot read rule file: ${reason(e)}` });
-      return;
+      return unreadable(file, `cannot read rule file: ${reason(e)}`);
     }
     const text = decoder.decode(bytes);
-    const r = isYamlRuleFile(file) ? parseYamlRules(text, file) : parseRules(text, file);
-    for (const rule of r.rules) rules.push(rule);
-    for (const d of r.errors) errors.push(d);
-    for (const d of r.warnings) warnings.push(d);
+    return isYamlRuleFile(file) ? parseYamlRules(text, file) : parseRules(text, file);
   };
   for (const path of paths) {
     let isDirectory: boolean;
     try {
       isDirectory = Deno.statSync(path).isDirectory;
     } catch (e) {
-      errors.push({
-        file: path,
-        line: 0,
-        column: 0,
-        message: `cannot read rule path: ${reason(e)}`,
-      });
+      yield unreadable(path, `cannot read rule path: ${reason(e)}`);
       continue;
     }
     if (!isDirectory) {
-      readOne(path);
+      yield readOne(path);
       continue;
     }
     let names: string[];
@@ -73,12 +86,11 @@ export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
         .map((e) => e.name)
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     } catch (e) {
-      errors.push({ file: path, line: 0, column: 0, message: `cannot list folder: ${reason(e)}` });
+      yield unreadable(path, `cannot list folder: ${reason(e)}`);
       continue;
     }
-    for (const name of names) readOne(join(path, name));
+    for (const name of names) yield readOne(join(path, name));
   }
-  return { rules, errors, warnings };
 }
 
 function reason(e: unknown): string {

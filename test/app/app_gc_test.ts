@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
-import { measuredGcLines } from "../gc/_trace.ts";
+import { steadyGcLines } from "../gc/_trace.ts";
 import { steadyCapture } from "./_steady_capture.ts";
 
 const LOOP = new URL("./app_loop.ts", import.meta.url).pathname;
@@ -26,9 +26,10 @@ Deno.test({
       const pcap = join(dir, "steady.pcap");
       await Deno.writeFile(pcap, steadyCapture());
       let figures = "";
-      const between = await measuredGcLines(
+      const between = await steadyGcLines(
         LOOP,
         [pcap, corpusPath("rules/et-open"), "3", "10"],
+        3,
         (e) => (figures = e),
       );
       const f = JSON.parse(figures.trim().split("\n").at(-1)!);

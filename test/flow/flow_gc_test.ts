@@ -3,14 +3,15 @@
  * flowints and the threshold gate over the small corpus many times in a
  * subprocess with V8's `--trace-gc`; after warm-up no scavenge
  * (young-generation GC) may happen, as a scavenge means the loop allocates.
- * The approach of test/gc/steady_state_test.ts, with a longer warm-up: the
+ * The approach of test/gc/steady_state_test.ts, with a longer warm-up (and up
+ * to three runs on a loaded machine, see steadyGcLines): the
  * flow code must have reached its optimised tier before the measurement
  * (while it is still being compiled, doubles are boxed).
  */
 
 import assert from "node:assert/strict";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
-import { measuredGcLines } from "../gc/_trace.ts";
+import { steadyGcLines } from "../gc/_trace.ts";
 
 const LOOP = new URL("./flow_loop.ts", import.meta.url).pathname;
 
@@ -21,7 +22,7 @@ Deno.test({
   async fn() {
     const pcap = corpusPath("pcap/traffic-small.pcap");
     let figures = "";
-    const between = await measuredGcLines(LOOP, [pcap, "60", "30"], (e) => (figures = e));
+    const between = await steadyGcLines(LOOP, [pcap, "60", "30"], 3, (e) => (figures = e));
     // the loop did reassemble and inspect streams (and ended every flow after each pass)
     const f = JSON.parse(figures.trim().split("\n").at(-1)!);
     assert.ok(f.segments > 1000, `segments ${f.segments}`);

@@ -47,3 +47,32 @@ export async function measuredGcLines(
   assert.ok(forced.length >= 2, `two forced GCs in the trace:\n${out.slice(0, 2000)}`);
   return lines.slice(forced[forced.length - 2] + 1, forced[forced.length - 1]);
 }
+
+/** A young-generation collection in a `--trace-gc` line. */
+export const SCAVENGE = /Scavenge|Minor Mark/;
+
+/**
+ * {@link measuredGcLines}, run up to `attempts` times until a run's measured
+ * passes had no scavenge. A loop that allocates scavenges in every run; on a
+ * loaded machine one run may measure before V8 has finished optimising the
+ * loop (unoptimised code boxes doubles), which a later run does not.
+ *
+ * @param script the loop script
+ * @param args its arguments
+ * @param attempts runs at most
+ * @param report receives each run's stderr, when given
+ * @returns the measured lines of the first clean run, else of the last run
+ */
+export async function steadyGcLines(
+  script: string,
+  args: string[],
+  attempts = 3,
+  report?: (stderr: string) => void,
+): Promise<string[]> {
+  let lines: string[] = [];
+  for (let i = 0; i < attempts; i++) {
+    lines = await measuredGcLines(script, args, report);
+    if (!lines.some((line) => SCAVENGE.test(line))) break;
+  }
+  return lines;
+}

@@ -21,7 +21,7 @@ import type { Packet } from "../../decode/packet.ts";
 import { appParserPresent } from "../buffers.ts";
 import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
-import { KeywordError, type PacketCondition } from "../signature.ts";
+import { detachedString, KeywordError, type PacketCondition } from "../signature.ts";
 import { TxSide } from "../../app/transaction.ts";
 
 /** Protocol detection events (no protocol prefix), as Suricata 7. */
@@ -142,7 +142,7 @@ registerKeyword({
       condition = new AppLayerEventCondition(null, lower);
     } else {
       const protocol = text.slice(0, dot);
-      const event = text.slice(dot + 1);
+      const event = detachedString(text.slice(dot + 1));
       if (!APP_PROTOCOLS.has(protocol)) {
         throw new KeywordError("app-layer-event", `unknown application protocol "${protocol}"`, {
           valueOffset: offset,

@@ -226,7 +226,7 @@ registerKeyword({
     if (state !== "" && (load !== "" || save !== "")) {
       throw new KeywordError("dataset", "'state' can not be mixed with 'load' and 'save'");
     }
-    const ruleFile = builder.sig.rule.location.file;
+    const ruleFile = builder.sig.location.file;
     if (state !== "") {
       save = load = resolve("dataset", () => currentDatasets().savePath(state));
     } else if (save !== "" && load === "") {
@@ -278,7 +278,7 @@ registerKeyword({
     if (load !== "" && type === null) {
       throw new KeywordError("datarep", "if load is used type must be set as well");
     }
-    if (load !== "") load = currentDatasets().loadPath(load, builder.sig.rule.location.file);
+    if (load !== "") load = currentDatasets().loadPath(load, builder.sig.location.file);
     const set = getSet("datarep", { name, type, load, save: "", hashsize });
     addRecord(builder, buffer, {
       type: "buffer_test",

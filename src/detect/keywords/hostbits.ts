@@ -12,6 +12,7 @@ import { type HostBitStore, type HostBitTrack } from "../../flow/host_bits.ts";
 import type { DetectContext } from "../detect_context.ts";
 import { registerKeyword } from "../keyword_registry.ts";
 import {
+  detachedString,
   KeywordError,
   type PacketCondition,
   type PostMatchAction,
@@ -77,7 +78,7 @@ export class HostBitChange implements PostMatchAction {
 function setup(keyword: string, builder: SignatureBuilder, value: string): void {
   const parts = value.split(",").map((s) => s.trim());
   const op = parts[0]?.toLowerCase();
-  const name = parts[1];
+  const name = parts[1] === undefined ? "" : detachedString(parts[1]);
   if (!name) throw new KeywordError(keyword, "expected <operation>,<name>[,...]");
   let track: HostBitTrack = "src";
   let expire = DEFAULT_EXPIRE;

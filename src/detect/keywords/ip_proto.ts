@@ -95,10 +95,10 @@ function apply(builder: SignatureBuilder, op: string, proto: number): void {
   const sig = builder.sig;
   let state = builder.scratch.get(SCRATCH_KEY) as IpProtoState | undefined;
   if (state === undefined) {
-    if (!IP_RULE_PROTOCOLS.has(sig.rule.protocol) || sig.ipProto !== -1) {
+    if (!IP_RULE_PROTOCOLS.has(sig.protocol) || sig.ipProto !== -1) {
       throw new KeywordError(
         "ip_proto",
-        `only allowed in rules for ip, ipv4 or ipv6 (this rule is for ${sig.rule.protocol})`,
+        `only allowed in rules for ip, ipv4 or ipv6 (this rule is for ${sig.protocol})`,
       );
     }
     state = { condition: new IpProtoCondition(), ops: [], lt: -1, gt: -1 };

@@ -25,6 +25,7 @@ import {
   UintMode,
 } from "../content_inspect.ts";
 import { registerFinalizer } from "../keyword_registry.ts";
+import { packedBytes, packedFolded } from "../pattern_bytes.ts";
 import {
   type ContentRecord,
   type PayloadRecord,
@@ -362,7 +363,9 @@ function compileRecord(r: PayloadRecord, base64: ContentInspector | null): Inspe
     case "content":
       return {
         kind: StepKind.CONTENT,
-        pattern: (r.flags & ContentFlag.NOCASE) !== 0 ? r.bytes.map((c) => LOWER[c]) : r.bytes,
+        pattern: (r.flags & ContentFlag.NOCASE) !== 0
+          ? packedFolded(r.bytes, LOWER)
+          : packedBytes(r.bytes),
         flags: r.flags,
         offset: r.offset,
         depth: r.depth,
@@ -503,7 +506,10 @@ function finalize(builder: SignatureBuilder): void {
       fp!.cd.chopLength === 0
     ) {
       const nocase = (fp!.cd.flags & ContentFlag.NOCASE) !== 0;
-      absent = { pattern: nocase ? fp!.cd.bytes.map((c) => LOWER[c]) : fp!.cd.bytes, nocase };
+      absent = {
+        pattern: nocase ? packedFolded(fp!.cd.bytes, LOWER) : packedBytes(fp!.cd.bytes),
+        nocase,
+      };
     }
     sig.buffers.push({ bufferId: b, matcher: new ContentInspector(steps, absent) });
   }
@@ -543,7 +549,7 @@ function finalize(builder: SignatureBuilder): void {
   }
   sig.fastPattern = {
     bufferId: fp.buffer,
-    bytes,
+    bytes: packedBytes(bytes),
     nocase,
     ...(offset !== 0 ? { offset } : {}),
     ...(depth !== 0 ? { depth } : {}),

@@ -1,0 +1,38 @@
+/** TxBuffers: copied spans, spans over bytes already held (alias), copies of held bytes. */
+
+import assert from "node:assert/strict";
+import { TxBuffers } from "../../src/app/transaction.ts";
+
+const enc = new TextEncoder();
+const text = (b: TxBuffers, span: number) => b.spanText(span);
+
+Deno.test("TxBuffers: alias spans view earlier bytes, appendHeld copies them, appendCrlf ends lines", () => {
+  const b = new TxBuffers(8); // small, so that appends grow the array under the aliases
+  const line = enc.encode("Host: example.com");
+  b.begin(1);
+  b.append(line, 0, line.length);
+  b.appendCrlf();
+  const second = b.length;
+  const ua = enc.encode("User-Agent: curl/8");
+  b.append(ua, 0, ua.length);
+  b.appendCrlf();
+  b.end();
+  b.alias(2, 6, 17); // "example.com"
+  b.alias(2, second + 12, second + ua.length); // a second span of buffer 2: "curl/8"
+  b.begin(3);
+  b.appendHeld(second, second + ua.length + 2);
+  b.appendHeld(0, 4);
+  b.end();
+  assert.equal(text(b, b.first(1)), "Host: example.com\r\nUser-Agent: curl/8\r\n");
+  const s2 = b.first(2);
+  assert.equal(text(b, s2), "example.com");
+  assert.equal(text(b, b.next(s2)), "curl/8");
+  assert.equal(b.next(b.next(s2)), -1);
+  assert.equal(text(b, b.first(3)), "User-Agent: curl/8\r\nHost");
+  // an alias past what is held is clipped
+  b.alias(4, b.length - 2, b.length + 100);
+  assert.equal(text(b, b.first(4)), "st");
+  b.clear();
+  assert.equal(b.first(2), -1);
+  assert.equal(b.length, 0);
+});
