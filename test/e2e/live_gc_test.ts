@@ -82,7 +82,10 @@ async function measureOnce(): Promise<Run> {
     assert.equal(status.code, 0, loop.stderr().slice(-3000));
     const text = loop.stderr();
     const lines = text.split("\n");
-    const figures = JSON.parse(lines.filter((l) => l.startsWith("{")).at(-1)!);
+    // the loop's stderr and the GC trace share the output: a trace line may be cut by the figures
+    const json = [...text.matchAll(/\{"packetsMeasured"[^}]*\}/g)].at(-1)?.[0];
+    assert(json !== undefined, `no figures from the loop:\n${text.slice(-3000)}`);
+    const figures = JSON.parse(json);
     const forced = lines
       .map((line, i) => (/testing|requested/.test(line) && /Mark-Compact/.test(line) ? i : -1))
       .filter((i) => i >= 0);
