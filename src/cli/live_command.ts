@@ -152,6 +152,8 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
         }
       },
     });
+    // flows end (their records, Suricata's "shutdown") while the ring memory is still mapped
+    stage?.finish();
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     for (const ring of rings) ring.close();

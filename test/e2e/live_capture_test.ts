@@ -156,6 +156,14 @@ Deno.test({
         };
       };
       assert(stats !== undefined, "a stats record at shutdown");
+      // flows still open at shutdown end with their records (Suricata's reason "shutdown")
+      const flows = eve.filter((r) => r.event_type === "flow") as Array<
+        { src_ip: string; flow: { reason: string } }
+      >;
+      assert(
+        flows.some((r) => r.flow.reason === "shutdown" && r.src_ip === topo.clientIp),
+        "flow records at stop",
+      );
       assert(stats.stats.capture.kernel_packets > 20, "kernel packet counter");
       assert.equal(stats.stats.capture.kernel_drops, 0);
       assert(stats.stats.ips.blocked >= 2);
