@@ -1131,10 +1131,16 @@ function buildTxGroup(
       always.push(sig.index);
       continue;
     }
-    let entry = byBuffer.get(fp.bufferId);
+    // in the response part a buffer and its `:response` variant are the same spans
+    // (file.data and file.data:response): one prefilter scans them once
+    let bufferId = fp.bufferId;
+    if (part === TxSide.RESPONSE && transformChain(bufferId) === undefined) {
+      bufferId = bufferByName(bufferById(bufferId).name + ":response")?.id ?? bufferId;
+    }
+    let entry = byBuffer.get(bufferId);
     if (entry === undefined) {
       entry = { builder: factory(), ids: new Map(), sigsOf: [] };
-      byBuffer.set(fp.bufferId, entry);
+      byBuffer.set(bufferId, entry);
     }
     const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
       Array.from(fp.bytes).join(",")
