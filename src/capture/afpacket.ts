@@ -269,7 +269,11 @@ export class AfPacketRing implements FrameSource {
       // protocol 0: nothing is received until bind() names the interface
       fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0, iface);
     } catch (error) {
-      if (error instanceof LibcError && (error.code === "EPERM" || error.code === "EACCES")) {
+      // errno is read by a second FFI call, after which the runtime may have reset it
+      // (EAGAIN was seen): the process's capabilities decide as well
+      const denied = error instanceof LibcError &&
+        (error.code === "EPERM" || error.code === "EACCES" || hasNetRaw() === false);
+      if (denied) {
         throw new LiveCaptureError(
           `${iface}: cannot open a packet socket: live capture needs root or CAP_NET_RAW`,
         );
@@ -633,4 +637,22 @@ function linkTypeOf(hatype: number): number {
   if (hatype === ARPHRD_ETHER || hatype === ARPHRD_LOOPBACK) return LINKTYPE_ETHERNET;
   if (hatype === ARPHRD_NONE) return LINKTYPE_RAW;
   return LINKTYPE_ETHERNET;
+}
+
+/** CAP_NET_RAW's bit in the capability sets of /proc/self/status. */
+const CAP_NET_RAW = 13;
+
+/**
+ * Whether the process has CAP_NET_RAW in its effective set (from
+ * `/proc/self/status`), or null when that cannot be read.
+ */
+function hasNetRaw(): boolean | null {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+    if (m === null) return null;
+    return (BigInt(`0x${m[1]}`) & (1n << BigInt(CAP_NET_RAW))) !== 0n;
+  } catch {
+    return null;
+  }
 }
