@@ -24,7 +24,7 @@ async function run(cmd: string, args: string[]): Promise<void> {
 }
 
 /**
- * Run Suricata (single runmode, checksums off) on a capture.
+ * Run Suricata (single runmode, checksums off, fixed stream chunk sizes) on a capture.
  *
  * @param pcap the capture
  * @param rules the rule file
@@ -48,6 +48,10 @@ export function runSuricata(
     "none",
     "--runmode",
     "single",
+    // fixed stream chunk sizes, as Tarsier's: Suricata randomizes them by ±10% by default, which
+    // moves the packet a stream match alerts on from run to run
+    "--set",
+    "stream.reassembly.randomize-chunk-size=no",
     ...extra,
   ]);
 }
