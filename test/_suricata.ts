@@ -48,7 +48,7 @@ export function runSuricata(
     "none",
     "--runmode",
     "single",
-    // fixed stream chunk sizes, as Tarsier's: Suricata randomizes them by ±10% by default, which
+    // fixed stream chunk sizes, as Tarsier's: Suricata randomizes them by +-10% by default, which
     // moves the packet a stream match alerts on from run to run
     "--set",
     "stream.reassembly.randomize-chunk-size=no",
