@@ -305,15 +305,6 @@ export class DetectEngine {
     this.#viaPacket = new Uint32Array(this.#marks.length);
     this.#viaStream = new Uint32Array(this.#marks.length);
     this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
-    const classes = new Map<string, number>();
-    this.#headerClass = Int32Array.from(sigs, (sig) => {
-      const key = headerKey(sig);
-      let c = classes.get(key);
-      if (c === undefined) classes.set(key, c = classes.size);
-      return c;
-    });
-    this.#headerStamp = new Uint32Array(classes.size);
-    this.#headerResult = new Uint8Array(classes.size);
     const setIds = new Map<string, number>();
     const setIdOf = (any: boolean, set: Signature["src"]): number => {
       if (any) return -1;
@@ -329,6 +320,19 @@ export class DetectEngine {
     this.#dstSet = Int32Array.from(sigs, (sig) => setIdOf(sig.dstAny, sig.dst));
     this.#inSetStamp = new Uint32Array(this.#sets.length * 2);
     this.#inSetResult = new Uint8Array(this.#sets.length * 2);
+    // what a header check depends on: direction, address set ids and ports
+    const classes = new Map<string, number>();
+    const ports = (any: boolean, set: PortSet) => any ? "*" : set.ranges.join(",");
+    this.#headerClass = Int32Array.from(sigs, (sig, i) => {
+      const key = `${sig.bidirectional ? "<>" : "->"} ${this.#srcSet[i]} ${
+        ports(sig.srcPortsAny, sig.srcPorts)
+      } ${this.#dstSet[i]} ${ports(sig.dstPortsAny, sig.dstPorts)}`;
+      let c = classes.get(key);
+      if (c === undefined) classes.set(key, c = classes.size);
+      return c;
+    });
+    this.#headerStamp = new Uint32Array(classes.size);
+    this.#headerResult = new Uint8Array(classes.size);
     const factory = options.matcher ?? (() => new AhoCorasickBuilder());
     let idSpace = 1;
     let name = "none";
@@ -490,19 +494,10 @@ export class DetectEngine {
         this.counters.candidates++;
         ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;
-        this.counters.matches++;
-        for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
-        if (sig.action === "pass") {
+        if (this.#matched(sig, p, ctx, alerts, ctx.streamMatch, null)) {
           stop = true;
-          this.passed = true;
           break;
         }
-        if (sig.noalert) {
-          if (this.silentCount < SILENT_MAX) this.silentSigs[this.silentCount++] = sig.index;
-          continue;
-        }
-        if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
-        if (alerts.count < this.#alertMax) alerts.push(sig.index, ctx.streamMatch);
       }
     }
     const app = ctx.app;
@@ -588,20 +583,11 @@ export class DetectEngine {
         this.counters.candidates++;
         ctx.streamMatch = false;
         if (!this.#matches(sig, p, ctx)) continue;
-        this.counters.matches++;
         tx.noteAlerted(key);
-        for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
-        if (sig.action === "pass") {
+        if (this.#matched(sig, p, ctx, alerts, false, tx)) {
           stop = true;
-          this.passed = true;
           break;
         }
-        if (sig.noalert) {
-          if (this.silentCount < SILENT_MAX) this.silentSigs[this.silentCount++] = sig.index;
-          continue;
-        }
-        if (this.gate !== null && !this.gate.allow(sig, p, ctx)) continue;
-        if (alerts.count < this.#alertMax) alerts.push(sig.index, false, tx);
       }
     }
   }
@@ -682,6 +668,36 @@ export class DetectEngine {
     this.#hi = hi;
   }
 
+  /**
+   * What follows a signature's match: its post-match actions, then a pass
+   * (inspection stops), a silent match (noalert: its action still applies)
+   * or an alert, if the threshold gate lets it through.
+   *
+   * @returns true when a pass rule stops inspection of the packet
+   */
+  #matched(
+    sig: Signature,
+    p: Packet,
+    ctx: DetectContext,
+    alerts: AlertQueue,
+    streamMatch: boolean,
+    tx: Transaction | null,
+  ): boolean {
+    this.counters.matches++;
+    for (let a = 0; a < sig.postMatch.length; a++) sig.postMatch[a].apply(p, ctx);
+    if (sig.action === "pass") {
+      this.passed = true;
+      return true;
+    }
+    if (sig.noalert) {
+      if (this.silentCount < SILENT_MAX) this.silentSigs[this.silentCount++] = sig.index;
+      return false;
+    }
+    if (this.gate !== null && !this.gate.allow(sig, p, ctx)) return false;
+    if (alerts.count < this.#alertMax) alerts.push(sig.index, streamMatch, tx);
+    return false;
+  }
+
   /** Mark the signatures of every pattern the prefilter found. */
   #markMatched(pf: PacketPrefilter, set: MatchSet, sources: number): void {
     const ids = set.ids;
@@ -694,12 +710,7 @@ export class DetectEngine {
 
   /** {@link headerMatches}, with address set memberships known once per packet. */
   #headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
-    const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
-      p.ipProto === IpProto.SCTP;
-    const sp = reversed ? p.dstPort : p.srcPort;
-    const dp = reversed ? p.srcPort : p.dstPort;
-    if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
-    if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
+    if (!portsMatch(sig, p, reversed)) return false;
     if (p.ipVersion !== 4 && p.ipVersion !== 6) return sig.srcAny && sig.dstAny;
     const src = this.#srcSet[sig.index];
     if (src >= 0 && !this.#inSet(src, reversed ? 1 : 0, p)) return false;
@@ -818,16 +829,6 @@ export class DetectEngine {
   }
 }
 
-/** What {@link headerMatches} depends on, as a string: equal keys, equal results. */
-function headerKey(sig: Signature): string {
-  const ips = (any: boolean, set: Signature["src"]) =>
-    any ? "*" : `${set.v4.join(",")}/${set.v6.join(",")}`;
-  const ports = (any: boolean, set: Signature["srcPorts"]) => any ? "*" : set.ranges.join(",");
-  return `${sig.bidirectional ? "<>" : "->"} ${ips(sig.srcAny, sig.src)} ${
-    ports(sig.srcPortsAny, sig.srcPorts)
-  } ${ips(sig.dstAny, sig.dst)} ${ports(sig.dstPortsAny, sig.dstPorts)}`;
-}
-
 /** Whether a signature's payload keywords may look at the reassembled stream. */
 function inspectsStream(sig: Signature): boolean {
   return sig.streamMode !== StreamMode.PACKET && sig.buffers.some((b) => b.bufferId === PKT_DATA);
@@ -842,12 +843,7 @@ function inspectsStream(sig: Signature): boolean {
  * @returns true when addresses and ports match
  */
 export function headerMatches(sig: Signature, p: Packet, reversed: boolean): boolean {
-  const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
-    p.ipProto === IpProto.SCTP;
-  const sp = reversed ? p.dstPort : p.srcPort;
-  const dp = reversed ? p.srcPort : p.dstPort;
-  if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
-  if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
+  if (!portsMatch(sig, p, reversed)) return false;
   if (p.ipVersion === 4) {
     if (!sig.srcAny && !matchesIpv4(sig.src, reversed ? p.dst4 : p.src4)) return false;
     if (!sig.dstAny && !matchesIpv4(sig.dst, reversed ? p.src4 : p.dst4)) return false;
@@ -860,6 +856,17 @@ export function headerMatches(sig: Signature, p: Packet, reversed: boolean): boo
   } else if (!sig.srcAny || !sig.dstAny) {
     return false;
   }
+  return true;
+}
+
+/** Whether a packet matches a signature's ports (`reversed`: the other way round). */
+function portsMatch(sig: Signature, p: Packet, reversed: boolean): boolean {
+  const hasPorts = p.ipProto === IpProto.TCP || p.ipProto === IpProto.UDP ||
+    p.ipProto === IpProto.SCTP;
+  const sp = reversed ? p.dstPort : p.srcPort;
+  const dp = reversed ? p.srcPort : p.dstPort;
+  if (!sig.srcPortsAny && !(hasPorts && matchesPort(sig.srcPorts, sp))) return false;
+  if (!sig.dstPortsAny && !(hasPorts && matchesPort(sig.dstPorts, dp))) return false;
   return true;
 }
 
@@ -1050,17 +1057,29 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
     pf.matcher = matcherOf(ids);
     if (pf.matcher === null) continue;
     pf.packetOnly = group === GROUP_TCP ? matcherOf(packetIds) : pf.matcher;
-    const start = new Int32Array(Math.max(pf.matcher.idSpace, patterns.length) + 1);
-    let total = 0;
-    for (let id = 0; id < patterns.length; id++) {
-      start[id] = total;
-      total += of[id].length;
-    }
-    for (let id = patterns.length; id < start.length; id++) start[id] = total;
-    pf.patternStart = start;
-    pf.patternSigs = Int32Array.from(of.flat());
+    [pf.patternStart, pf.patternSigs] = patternIndex(of, pf.matcher.idSpace);
   }
   return out;
+}
+
+/**
+ * Pattern id -> signatures as CSR arrays: the signatures of pattern `id` are
+ * `sigs[start[id] .. start[id + 1])`, for every id below `idSpace` (a
+ * matcher may number its ids beyond the patterns given).
+ *
+ * @param sigsOf the signature indexes per pattern id
+ * @param idSpace one more than the largest id the matcher reports
+ * @returns [start, sigs]
+ */
+function patternIndex(sigsOf: number[][], idSpace: number): [Int32Array, Int32Array] {
+  const start = new Int32Array(Math.max(idSpace, sigsOf.length) + 1);
+  let total = 0;
+  for (let id = 0; id < sigsOf.length; id++) {
+    start[id] = total;
+    total += sigsOf[id].length;
+  }
+  for (let id = sigsOf.length; id < start.length; id++) start[id] = total;
+  return [start, Int32Array.from(sigsOf.flat())];
 }
 
 /**
@@ -1161,19 +1180,8 @@ function buildTxGroup(
   out.alwaysSigs = Int32Array.from(always);
   for (const [bufferId, entry] of byBuffer) {
     const matcher = entry.builder.build();
-    const start = new Int32Array(Math.max(matcher.idSpace, entry.sigsOf.length) + 1);
-    let total = 0;
-    for (let id = 0; id < entry.sigsOf.length; id++) {
-      start[id] = total;
-      total += entry.sigsOf[id].length;
-    }
-    for (let id = entry.sigsOf.length; id < start.length; id++) start[id] = total;
-    out.prefilters.push({
-      bufferId,
-      matcher,
-      patternStart: start,
-      patternSigs: Int32Array.from(entry.sigsOf.flat()),
-    });
+    const [patternStart, patternSigs] = patternIndex(entry.sigsOf, matcher.idSpace);
+    out.prefilters.push({ bufferId, matcher, patternStart, patternSigs });
   }
   return out;
 }
