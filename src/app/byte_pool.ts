@@ -65,3 +65,9 @@ export class BytePool {
     this.freeBytes += n;
   }
 }
+
+/**
+ * The pool of this worker (module state is per isolate, so each Deno Worker
+ * has its own): HTTP message buffers and transaction byte arrays.
+ */
+export const workerBytes: BytePool = new BytePool();

@@ -29,7 +29,7 @@
  */
 
 import { ByteCopier } from "../flow/byte_copy.ts";
-import { BytePool } from "./byte_pool.ts";
+import { workerBytes } from "./byte_pool.ts";
 import { Coding, Decompressor } from "./http_decompress.ts";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import { addResponseFileName } from "./http_files.ts";
@@ -483,10 +483,10 @@ function append(
 }
 
 /**
- * Message buffers shared by this worker's HTTP flows. Bodies go back once
- * copied into their transaction, so idle flows hold no body memory.
+ * Message buffers come from the worker's pool: bodies go back once copied
+ * into their transaction, so idle flows hold no body memory.
  */
-const buffers = new BytePool();
+const buffers = workerBytes;
 
 /** Copies message bytes into the parser's buffers (memcpy for long runs). */
 const copier = new ByteCopier();
@@ -1939,15 +1939,8 @@ export class HttpParser implements AppParser<HttpState> {
     const limit = toServer ? this.requestBodyLimit : this.responseBodyLimit;
     const n = Math.min(to - from, limit - dir.bodyLen);
     if (n > 0) {
-      const need = dir.bodyLen + n;
-      if (need > dir.body.length) {
-        const grown = buffers.take(Math.max(need, 4096, dir.body.length * 2));
-        copier.copy(grown, 0, dir.body, 0, dir.bodyLen);
-        buffers.give(dir.body);
-        dir.body = grown;
-      }
-      copier.copy(dir.body, dir.bodyLen, data, from, n);
-      dir.bodyLen = need;
+      dir.body = append(dir.body, dir.bodyLen, data, from, from + n);
+      dir.bodyLen += n;
     }
     if (dir.bodyLen >= limit && dir.tx !== null) this.#publish(dir, toServer, out);
   }

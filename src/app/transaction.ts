@@ -21,16 +21,15 @@
  */
 
 import { ByteCopier } from "../flow/byte_copy.ts";
-import { BytePool } from "./byte_pool.ts";
+import { workerBytes } from "./byte_pool.ts";
 
 /** Copies buffer bytes into transactions (memcpy for long runs). */
 const copier = new ByteCopier();
 /**
- * The byte arrays of transactions, shared by the worker's flows: a
- * transaction gives its array back when it is reset for reuse, so pooled
- * transactions hold none.
+ * Transaction byte arrays come from the worker's pool: a transaction gives
+ * its array back when it is reset for reuse, so pooled transactions hold none.
  */
-const txBytes = new BytePool();
+const txBytes = workerBytes;
 const EMPTY = new Uint8Array(0);
 
 /** The parts of a transaction (bits of {@link Transaction.progress}). */
@@ -244,11 +243,8 @@ export class TxBuffers {
 
   /** Append CR LF to the open span. */
   appendCrlf(): void {
-    if (this.length + 2 > MAX_TX_BUFFER_BYTES) return;
-    this.#reserve(2);
-    this.bytes[this.length++] = 0x0d;
-    this.bytes[this.length++] = 0x0a;
-    this.spanEnd[this.#open] = this.length;
+    this.appendByte(0x0d);
+    this.appendByte(0x0a);
   }
 
   /** Append one byte to the open span. */
