@@ -33,12 +33,8 @@ import { installFlushOnSignals } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
 import { InlineBridge } from "../verdict/inline_bridge.ts";
 import { strerror } from "../../ffi/libc.ts";
-import {
-  buildDetection,
-  type DetectionOptions,
-  loadDetection,
-  statsFactsOf,
-} from "./scan_command.ts";
+import { buildDetection, type DetectionOptions, loadDetection } from "./scan_command.ts";
+import { liveStatsFacts, packetErrorLine } from "./_live_stats.ts";
 import { UsageError } from "./usage_error.ts";
 import { runLiveWorkers } from "./live_workers.ts";
 import { parseMpmChoice } from "../mpm/matcher_choice.ts";
@@ -115,19 +111,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     `tarsier: ${options.mode} ${what}, ${rules}, ring ${rings[0].frameCount} x ` +
       `${rings[0].frameSize} B, fail ${options.failMode}; SIGINT/SIGTERM stops`,
   );
-  const factsOf = (result: LiveResult) => {
-    const facts = statsFactsOf(flowStage, stage, result.elapsedMs);
-    facts.capture = {
-      kernel_packets: result.kernel.packets,
-      kernel_drops: result.kernel.drops,
-      errors: result.internalErrors,
-    };
-    if (bridge !== null) {
-      const c = bridge.counters;
-      facts.ips = { accepted: c.accepted, blocked: c.blocked, rejected: c.rejected };
-    }
-    return facts;
-  };
+  const factsOf = (result: LiveResult) => liveStatsFacts(flowStage, stage, result, bridge);
   let result: LiveResult;
   try {
     result = await runLive({
@@ -143,13 +127,9 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
         stage?.flush();
       },
       onError: (error, count) => {
-        if (count <= 3 || (count & (count - 1)) === 0) {
-          const message = error instanceof Error ? error.message : String(error);
-          console.error(
-            `tarsier: internal error on a packet (${count} so far, fail ${options.failMode}): ` +
-              message,
-          );
-        }
+        const message = error instanceof Error ? error.message : String(error);
+        const line = packetErrorLine(count, options.failMode, message);
+        if (line !== null) console.error(line);
       },
     });
     // flows end (their records, Suricata's "shutdown") while the ring memory is still mapped
@@ -157,6 +137,14 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     for (const ring of rings) ring.close();
+  }
+  // close() read the kernel counters one last time
+  result.kernel.packets = 0;
+  result.kernel.drops = 0;
+  for (const ring of rings) {
+    const k = ring.stats();
+    result.kernel.packets += k.packets;
+    result.kernel.drops += k.drops;
   }
   if (pipeline.writeStats && eve !== null) {
     eve.writeRecord(statsRecord(result.stats, factsOf(result)));

@@ -26,12 +26,8 @@ import { LibcError } from "../../ffi/libc.ts";
 import { HyperscanError } from "../../ffi/hyperscan.ts";
 import type { FromWorker, ToWorker, WorkerCounters } from "./_live_worker_protocol.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
-import {
-  buildDetection,
-  type DetectionPipeline,
-  loadDetection,
-  statsFactsOf,
-} from "./scan_command.ts";
+import { buildDetection, type DetectionPipeline, loadDetection } from "./scan_command.ts";
+import { liveStatsFacts } from "./_live_stats.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The worker's global scope, typed for what is used here. */
@@ -81,16 +77,7 @@ async function start(rings: AfPacketRing[]): Promise<void> {
   const { stage, flowStage, packet, eve, fast } = pipeline!;
   const bridge = opts.mode === "ips" ? new InlineBridge(rings[0], rings[1]) : null;
   const countersOf = (result: LiveResult): WorkerCounters => {
-    const facts = statsFactsOf(flowStage, stage, result.elapsedMs);
-    facts.capture = {
-      kernel_packets: result.kernel.packets,
-      kernel_drops: result.kernel.drops,
-      errors: result.internalErrors,
-    };
-    if (bridge !== null) {
-      const c = bridge.counters;
-      facts.ips = { accepted: c.accepted, blocked: c.blocked, rejected: c.rejected };
-    }
+    const facts = liveStatsFacts(flowStage, stage, result, bridge);
     return {
       decode: result.stats,
       facts,

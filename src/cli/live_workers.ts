@@ -57,6 +57,7 @@
  * @module
  */
 
+import { packetErrorLine } from "./_live_stats.ts";
 import { AfPacketRing, LiveCaptureError, type RingHandle } from "../capture/afpacket.ts";
 import { EveWriter } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
@@ -86,8 +87,6 @@ class WorkerLink {
   counters: WorkerCounters | null = null;
   /** Why it failed, or null. */
   failure: string | null = null;
-  /** Whether its failure is a user's error. */
-  usageFailure = false;
   /** Whether it sent its final counters. */
   stopped = false;
   readonly loaded: Promise<LoadedMessage>;
@@ -152,7 +151,6 @@ class WorkerLink {
   #failed(message: string, usage: boolean): void {
     if (this.failure !== null || this.stopped) return;
     this.failure = message;
-    this.usageFailure = usage;
     this.#rejectLoaded(usage ? new UsageError(message) : new Error(message));
     this.#finish();
   }
@@ -179,13 +177,8 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
   const started = performance.now();
   let packetErrors = 0;
   const onPacketError = (message: string) => {
-    packetErrors++;
-    if (packetErrors <= 3 || (packetErrors & (packetErrors - 1)) === 0) {
-      console.error(
-        `tarsier: internal error on a packet (${packetErrors} so far, fail ${options.failMode}): ` +
-          message,
-      );
-    }
+    const line = packetErrorLine(++packetErrors, options.failMode, message);
+    if (line !== null) console.error(line);
   };
   let stopping = false;
   let failed = false;

@@ -166,8 +166,6 @@ export class DetectStage {
   flowVerdictSkips = 0;
   /** Verdict bits per signature index. */
   readonly #sigVerdict: Uint8Array;
-  /** Packets dropped inline by a rule that does not alert (`noalert`) and by no alerting rule. */
-  silentDrops = 0;
 
   /**
    * @param engine the detection engine
@@ -322,7 +320,6 @@ export class DetectStage {
     let v = 0;
     for (let i = 0; i < alerts.count; i++) v |= this.#sigVerdict[alerts.sigIndex[i]];
     this.verdict |= v;
-    if (silentDrop >= 0 && (v & PacketVerdict.DROP) === 0 && this.#options.ips) this.silentDrops++;
     if (
       flowVerdicts && !skip && (this.verdict & PacketVerdict.DROP) !== 0 && this.#options.ips
     ) {

@@ -1,0 +1,57 @@
+/**
+ * What the live commands report, shared by the one-worker path
+ * (`live_command.ts`) and the workers (`live_worker.ts`, `live_workers.ts`):
+ * the facts of a stats record, and the rate limit of internal-error lines.
+ *
+ * @module
+ */
+
+import type { LiveResult } from "../engine/live_capture.ts";
+import type { DetectStage } from "../engine/detect_stage.ts";
+import type { FlowStage } from "../flow/flow_tracker.ts";
+import type { StatsFacts } from "../output/stats_record.ts";
+import type { InlineBridge } from "../verdict/inline_bridge.ts";
+import { statsFactsOf } from "./scan_command.ts";
+
+/**
+ * The facts of a live stats record: the scan's, the kernel's capture
+ * counters and, inline, the bridge's `ips` counters.
+ *
+ * @param flows the flow stage, or null
+ * @param stage the detection stage, or null
+ * @param result the live loop's counters
+ * @param bridge the inline bridge (ips), or null (ids)
+ * @returns the facts
+ */
+export function liveStatsFacts(
+  flows: FlowStage | null,
+  stage: DetectStage | null,
+  result: LiveResult,
+  bridge: InlineBridge | null,
+): StatsFacts {
+  const facts = statsFactsOf(flows, stage, result.elapsedMs);
+  facts.capture = {
+    kernel_packets: result.kernel.packets,
+    kernel_drops: result.kernel.drops,
+    errors: result.internalErrors,
+  };
+  if (bridge !== null) {
+    const c = bridge.counters;
+    facts.ips = { accepted: c.accepted, blocked: c.blocked, rejected: c.rejected };
+  }
+  return facts;
+}
+
+/**
+ * The line for the `count`-th internal error on a packet, or null when it is
+ * not reported: the first three, then the 4th, 8th, 16th, ...
+ *
+ * @param count errors so far
+ * @param failMode the failure policy in force
+ * @param message the error's message
+ * @returns the line, or null
+ */
+export function packetErrorLine(count: number, failMode: string, message: string): string | null {
+  if (count > 3 && (count & (count - 1)) !== 0) return null;
+  return `tarsier: internal error on a packet (${count} so far, fail ${failMode}): ${message}`;
+}
