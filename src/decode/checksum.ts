@@ -21,9 +21,28 @@ export const CsumKind = {
   ICMPV6: 6,
 } as const;
 
-/** A DataView over the last array summed (one per capture buffer, made when it changes). */
-let viewed: Uint8Array | null = null;
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/**
+ * DataViews over the last two arrays summed (capture buffers: a bridge's two
+ * rings, or a capture file and the defragmenter's output), so that
+ * alternating between two buffers makes no view per packet.
+ */
+const viewed: (Uint8Array | null)[] = [null, null];
+const views: DataView<ArrayBufferLike>[] = [
+  new DataView(new ArrayBuffer(0)),
+  new DataView(new ArrayBuffer(0)),
+];
+let nextView = 0;
+
+/** The DataView over `d`, from the two kept or made in place of the older one. */
+function viewOf(d: Uint8Array): DataView<ArrayBufferLike> {
+  if (d === viewed[0]) return views[0];
+  if (d === viewed[1]) return views[1];
+  const k = nextView;
+  nextView ^= 1;
+  viewed[k] = d;
+  views[k] = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  return views[k];
+}
 
 /**
  * Sum of the big-endian 16-bit words of data[start, start+len) (odd tail
@@ -33,11 +52,7 @@ let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
  * about twice as fast as summing bytes.
  */
 function wordSum(d: Uint8Array, start: number, len: number): number {
-  if (d !== viewed) {
-    viewed = d;
-    view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  }
-  const v = view;
+  const v = viewOf(d);
   let sum = 0;
   let i = start;
   const end8 = start + (len & ~7);
