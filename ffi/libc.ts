@@ -94,6 +94,10 @@ export const SOCKADDR_LL_SIZE = 20;
 export const PACKET_MREQ_SIZE = 16;
 /** Size of `struct pollfd`. */
 export const POLLFD_SIZE = 8;
+/** sizeof(struct mmsghdr) on 64-bit Linux (a 56-byte msghdr, msg_len, padding). */
+export const MMSGHDR_SIZE = 64;
+/** sizeof(struct iovec) on 64-bit Linux. */
+export const IOVEC_SIZE = 16;
 /** `ioctl(2)` request: read an interface's flags (`struct ifreq`). */
 export const SIOCGIFFLAGS = 0x8913n;
 /** `ioctl(2)` request: read an interface's hardware address. */
@@ -179,6 +183,8 @@ const SYMBOLS = {
   // the length is a size_t: callers pass cached BigInts (see sizeBigInt); the
   // result is read as i32 (a frame is far below 2 GiB, and -1 stays -1)
   send: { parameters: ["i32", "buffer", "u64", "i32"], result: "i32" },
+  // struct mmsghdr *msgvec, unsigned int vlen: several datagrams in one call
+  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
 } as const;
 

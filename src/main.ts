@@ -85,7 +85,12 @@ export async function main(args: string[]): Promise<number> {
     } else {
       command
         .description("bridge two interfaces inline: forward, or drop/reject what rules block")
-        .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1");
+        .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1")
+        .option(
+          "--send-thread",
+          "forward from a second thread (default with one worker)",
+        )
+        .option("--no-send-thread", "forward from the capture thread");
     }
     command
       .option("--rules <path>", "a rule file or folder (repeatable)", collect)

@@ -222,8 +222,6 @@ export class AfPacketRing implements FrameSource {
   /** Slots of the current lease: [#leaseStart, #cursor). */
   #leaseStart = 0;
   #leased = 0;
-  /** Per-slot views starting at the usual frame offset, for sending without `subarray`. */
-  readonly #slotViews: (Uint8Array | null)[];
   #closed = false;
   #ignoreOutgoing = false;
 
@@ -246,7 +244,6 @@ export class AfPacketRing implements FrameSource {
     this.#view = new DataView(buffer);
     this.frameSize = frameSize;
     this.frameCount = frameCount;
-    this.#slotViews = new Array<Uint8Array | null>(frameCount * 2).fill(null);
     const pollView = new DataView(this.#pollfd.buffer);
     pollView.setInt32(0, fd, true);
     pollView.setInt16(4, POLLIN | POLLERR, true);
@@ -496,6 +493,36 @@ export class AfPacketRing implements FrameSource {
     return mac;
   }
 
+  /**
+   * Whether the kernel has filled the slot at the cursor (a frame for
+   * {@link next}), without a system call.
+   *
+   * @returns true when a frame is ready
+   */
+  ready(): boolean {
+    return (Atomics.load(this.#status, (this.#cursor * this.frameSize + H_STATUS) >>> 2) &
+      TP_STATUS_USER) !== 0;
+  }
+
+  /** The first slot of the current lease (the frames of the last {@link next}). */
+  get leaseStart(): number {
+    return this.#leaseStart;
+  }
+
+  /** The slots of the current lease (frames skipped as outgoing included). */
+  get leaseCount(): number {
+    return this.#leased;
+  }
+
+  /**
+   * Forget the current lease without handing it back: whoever takes it
+   * (a send thread) sets the slots' status to the kernel's itself.
+   */
+  detachLease(): void {
+    this.#leased = 0;
+    this.#leaseStart = this.#cursor;
+  }
+
   /** Hand every leased frame back to the kernel (also done by the next {@link next}). */
   release(): void {
     let slot = this.#leaseStart;
@@ -529,27 +556,6 @@ export class AfPacketRing implements FrameSource {
   }
 
   /**
-   * A view over the ring starting at `offset` (a frame's start), for
-   * `send(2)`: cached per slot, so sending allocates nothing.
-   *
-   * @param offset a frame offset from a batch of this ring
-   * @returns a view whose first byte is the frame's first byte
-   */
-  frameView(offset: number): Uint8Array {
-    const slot = Math.floor(offset / this.frameSize);
-    // two views per slot: frames start at one offset, or 4 bytes earlier with a restored VLAN tag
-    const views = this.#slotViews;
-    const k = slot * 2;
-    let view = views[k];
-    if (view !== null && view.byteOffset === offset) return view;
-    view = views[k + 1];
-    if (view !== null && view.byteOffset === offset) return view;
-    view = new Uint8Array(this.data.buffer, offset, (slot + 1) * this.frameSize - offset);
-    views[views[k] === null ? k : k + 1] = view;
-    return view;
-  }
-
-  /**
    * Wait until a frame is ready or `timeoutMs` passes (a blocking `poll(2)`:
    * call it only when {@link next} found nothing).
    *
@@ -578,12 +584,16 @@ export class AfPacketRing implements FrameSource {
     return this.#stats;
   }
 
-  /** Unmap the ring and close the socket (which leaves promiscuous mode). Idempotent. */
-  close(): void {
+  /**
+   * Unmap the ring and close the socket (which leaves promiscuous mode). Idempotent.
+   *
+   * @param unmap false to leave the mapping in place (another thread may still read it)
+   */
+  close(unmap = true): void {
     if (this.#closed) return;
     this.stats();
     this.#closed = true;
-    munmap(this.#address, this.#length);
+    if (unmap) munmap(this.#address, this.#length);
     closeFd(this.fd);
   }
 }

@@ -147,6 +147,7 @@ export function sumCounters(all: readonly (WorkerCounters | null)[]): SummedCoun
     if (c.bridge !== null) {
       bridge ??= {
         accepted: 0,
+        threadSent: 0,
         blocked: 0,
         rejected: 0,
         truncated: 0,
@@ -154,6 +155,7 @@ export function sumCounters(all: readonly (WorkerCounters | null)[]): SummedCoun
         lastErrno: 0,
       };
       bridge.accepted += c.bridge.accepted;
+      bridge.threadSent += c.bridge.threadSent;
       bridge.blocked += c.bridge.blocked;
       bridge.rejected += c.bridge.rejected;
       bridge.truncated += c.bridge.truncated;

@@ -22,7 +22,9 @@
  *
  * `--workers N` (N >= 2) runs N Deno Workers that share the traffic by flow
  * hash, one ring per interface each (`live_workers.ts`); the default, 1,
- * runs the loop on the main thread.
+ * runs the loop on the main thread. With one worker, ips forwards from a
+ * send thread beside the loop (`--no-send-thread`: from the loop itself);
+ * `--send-thread` gives each of N workers one too.
  *
  * @module
  */
@@ -32,6 +34,7 @@ import { type LiveResult, runLive } from "../engine/live_capture.ts";
 import { installFlushOnSignals } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
 import { InlineBridge } from "../verdict/inline_bridge.ts";
+import { SendThread } from "../verdict/send_thread.ts";
 import { strerror } from "../../ffi/libc.ts";
 import { buildDetection, type DetectionOptions, loadDetection } from "./scan_command.ts";
 import { liveStatsFacts, packetErrorLine } from "./_live_stats.ts";
@@ -65,6 +68,11 @@ export interface LiveCommandOptions extends DetectionOptions {
   summary: "text" | "json";
   /** Capture workers (1: the loop runs on the main thread; N: see `live_workers.ts`). */
   workers: number;
+  /**
+   * ips: forward from a send thread beside each capture loop
+   * (`src/verdict/send_thread.ts`); default with one worker, not with more.
+   */
+  sendThread: boolean;
 }
 
 /**
@@ -92,7 +100,16 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   const ips = options.mode === "ips";
   const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: ips });
   const { stage, flowStage, eve, fast, packet } = pipeline;
-  const bridge = ips ? new InlineBridge(rings[0], rings[1]) : null;
+  let bridge: InlineBridge | null = null;
+  if (ips) {
+    try {
+      const thread = options.sendThread ? await SendThread.start(rings) : null;
+      bridge = new InlineBridge(rings[0], rings[1], thread);
+    } catch (error) {
+      for (const ring of rings) ring.close();
+      throw error;
+    }
+  }
   const writers = [eve, fast].filter((w) => w !== null);
   // the first signal stops the loop, which then writes the last stats record and
   // closes the writers; a second one (a stuck loop) closes them and exits at once
@@ -136,7 +153,9 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     stage?.finish();
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    for (const ring of rings) ring.close();
+    // a send thread still sending from a ring must not see it unmapped
+    const unmap = bridge === null || await bridge.close();
+    for (const ring of rings) ring.close(unmap);
   }
   // close() read the kernel counters one last time
   result.kernel.packets = 0;
@@ -165,6 +184,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     elapsed_s: Math.round(result.elapsedMs) / 1000,
     ...(bridge === null ? {} : {
       accepted: bridge.counters.accepted,
+      send_thread: bridge.counters.threadSent,
       blocked: bridge.counters.blocked,
       rejected: bridge.counters.rejected,
       truncated: bridge.counters.truncated,
@@ -205,6 +225,7 @@ export interface RawLiveOptions {
   qdiscBypass?: boolean;
   statsInterval?: string;
   workers?: string;
+  sendThread?: boolean;
   summary?: string;
   initErrorsFatal?: boolean;
   verbose?: boolean;
@@ -265,6 +286,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     qdiscBypass: raw.qdiscBypass ?? false,
     summary,
     workers,
+    sendThread: mode === "ips" && (raw.sendThread ?? workers === 1),
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,

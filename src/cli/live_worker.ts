@@ -22,6 +22,7 @@ import { runLive } from "../engine/live_capture.ts";
 import type { LiveResult } from "../engine/live_capture.ts";
 import { ConfigError } from "../rules/config.ts";
 import { InlineBridge } from "../verdict/inline_bridge.ts";
+import { SendThread } from "../verdict/send_thread.ts";
 import { LibcError } from "../../ffi/libc.ts";
 import { HyperscanError } from "../../ffi/hyperscan.ts";
 import type { FromWorker, ToWorker, WorkerCounters } from "./_live_worker_protocol.ts";
@@ -75,7 +76,17 @@ function load(opts: LiveCommandOptions, sharedLogs: "truncate" | "append", quiet
 async function start(rings: AfPacketRing[]): Promise<void> {
   const opts = options!;
   const { stage, flowStage, packet, eve, fast } = pipeline!;
-  const bridge = opts.mode === "ips" ? new InlineBridge(rings[0], rings[1]) : null;
+  let bridge: InlineBridge | null = null;
+  if (opts.mode === "ips") {
+    try {
+      const thread = opts.sendThread ? await SendThread.start(rings) : null;
+      bridge = new InlineBridge(rings[0], rings[1], thread);
+    } catch (error) {
+      for (const ring of rings) ring.close();
+      fail(error);
+      return;
+    }
+  }
   const countersOf = (result: LiveResult): WorkerCounters => {
     const facts = liveStatsFacts(flowStage, stage, result, bridge);
     return {
@@ -113,15 +124,18 @@ async function start(rings: AfPacketRing[]): Promise<void> {
     fast?.close();
     result.kernel.packets = 0;
     result.kernel.drops = 0;
+    // a send thread still sending from a ring must not see it unmapped
+    const unmap = bridge === null || await bridge.close();
     for (const ring of rings) {
-      ring.close(); // reads the kernel counters one last time
+      ring.close(unmap); // reads the kernel counters one last time
       const k = ring.stats();
       result.kernel.packets += k.packets;
       result.kernel.drops += k.drops;
     }
     scope.postMessage({ type: "stopped", counters: countersOf(result) });
   } catch (error) {
-    for (const ring of rings) ring.close();
+    const unmap = bridge === null || await bridge.close();
+    for (const ring of rings) ring.close(unmap);
     eve?.close();
     fast?.close();
     fail(error);

@@ -308,6 +308,7 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
     worker_packets: links.map((l) => l.counters?.decode.packets ?? 0),
     ...(sums.bridge === null ? {} : {
       accepted: sums.bridge.accepted,
+      send_thread: sums.bridge.threadSent,
       blocked: sums.bridge.blocked,
       rejected: sums.bridge.rejected,
       truncated: sums.bridge.truncated,

@@ -4,8 +4,10 @@
  * (forward, drop, reject), batch by batch.
  *
  * The loop is synchronous: take every ready frame of each ring, inspect and
- * act on each where it lies, hand the batch back to the kernel; when no ring
- * has anything, wait in `poll(2)` (blocking, at most `idleTimeoutMs`). It
+ * act on each where it lies, hand the batch back to the kernel (inline: the
+ * bridge does, once its frames are sent, maybe by its send thread); when no
+ * ring has anything, wait in `poll(2)` (blocking, at most `idleTimeoutMs`),
+ * or, while a send thread holds frames, on its queue. It
  * yields to the event loop (a MessageChannel turn) so that SIGINT/SIGTERM
  * and periodic stats run: after a quiet idle wait, once `yieldIntervalMs`
  * has passed and the rings then stay quiet for 1 ms, and under traffic
@@ -147,6 +149,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         } else if (n < batch.capacity) overloaded[s] = 0;
         const bypass = overloaded[s] === 1;
         packet.inIface = ring.iface;
+        if (bridge !== null) bridge.beginBatch(n);
         for (let i = 0; i < n; i++) {
           decodeFrame(packet, batch, i);
           stats.count(packet);
@@ -164,7 +167,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
           }
           if (bridge !== null) bridge.apply(s, batch, i, packet, verdict);
         }
-        ring.release();
+        // forwarded frames are sent from their slots: before the slots go back
+        if (bridge !== null) bridge.endBatch(s);
+        else ring.release();
       }
       let now: number;
       if (got === 0) {
@@ -173,8 +178,13 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         // (a reply follows its request within a fraction of a millisecond)
         now = performance.now();
         const due = now - lastYield >= yieldInterval;
-        const ready = pollRings(pollSet, rings.length, due ? QUIET_GAP_MS : idleTimeout);
-        if (ready > 0) continue;
+        if (bridge !== null && bridge.waitForSends(1)) {
+          // frames a send thread still holds keep poll(2) from sleeping: wait for it instead
+          if (!due) continue;
+        } else {
+          const ready = pollRings(pollSet, rings.length, due ? QUIET_GAP_MS : idleTimeout);
+          if (ready > 0) continue;
+        }
         now = performance.now();
       } else {
         // busy without a quiet gap: yield anyway, less often

@@ -3,18 +3,27 @@
  * leaves by the other interface unless the verdict drops it; a reject also
  * answers with a TCP RST or ICMP unreachable.
  *
- * Forwarding is one `send(2)` from the frame's slot in the receive ring on
- * the peer interface's own packet socket (Suricata's AF_PACKET copy-mode):
- * no copy in user space, the kernel's copy on transmit only, and the peer's
- * socket does not capture its own transmission.
+ * Forwarding sends the frame from its slot in the receive ring on the peer
+ * interface's own packet socket (as Suricata's AF_PACKET copy-mode does): no
+ * copy in user space, the kernel's copy on transmit only, and the peer's
+ * socket does not capture its own transmission. Frames to forward are
+ * gathered and sent together, up to 32 in one
+ * `sendmmsg(2)` whose iovecs point into the ring ({@link FrameSender}): one system call per batch
+ * rather than per frame. With a {@link SendThread} the frames and the
+ * batch's slots are queued to it instead: it sends them and hands the slots
+ * back, so the kernel's transmit work runs beside the inspection.
+ * {@link InlineBridge.endBatch} ends each ring batch either way.
  *
  * @module
  */
 
-import { errno, libc, sizeBigInt } from "../../ffi/libc.ts";
+import { addressOf, errno, libc, sizeBigInt } from "../../ffi/libc.ts";
 import type { AfPacketRing } from "../capture/afpacket.ts";
 import type { FrameBatch } from "../capture/frame_batch.ts";
 import type { Packet } from "../decode/packet.ts";
+import { FrameSender } from "./frame_sender.ts";
+import { SendCounter } from "./send_queue.ts";
+import type { SendThread } from "./send_thread.ts";
 import { PacketVerdict } from "./packet_verdict.ts";
 import { buildReject, RejectTarget } from "./reject_packet.ts";
 
@@ -22,6 +31,8 @@ import { buildReject, RejectTarget } from "./reject_packet.ts";
 export interface BridgeCounters {
   /** Frames forwarded to the peer interface. */
   accepted: number;
+  /** Of those, the frames the send thread sent. */
+  threadSent: number;
   /** Frames dropped by a verdict (including rejects). */
   blocked: number;
   /** Reject packets sent. */
@@ -34,28 +45,67 @@ export interface BridgeCounters {
   lastErrno: number;
 }
 
+/** A batch at least this large goes to a sleeping send thread (wakes it). */
+const WAKE_BATCH = 4;
+
 /** Forwards, drops and rejects frames between two rings. */
 export class InlineBridge {
   /** The two sides: a frame from `rings[s]` leaves by `rings[s ^ 1]`. */
   readonly rings: readonly [AfPacketRing, AfPacketRing];
-  /** What was done so far. */
-  readonly counters: BridgeCounters = {
+  readonly #counters: BridgeCounters = {
     accepted: 0,
+    threadSent: 0,
     blocked: 0,
     rejected: 0,
     truncated: 0,
     sendErrors: 0,
     lastErrno: 0,
   };
+  /** Reject packets the kernel refused, and the last errno. */
+  #rejectErrors = 0;
+  #rejectErrno = 0;
   readonly #reject = new Uint8Array(2048);
   readonly #send = libc().send;
+  /** Frames forwarded from this thread. */
+  readonly #sender = new FrameSender();
+  /** Each ring's first byte's address. */
+  readonly #ringAddress: Float64Array;
+  /** Whether this batch's frames go to the send thread (else they are sent here). */
+  #queueing = false;
+
+  /** The send thread, or null (frames are sent from this thread). */
+  readonly sendThread: SendThread | null;
 
   /**
    * @param a one side of the bridge
    * @param b the other side
+   * @param sendThread a send thread for these rings, or null to send from this thread
    */
-  constructor(a: AfPacketRing, b: AfPacketRing) {
+  constructor(a: AfPacketRing, b: AfPacketRing, sendThread: SendThread | null = null) {
     this.rings = [a, b];
+    this.sendThread = sendThread;
+    this.#ringAddress = Float64Array.of(addressOf(a.data), addressOf(b.data));
+    if (this.#ringAddress[0] === 0 || this.#ringAddress[1] === 0) {
+      throw new Error("inline bridge: no ring address (FFI not allowed?)");
+    }
+  }
+
+  /** What was done so far (with a send thread: what it has sent so far). */
+  get counters(): BridgeCounters {
+    const c = this.#counters;
+    const here = this.#sender;
+    c.accepted = here.sent;
+    c.sendErrors = this.#rejectErrors + here.errors;
+    c.lastErrno = here.lastErrno !== 0 ? here.lastErrno : this.#rejectErrno;
+    const thread = this.sendThread;
+    if (thread !== null) {
+      const there = thread.queue.counters;
+      c.threadSent = there[SendCounter.SENT];
+      c.accepted += c.threadSent;
+      c.sendErrors += there[SendCounter.ERRORS];
+      if (there[SendCounter.ERRORS] > 0) c.lastErrno = there[SendCounter.LAST_ERRNO];
+    }
+    return c;
   }
 
   /**
@@ -72,7 +122,7 @@ export class InlineBridge {
       this.forward(side, batch, i);
       return;
     }
-    this.counters.blocked++;
+    this.#counters.blocked++;
     if ((verdict & PacketVerdict.REJECT_SOURCE) !== 0) {
       this.#sendReject(p, RejectTarget.SOURCE, this.rings[side].fd);
     }
@@ -82,7 +132,9 @@ export class InlineBridge {
   }
 
   /**
-   * Send frame `i` of `batch` out of the other interface, from where it lies.
+   * Send frame `i` of `batch` out of the other interface, from where it
+   * lies: gathered here or queued to the send thread, and sent by the end of
+   * the batch ({@link endBatch}) or soon after it.
    *
    * @param side 0 or 1: the ring the batch came from
    * @param batch the batch
@@ -91,26 +143,117 @@ export class InlineBridge {
   forward(side: number, batch: FrameBatch, i: number): void {
     const length = batch.capLen[i];
     if (length < batch.wireLen[i]) {
-      this.counters.truncated++;
-      this.counters.blocked++;
+      this.#counters.truncated++;
+      this.#counters.blocked++;
       return;
     }
-    const from = this.rings[side];
-    const to = this.rings[side ^ 1];
-    const sent = this.#send(to.fd, from.frameView(batch.offset[i]), sizeBigInt(length), 0);
-    if (sent < 0) this.#sendFailed();
-    else this.counters.accepted++;
+    const thread = this.sendThread;
+    if (thread !== null && this.#queueing) {
+      if (!thread.queue.pushForward(side, batch.offset[i], length)) {
+        this.#waitForRoom(thread);
+        thread.queue.pushForward(side, batch.offset[i], length);
+      }
+      return;
+    }
+    this.#sender.add(this.rings[side ^ 1].fd, this.#ringAddress[side] + batch.offset[i], length);
+  }
+
+  /**
+   * Start a batch of `n` frames. With a send thread, decide
+   * who sends them: the thread when it is awake or has frames queued (order
+   * is kept), or when the batch is large enough to wake it for; otherwise
+   * this thread, at once, so that sparse traffic pays no thread wake-up in
+   * latency.
+   *
+   * @param n frames in the batch
+   */
+  beginBatch(n: number): void {
+    const thread = this.sendThread;
+    if (thread === null) return;
+    const queue = thread.queue;
+    this.#queueing = n >= WAKE_BATCH || queue.backlog > 0 || !queue.consumerSleeping;
+  }
+
+  /**
+   * End a batch of `ring`'s frames: without a send thread, send the frames
+   * gathered and hand the slots back; with one, queue the slots to be handed
+   * back after the frames queued before them, and wake the thread.
+   *
+   * @param side 0 or 1: the ring the batch came from
+   */
+  endBatch(side: number): void {
+    const ring = this.rings[side];
+    const thread = this.sendThread;
+    if (thread === null || !this.#queueing) {
+      this.#sender.flush();
+      ring.release();
+      return;
+    }
+    const queue = thread.queue;
+    if (ring.leaseCount > 0) {
+      if (!queue.pushRelease(side, ring.leaseStart, ring.leaseCount)) {
+        this.#waitForRoom(thread);
+        queue.pushRelease(side, ring.leaseStart, ring.leaseCount);
+      }
+      ring.detachLease();
+    }
+    queue.publish();
+  }
+
+  /**
+   * With a send thread that still holds frames (their slots keep the ring
+   * readable to `poll(2)`): wait until it has sent some, at most `timeoutMs`.
+   *
+   * @param timeoutMs the longest wait
+   * @returns true when it waited (the caller should look at the rings again
+   *   rather than poll)
+   */
+  waitForSends(timeoutMs: number): boolean {
+    const thread = this.sendThread;
+    if (thread === null || thread.queue.backlog === 0) return false;
+    thread.queue.waitForConsumer(timeoutMs);
+    return true;
+  }
+
+  /**
+   * Stop the send thread, if any, once it has sent and released what is
+   * queued. Call it before the rings close.
+   *
+   * @returns true when the rings may be unmapped (no thread, or it stopped)
+   */
+  async close(): Promise<boolean> {
+    const thread = this.sendThread;
+    if (thread === null) return true;
+    await thread.stop();
+    return thread.queue.stopped;
+  }
+
+  /**
+   * Wait until the send thread has made room in its queue.
+   *
+   * @throws {Error} when the thread has failed or makes no progress for a second
+   */
+  #waitForRoom(thread: SendThread): void {
+    const queue = thread.queue;
+    queue.publish();
+    const start = performance.now();
+    for (let k = 0; queue.backlog >= queue.capacity; k++) {
+      if ((k & 1023) === 1023) {
+        if (thread.failure !== null || queue.stopped) {
+          throw new Error(`send thread: ${thread.failure ?? "stopped"}`);
+        }
+        if (performance.now() - start > 1000) throw new Error("send thread: no progress for 1 s");
+      }
+    }
   }
 
   #sendReject(p: Packet, target: number, fd: number): void {
     const length = buildReject(p, this.#reject, target);
     if (length === 0) return;
-    if (this.#send(fd, this.#reject, sizeBigInt(length), 0) < 0) this.#sendFailed();
-    else this.counters.rejected++;
-  }
-
-  #sendFailed(): void {
-    this.counters.sendErrors++;
-    this.counters.lastErrno = errno();
+    if (this.#send(fd, this.#reject, sizeBigInt(length), 0) >= 0) this.#counters.rejected++;
+    else {
+      this.#rejectErrors++;
+      this.#rejectErrno = errno();
+    }
   }
 }

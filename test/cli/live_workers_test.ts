@@ -40,7 +40,15 @@ function counters(packets: number, alerts: number, accepted: number): WorkerCoun
     },
     bypassed: 0,
     internalErrors: 1,
-    bridge: { accepted, blocked: 1, rejected: 0, truncated: 0, sendErrors: 0, lastErrno: 0 },
+    bridge: {
+      accepted,
+      threadSent: accepted - 1,
+      blocked: 1,
+      rejected: 0,
+      truncated: 0,
+      sendErrors: 0,
+      lastErrno: 0,
+    },
   };
 }
 
@@ -58,4 +66,5 @@ Deno.test("sumCounters: the stats at exit are the workers' sums", () => {
   assert.deepEqual(s.facts.ips, { accepted: 38, blocked: 2, rejected: 0 });
   assert.equal(s.internalErrors, 2);
   assert.equal(s.bridge?.accepted, 38);
+  assert.equal(s.bridge?.threadSent, 36);
 });

@@ -2,7 +2,7 @@
  * Run by `live_gc_test.ts` inside the middle namespace under `--trace-gc
  * --expose-gc`: the whole live path as `tarsier ips` builds it (rings, decode,
  * flows, stream, app layer, detection with the given rules, EVE writer,
- * bridge forwarding) through {@link runLive}. After `WARMUP` seconds it
+ * bridge forwarding with its send thread) through {@link runLive}. After `WARMUP` seconds it
  * forces a GC, runs `MEASURE` more seconds, forces another and stops; the
  * GC trace (stdout) between the two forced GCs must show no scavenge.
  * Figures go to stderr as JSON.
@@ -17,6 +17,7 @@ import { runLive } from "../../src/engine/live_capture.ts";
 import { parseLiveOptions } from "../../src/cli/live_command.ts";
 import { buildDetection, loadDetection } from "../../src/cli/scan_command.ts";
 import { InlineBridge } from "../../src/verdict/inline_bridge.ts";
+import { SendThread } from "../../src/verdict/send_thread.ts";
 
 const [a, b, rules, logDir, warmupArg, measureArg] = Deno.args;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -26,7 +27,7 @@ const options = parseLiveOptions("ips", { bridge: `${a}:${b}`, rules: [rules], l
 const loaded = loadDetection(options);
 const rings = [a, b].map((name) => AfPacketRing.open(name, { ignoreOutgoing: true }));
 const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: true });
-const bridge = new InlineBridge(rings[0], rings[1]);
+const bridge = new InlineBridge(rings[0], rings[1], await SendThread.start(rings));
 const abort = new AbortController();
 const warmup = Number(warmupArg);
 const measure = Number(measureArg);
@@ -64,9 +65,11 @@ try {
     kernelDrops: result.kernel.drops,
     bypassed: result.bypassed,
     accepted: bridge.counters.accepted,
+    threadSent: bridge.counters.threadSent,
   }));
 } finally {
-  for (const ring of rings) ring.close();
+  const unmap = await bridge.close();
+  for (const ring of rings) ring.close(unmap);
   pipeline.eve?.close();
   pipeline.fast?.close();
 }

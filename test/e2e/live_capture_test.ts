@@ -31,6 +31,32 @@ const RULES = [
   'http.uri; content:"/trusted"; sid:7000004; rev:1;)',
 ].join("\n") + "\n";
 
+/** 8 MiB of text that differs everywhere (a counter), so a lost, reordered or torn frame shows. */
+const BULK = Array.from(
+  { length: 8 * 1024 * 1024 / 16 },
+  (_, i) => `${i.toString(16).padStart(15, "0")}\n`,
+)
+  .join("");
+
+/**
+ * Fetch the bulk file through the bridge and check it arrived whole.
+ *
+ * @param topo the namespaces
+ */
+function assertBulkIntact(topo: Topology): void {
+  const bulk = curl(topo.client, `http://${topo.serverIp}:8080/bulk.txt`, 20);
+  assert.equal(bulk.code, 0, bulk.error);
+  assert.equal(bulk.body.length, BULK.length, "bulk download length");
+  assert(bulk.body === BULK, "bulk download intact");
+}
+
+/** The `send_thread` count of the text summary tarsier prints when it stops. */
+function threadSent(stderr: string): number {
+  const m = /^\s*send_thread\s+(\d+)$/m.exec(stderr);
+  assert(m !== null, `no send_thread in the summary:\n${stderr}`);
+  return Number(m[1]);
+}
+
 interface Fixture {
   topo: Topology;
   dir: string;
@@ -46,6 +72,7 @@ function setUp(mode: "tarsier" | "kernel"): Fixture {
   Deno.writeTextFileSync(`${www}/evil`, "you should not see this\n");
   Deno.writeTextFileSync(`${www}/reject-me`, "nor this\n");
   Deno.writeTextFileSync(`${www}/trusted`, "trusted /evil\n");
+  Deno.writeTextFileSync(`${www}/bulk.txt`, BULK);
   Deno.writeTextFileSync(`${dir}/e2e.rules`, RULES);
   const topo = buildTopology(mode);
   const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
@@ -123,9 +150,12 @@ Deno.test({
       assert.equal(passed.code, 0, passed.error);
       // the bridge still forwards after blocking
       assert.equal(curl(topo.client, `http://${topo.serverIp}:8080/`).code, 0);
+      // bulk traffic goes through the send thread, in order and whole
+      assertBulkIntact(topo);
 
       const status = await tarsier.stop();
       assert.equal(status.code, 0, tarsier.stderr());
+      assert(threadSent(tarsier.stderr()) > 1000, "the send thread forwarded the bulk");
       assert.equal(promiscuity(topo.middle, topo.sides[0]), 0, "promiscuous mode dropped");
       assert.equal(promiscuity(topo.middle, topo.sides[1]), 0, "promiscuous mode dropped");
 
@@ -170,6 +200,41 @@ Deno.test({
       assert(stats.stats.ips.rejected >= 1);
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
       assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
+    } finally {
+      await tearDown(f, tarsier);
+    }
+  },
+});
+
+Deno.test({
+  name: "ips --no-send-thread: the capture loop forwards, whole and in order; drop still blocks",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const f = setUp("tarsier");
+    let tarsier: Started | null = null;
+    try {
+      const { topo } = f;
+      tarsier = startTarsier(topo.middle, [
+        "ips",
+        "--bridge",
+        topo.sides.join(":"),
+        "--rules",
+        `${f.dir}/e2e.rules`,
+        "--log-dir",
+        `${f.dir}/out`,
+        "--mpm",
+        "ac",
+        "--no-send-thread",
+      ]);
+      await waitForPath(f, tarsier);
+      assertBulkIntact(topo);
+      const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
+      assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
+      const status = await tarsier.stop();
+      assert.equal(status.code, 0, tarsier.stderr());
+      assert.equal(threadSent(tarsier.stderr()), 0, "no send thread");
     } finally {
       await tearDown(f, tarsier);
     }

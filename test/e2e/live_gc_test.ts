@@ -107,7 +107,7 @@ const SCAVENGE = /Scavenge|Minor Mark/;
 
 Deno.test({
   name:
-    "gc: the live ips path (ring, decode, flows, detection with ET Open, forwarding) makes no young garbage",
+    "gc: the live ips path (ring, decode, flows, detection with ET Open, forwarding, send thread) makes no young garbage",
   ignore: unavailable !== null,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -124,6 +124,7 @@ Deno.test({
     const { figures, scavengesBefore, between } = run!;
     assert(figures.rules > 10000, `ET Open loaded: ${figures.rules}`);
     assert(figures.packetsMeasured > 20_000, `real traffic: ${figures.packetsMeasured}`);
+    assert(figures.threadSent > 1000, `the send thread forwarded: ${figures.threadSent}`);
     assert(scavengesBefore > 0, "the trace shows the scavenges of start-up (the test can fail)");
     assert.deepEqual(
       between.filter((l) => SCAVENGE.test(l)),
