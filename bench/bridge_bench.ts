@@ -4,15 +4,22 @@
  * (baseline), `tarsier ips` with no rules and with a rule set (default ET
  * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed. A `-wN`
  * suffix runs tarsier with `--workers N` (`tarsier-empty-w2`,
- * `tarsier-rules-w2`); Suricata runs one thread per interface.
+ * `tarsier-rules-w2`), a `-nst` suffix with `--no-send-thread`
+ * (`tarsier-rules-nst`); Suricata runs one thread per interface.
  *
- * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart), iperf3 TCP
- * (Gbit/s; `--streams N` parallel connections, default 1: one flow, which
- * flow-hash workers cannot share out), iperf3 UDP at a fixed rate (loss %), and the forwarder's RSS
- * before and after the load (memory growth).
+ * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart) right after start
+ * and again after the load ("warm": a JIT-compiled forwarder has compiled
+ * its packet path by then), iperf3 TCP (Gbit/s; `--streams N` parallel
+ * connections, default 1: one flow, which flow-hash workers cannot share
+ * out), the forwarder's CPU (user+system, % of one core) and the machine's
+ * idle share during the TCP run, iperf3 UDP at a fixed rate (loss %), and
+ * the forwarder's RSS before and after the load (memory growth).
+ * `--rounds N` repeats the setups interleaved (this machine's timings
+ * swing; compare setups of one round).
  *
  * ```sh
- * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1] [--only tarsier,kernel]
+ * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1]
+ *   [--only tarsier-empty,kernel] [--rounds 1] [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
  *
  * Needs root, iproute2, ethtool and iperf3.
@@ -33,6 +40,8 @@ const RULES = flag("--rules", "/work/shared/corpus/rules/et-open");
 const SECONDS = Number(flag("--seconds", "5"));
 const UDP_RATE = flag("--udp-rate", "300M");
 const STREAMS = flag("--streams", "1");
+/** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+const DENO_FLAGS = flag("--deno-flags", "").split(" ").filter((f) => f !== "");
 const ONLY = flag("--only", "kernel,tarsier-empty,tarsier-rules,suricata-empty,suricata-rules")
   .split(",");
 
@@ -41,7 +50,13 @@ interface Row {
   pingP50Ms: number;
   pingP99Ms: number;
   pingLoss: number;
+  warmP50Ms: number;
+  warmP99Ms: number;
   tcpGbps: number;
+  /** The forwarder's CPU during the first TCP run, % of one core. */
+  fwdCpuPct: number;
+  /** The machine's idle share during the first TCP run, %. */
+  idlePct: number;
   udpLossPct: number;
   udpMbps: number;
   rssBeforeMiB: number;
@@ -81,6 +96,24 @@ function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } 
     return { gbps: (sum.bits_per_second ?? 0) / 1e9, lossPct: sum.lost_percent ?? NaN };
   }
   return { gbps: (json.end?.sum_received?.bits_per_second ?? 0) / 1e9, lossPct: 0 };
+}
+
+/** user + system clock ticks of a process (all its threads), or NaN. */
+function cpuTicks(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The machine's clock ticks so far, all and idle (/proc/stat, summed over CPUs). */
+function machineTicks(): { total: number; idle: number } {
+  const cpu = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  return { total: cpu.reduce((a, b) => a + b, 0), idle: cpu[3] };
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -142,7 +175,11 @@ async function measure(setup: string): Promise<Row> {
     pingP50Ms: NaN,
     pingP99Ms: NaN,
     pingLoss: 0,
+    warmP50Ms: NaN,
+    warmP99Ms: NaN,
     tcpGbps: NaN,
+    fwdCpuPct: NaN,
+    idlePct: NaN,
     udpLossPct: NaN,
     udpMbps: NaN,
     rssBeforeMiB: NaN,
@@ -150,13 +187,14 @@ async function measure(setup: string): Promise<Row> {
     note: "",
   };
   try {
-    const withRules = /-rules(-w\d+)?$/.test(setup);
-    const workers = /-w(\d+)$/.exec(setup)?.[1];
+    const withRules = setup.includes("-rules");
+    const workers = /-w(\d+)/.exec(setup)?.[1];
     if (setup.startsWith("tarsier")) {
       const a = ["ips", "--bridge", topo.sides.join(":"), "--log-dir", dir];
       if (workers !== undefined) a.push("--workers", workers);
+      if (setup.endsWith("-nst")) a.push("--no-send-thread");
       if (withRules) a.push("--rules", RULES);
-      fwd = startTarsier(topo.middle, a);
+      fwd = startTarsier(topo.middle, a, DENO_FLAGS);
     } else if (setup.startsWith("suricata")) {
       const cfg = suricataConfig(dir, topo.sides);
       // Suricata's -S takes one file: the rule files joined
@@ -180,12 +218,24 @@ async function measure(setup: string): Promise<Row> {
     row.pingP50Ms = p.p50;
     row.pingP99Ms = p.p99;
     row.pingLoss = p.loss;
+    const cpuBefore = cpuTicks(fwd?.child.pid);
+    const machineBefore = machineTicks();
     row.tcpGbps = iperf(topo, false).gbps;
+    const cpuAfter = cpuTicks(fwd?.child.pid);
+    const machineAfter = machineTicks();
+    const elapsedTicks = (machineAfter.total - machineBefore.total) / navigator.hardwareConcurrency;
+    row.fwdCpuPct = Math.round(100 * (cpuAfter - cpuBefore) / elapsedTicks);
+    row.idlePct = Math.round(
+      100 * (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total),
+    );
     const u = iperf(topo, true);
     row.udpMbps = u.gbps * 1000;
     row.udpLossPct = u.lossPct;
     row.tcpGbps = Math.max(row.tcpGbps, iperf(topo, false).gbps);
     row.rssAfterMiB = rssMiB(fwd?.child.pid);
+    const warm = pingStats(topo);
+    row.warmP50Ms = warm.p50;
+    row.warmP99Ms = warm.p99;
     return row;
   } finally {
     if (fwd) {
@@ -208,22 +258,29 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const rows: Row[] = [];
-  for (const setup of ONLY) {
-    if (setup.startsWith("suricata") && !hasSuricata()) continue;
-    const row = await measure(setup);
-    rows.push(row);
-    console.log(JSON.stringify(row));
+  const rounds = Number(flag("--rounds", "1"));
+  for (let round = 0; round < rounds; round++) {
+    for (const setup of ONLY) {
+      if (setup.startsWith("suricata") && !hasSuricata()) continue;
+      const row = await measure(setup);
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
   }
   console.log(
-    "\nsetup              ping p50 ms  ping p99 ms  lost  TCP Gbit/s  UDP Mbit/s  UDP loss %  RSS MiB before->after",
+    "\nsetup               ping p50/p99 ms  warm p50/p99 ms  lost  TCP Gbit/s  fwd CPU %  idle %" +
+      "  UDP Mbit/s  UDP loss %  RSS MiB before->after",
   );
+  const ms = (a: number, b: number) => `${a.toFixed(3)}/${b.toFixed(3)}`;
   for (const r of rows) {
     console.log(
-      `${r.setup.padEnd(18)} ${r.pingP50Ms.toFixed(3).padStart(11)} ${
-        r.pingP99Ms.toFixed(3).padStart(12)
+      `${r.setup.padEnd(19)} ${ms(r.pingP50Ms, r.pingP99Ms).padStart(15)} ${
+        ms(r.warmP50Ms, r.warmP99Ms).padStart(16)
       } ${String(r.pingLoss).padStart(5)} ${r.tcpGbps.toFixed(2).padStart(11)} ${
-        r.udpMbps.toFixed(0).padStart(11)
-      } ${r.udpLossPct.toFixed(2).padStart(11)}  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+        String(r.fwdCpuPct).padStart(10)
+      } ${String(r.idlePct).padStart(7)} ${r.udpMbps.toFixed(0).padStart(11)} ${
+        r.udpLossPct.toFixed(2).padStart(11)
+      }  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
     );
   }
 }

@@ -75,9 +75,10 @@ export function startInNs(ns: string, cmd: string, args: string[], cwd?: string)
  *
  * @param ns the namespace
  * @param args tarsier's arguments
+ * @param denoFlags flags for deno itself (e.g. to profile)
  * @returns the process
  */
-export function startTarsier(ns: string, args: string[]): Started {
+export function startTarsier(ns: string, args: string[], denoFlags: string[] = []): Started {
   return startInNs(ns, Deno.execPath(), [
     "run",
     "--allow-read",
@@ -85,6 +86,7 @@ export function startTarsier(ns: string, args: string[]): Started {
     "--allow-ffi",
     "--allow-env",
     "--allow-sys",
+    ...denoFlags,
     MAIN,
     ...args,
   ], ROOT);
