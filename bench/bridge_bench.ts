@@ -241,7 +241,7 @@ async function measure(setup: string): Promise<Row> {
     if (fwd) {
       await fwd.stop();
       const summary = fwd.stderr().split("\n").filter((l) =>
-        /kernel_drops|send_errors|blocked/.test(l)
+        /kernel_drops|send_errors|blocked|accepted|send_thread/.test(l)
       );
       if (summary.length > 0) row.note += summary.map((l) => l.trim()).join("; ");
     }

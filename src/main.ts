@@ -88,7 +88,7 @@ export async function main(args: string[]): Promise<number> {
         .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1")
         .option(
           "--send-thread",
-          "forward from a second thread (default with one worker)",
+          "forward from a thread per direction (default with one worker)",
         )
         .option("--no-send-thread", "forward from the capture thread");
     }

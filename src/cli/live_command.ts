@@ -22,9 +22,9 @@
  *
  * `--workers N` (N >= 2) runs N Deno Workers that share the traffic by flow
  * hash, one ring per interface each (`live_workers.ts`); the default, 1,
- * runs the loop on the main thread. With one worker, ips forwards from a
- * send thread beside the loop (`--no-send-thread`: from the loop itself);
- * `--send-thread` gives each of N workers one too.
+ * runs the loop on the main thread. With one worker, ips forwards from two
+ * send threads beside the loop, one per direction (`--no-send-thread`: from
+ * the loop itself); `--send-thread` gives each of N workers two too.
  *
  * @module
  */
@@ -69,7 +69,7 @@ export interface LiveCommandOptions extends DetectionOptions {
   /** Capture workers (1: the loop runs on the main thread; N: see `live_workers.ts`). */
   workers: number;
   /**
-   * ips: forward from a send thread beside each capture loop
+   * ips: forward from send threads (one per direction) beside each capture loop
    * (`src/verdict/send_thread.ts`); default with one worker, not with more.
    */
   sendThread: boolean;
@@ -103,8 +103,8 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   let bridge: InlineBridge | null = null;
   if (ips) {
     try {
-      const thread = options.sendThread ? await SendThread.start(rings) : null;
-      bridge = new InlineBridge(rings[0], rings[1], thread);
+      const threads = options.sendThread ? await SendThread.forBridge(rings) : null;
+      bridge = new InlineBridge(rings[0], rings[1], threads);
     } catch (error) {
       for (const ring of rings) ring.close();
       throw error;

@@ -79,8 +79,8 @@ async function start(rings: AfPacketRing[]): Promise<void> {
   let bridge: InlineBridge | null = null;
   if (opts.mode === "ips") {
     try {
-      const thread = opts.sendThread ? await SendThread.start(rings) : null;
-      bridge = new InlineBridge(rings[0], rings[1], thread);
+      const threads = opts.sendThread ? await SendThread.forBridge(rings) : null;
+      bridge = new InlineBridge(rings[0], rings[1], threads);
     } catch (error) {
       for (const ring of rings) ring.close();
       fail(error);

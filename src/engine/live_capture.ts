@@ -149,7 +149,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         } else if (n < batch.capacity) overloaded[s] = 0;
         const bypass = overloaded[s] === 1;
         packet.inIface = ring.iface;
-        if (bridge !== null) bridge.beginBatch(n);
+        if (bridge !== null) bridge.beginBatch(s, n);
         for (let i = 0; i < n; i++) {
           decodeFrame(packet, batch, i);
           stats.count(packet);

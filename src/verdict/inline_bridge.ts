@@ -7,12 +7,14 @@
  * interface's own packet socket (as Suricata's AF_PACKET copy-mode does): no
  * copy in user space, the kernel's copy on transmit only, and the peer's
  * socket does not capture its own transmission. Frames to forward are
- * gathered and sent together, up to 32 in one
- * `sendmmsg(2)` whose iovecs point into the ring ({@link FrameSender}): one system call per batch
- * rather than per frame. With a {@link SendThread} the frames and the
- * batch's slots are queued to it instead: it sends them and hands the slots
- * back, so the kernel's transmit work runs beside the inspection.
- * {@link InlineBridge.endBatch} ends each ring batch either way.
+ * gathered and sent together, up to 32 in one `sendmmsg(2)` whose iovecs
+ * point into the ring ({@link FrameSender}): one system call per batch
+ * rather than per frame. With {@link SendThread}s (one per side, as
+ * Suricata has a thread per interface) a side's frames and its batch's
+ * slots are queued to its thread instead: it sends them and hands the
+ * slots back, so the kernel's transmit work for each direction runs beside
+ * the inspection. {@link InlineBridge.endBatch} ends each ring batch either
+ * way.
  *
  * @module
  */
@@ -31,7 +33,7 @@ import { buildReject, RejectTarget } from "./reject_packet.ts";
 export interface BridgeCounters {
   /** Frames forwarded to the peer interface. */
   accepted: number;
-  /** Of those, the frames the send thread sent. */
+  /** Of those, the frames the send threads sent. */
   threadSent: number;
   /** Frames dropped by a verdict (including rejects). */
   blocked: number;
@@ -73,38 +75,46 @@ export class InlineBridge {
   /** Whether this batch's frames go to the send thread (else they are sent here). */
   #queueing = false;
 
-  /** The send thread, or null (frames are sent from this thread). */
-  readonly sendThread: SendThread | null;
+  /**
+   * The send threads, one per side (`sendThreads[s]` forwards the frames of
+   * `rings[s]`), or null (frames are sent from this thread).
+   */
+  readonly sendThreads: readonly [SendThread, SendThread] | null;
 
   /**
    * @param a one side of the bridge
    * @param b the other side
-   * @param sendThread a send thread for these rings, or null to send from this thread
+   * @param sendThreads a send thread per side ({@link SendThread.forBridge}), or null
+   *   to send from this thread
    */
-  constructor(a: AfPacketRing, b: AfPacketRing, sendThread: SendThread | null = null) {
+  constructor(
+    a: AfPacketRing,
+    b: AfPacketRing,
+    sendThreads: readonly [SendThread, SendThread] | null = null,
+  ) {
     this.rings = [a, b];
-    this.sendThread = sendThread;
+    this.sendThreads = sendThreads;
     this.#ringAddress = Float64Array.of(addressOf(a.data), addressOf(b.data));
     if (this.#ringAddress[0] === 0 || this.#ringAddress[1] === 0) {
       throw new Error("inline bridge: no ring address (FFI not allowed?)");
     }
   }
 
-  /** What was done so far (with a send thread: what it has sent so far). */
+  /** What was done so far (with send threads: what they have sent so far). */
   get counters(): BridgeCounters {
     const c = this.#counters;
     const here = this.#sender;
     c.accepted = here.sent;
     c.sendErrors = this.#rejectErrors + here.errors;
     c.lastErrno = here.lastErrno !== 0 ? here.lastErrno : this.#rejectErrno;
-    const thread = this.sendThread;
-    if (thread !== null) {
+    c.threadSent = 0;
+    for (const thread of this.sendThreads ?? []) {
       const there = thread.queue.counters;
-      c.threadSent = there[SendCounter.SENT];
-      c.accepted += c.threadSent;
+      c.threadSent += there[SendCounter.SENT];
       c.sendErrors += there[SendCounter.ERRORS];
       if (there[SendCounter.ERRORS] > 0) c.lastErrno = there[SendCounter.LAST_ERRNO];
     }
+    c.accepted += c.threadSent;
     return c;
   }
 
@@ -147,8 +157,8 @@ export class InlineBridge {
       this.#counters.blocked++;
       return;
     }
-    const thread = this.sendThread;
-    if (thread !== null && this.#queueing) {
+    if (this.#queueing) {
+      const thread = this.sendThreads![side];
       if (!thread.queue.pushForward(side, batch.offset[i], length)) {
         this.#waitForRoom(thread);
         thread.queue.pushForward(side, batch.offset[i], length);
@@ -159,36 +169,38 @@ export class InlineBridge {
   }
 
   /**
-   * Start a batch of `n` frames. With a send thread, decide
-   * who sends them: the thread when it is awake or has frames queued (order
-   * is kept), or when the batch is large enough to wake it for; otherwise
-   * this thread, at once, so that sparse traffic pays no thread wake-up in
-   * latency.
+   * Start a batch of `n` frames from side `side`. With send threads, decide
+   * who sends them: the side's thread when it is awake or has frames queued
+   * (order is kept), or when the batch is large enough to wake it for;
+   * otherwise this thread, at once, so that sparse traffic pays no thread
+   * wake-up in latency.
    *
+   * @param side 0 or 1: the ring the batch comes from
    * @param n frames in the batch
    */
-  beginBatch(n: number): void {
-    const thread = this.sendThread;
-    if (thread === null) return;
-    const queue = thread.queue;
+  beginBatch(side: number, n: number): void {
+    const threads = this.sendThreads;
+    if (threads === null) return;
+    const queue = threads[side].queue;
     this.#queueing = n >= WAKE_BATCH || queue.backlog > 0 || !queue.consumerSleeping;
   }
 
   /**
-   * End a batch of `ring`'s frames: without a send thread, send the frames
-   * gathered and hand the slots back; with one, queue the slots to be handed
-   * back after the frames queued before them, and wake the thread.
+   * End a batch of `ring`'s frames: when this thread sent them, send the
+   * frames gathered and hand the slots back; else queue the slots to be
+   * handed back after the frames queued before them, and wake the side's
+   * send thread.
    *
    * @param side 0 or 1: the ring the batch came from
    */
   endBatch(side: number): void {
     const ring = this.rings[side];
-    const thread = this.sendThread;
-    if (thread === null || !this.#queueing) {
+    if (!this.#queueing) {
       this.#sender.flush();
       ring.release();
       return;
     }
+    const thread = this.sendThreads![side];
     const queue = thread.queue;
     if (ring.leaseCount > 0) {
       if (!queue.pushRelease(side, ring.leaseStart, ring.leaseCount)) {
@@ -203,29 +215,35 @@ export class InlineBridge {
   /**
    * With a send thread that still holds frames (their slots keep the ring
    * readable to `poll(2)`): wait until it has sent some, at most `timeoutMs`.
+   * A thread holds frames of its own side only, so both are asked.
    *
    * @param timeoutMs the longest wait
    * @returns true when it waited (the caller should look at the rings again
    *   rather than poll)
    */
   waitForSends(timeoutMs: number): boolean {
-    const thread = this.sendThread;
-    if (thread === null || thread.queue.backlog === 0) return false;
-    thread.queue.waitForConsumer(timeoutMs);
-    return true;
+    const threads = this.sendThreads;
+    if (threads === null) return false;
+    for (const thread of threads) {
+      if (thread.queue.backlog > 0) {
+        thread.queue.waitForConsumer(timeoutMs);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * Stop the send thread, if any, once it has sent and released what is
-   * queued. Call it before the rings close.
+   * Stop the send threads, if any, once they have sent and released what
+   * is queued. Call it before the rings close.
    *
-   * @returns true when the rings may be unmapped (no thread, or it stopped)
+   * @returns true when the rings may be unmapped (no threads, or they stopped)
    */
   async close(): Promise<boolean> {
-    const thread = this.sendThread;
-    if (thread === null) return true;
-    await thread.stop();
-    return thread.queue.stopped;
+    const threads = this.sendThreads;
+    if (threads === null) return true;
+    await Promise.all(threads.map((t) => t.stop()));
+    return threads.every((t) => t.queue.stopped);
   }
 
   /**

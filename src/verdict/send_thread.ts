@@ -8,8 +8,9 @@
  * thread pays one queue entry per frame and at most one futex wake per
  * batch.
  *
- * The frames stay where they lie: the send thread sees the same ring
- * mappings and sends from them (`sendmmsg(2)`, the kernel's copy only).
+ * A bridge has two ({@link SendThread.forBridge}), one per direction. The
+ * frames stay where they lie: a send thread sees the same ring mappings and
+ * sends from them (`sendmmsg(2)`, the kernel's copy only).
  * A ring must not be unmapped before {@link SendThread.stop} has returned.
  *
  * @module
@@ -131,6 +132,26 @@ export class SendThread {
       throw error;
     }
     return thread;
+  }
+
+  /**
+   * Start the two send threads of a bridge: thread `s` forwards the frames
+   * of `rings[s]` (out of the other side) and hands back `rings[s]`'s slots,
+   * so each direction's transmit work has a thread.
+   *
+   * @param rings the bridge's two sides
+   * @returns the threads, once both run
+   * @throws {Error} when a thread cannot start (any started one is ended)
+   */
+  static async forBridge(rings: readonly AfPacketRing[]): Promise<[SendThread, SendThread]> {
+    const started = await Promise.allSettled([SendThread.start(rings), SendThread.start(rings)]);
+    const threads = started.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed !== undefined) {
+      await Promise.all(threads.map((t) => t.stop()));
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return [threads[0], threads[1]];
   }
 
   /**

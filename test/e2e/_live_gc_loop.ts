@@ -2,7 +2,7 @@
  * Run by `live_gc_test.ts` inside the middle namespace under `--trace-gc
  * --expose-gc`: the whole live path as `tarsier ips` builds it (rings, decode,
  * flows, stream, app layer, detection with the given rules, EVE writer,
- * bridge forwarding with its send thread) through {@link runLive}. After `WARMUP` seconds it
+ * bridge forwarding with its send threads) through {@link runLive}. After `WARMUP` seconds it
  * forces a GC, runs `MEASURE` more seconds, forces another and stops; the
  * GC trace (stdout) between the two forced GCs must show no scavenge.
  * Figures go to stderr as JSON.
@@ -27,7 +27,7 @@ const options = parseLiveOptions("ips", { bridge: `${a}:${b}`, rules: [rules], l
 const loaded = loadDetection(options);
 const rings = [a, b].map((name) => AfPacketRing.open(name, { ignoreOutgoing: true }));
 const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: true });
-const bridge = new InlineBridge(rings[0], rings[1], await SendThread.start(rings));
+const bridge = new InlineBridge(rings[0], rings[1], await SendThread.forBridge(rings));
 const abort = new AbortController();
 const warmup = Number(warmupArg);
 const measure = Number(measureArg);

@@ -31,6 +31,13 @@ const RULES = [
   'alert icmp any any -> any any (msg:"E2E ping"; itype:8; sid:7000003; rev:1;)',
 ].join("\n") + "\n";
 
+/** 4 MiB of text that differs everywhere (a counter): a lost or reordered frame shows. */
+const BULK = Array.from(
+  { length: 4 * 1024 * 1024 / 16 },
+  (_, i) => `${i.toString(16).padStart(15, "0")}\n`,
+)
+  .join("");
+
 /** Connections made through the bridge (each a new TCP flow). */
 const CONNECTIONS = 24;
 
@@ -46,6 +53,7 @@ function setUp(mode: "tarsier" | "kernel"): Fixture {
   Deno.mkdirSync(www);
   Deno.writeTextFileSync(`${www}/index.html`, "hello from the server\n");
   Deno.writeTextFileSync(`${www}/evil`, "you should not see this\n");
+  Deno.writeTextFileSync(`${www}/bulk.txt`, BULK);
   Deno.writeTextFileSync(`${dir}/e2e.rules`, RULES);
   const topo = buildTopology(mode);
   const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
@@ -199,6 +207,53 @@ Deno.test({
       assert.equal(stats.stats.ips.accepted, summary.accepted);
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
       assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
+    } finally {
+      await tearDown(f, tarsier);
+    }
+  },
+});
+
+Deno.test({
+  name: "ips --workers 2 --send-thread: each worker forwards from its own send threads, whole",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const f = setUp("tarsier");
+    let tarsier: Started | null = null;
+    try {
+      const { topo } = f;
+      tarsier = startTarsier(topo.middle, [
+        "ips",
+        "--bridge",
+        topo.sides.join(":"),
+        "--rules",
+        `${f.dir}/e2e.rules`,
+        "--log-dir",
+        `${f.dir}/out`,
+        "--mpm",
+        "ac",
+        "--workers",
+        "2",
+        "--send-thread",
+        "--summary",
+        "json",
+      ]);
+      await waitForStart(tarsier);
+      // several downloads, so that both workers carry one
+      for (let i = 0; i < 4; i++) {
+        const bulk = curl(topo.client, `http://${topo.serverIp}:8080/bulk.txt`, 20);
+        assert.equal(bulk.code, 0, `${bulk.error}\n${tarsier.stderr()}`);
+        assert(bulk.body === BULK, `download ${i} intact (${bulk.body.length} bytes)`);
+      }
+      const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
+      assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
+      const status = await tarsier.stop();
+      assert.equal(status.code, 0, tarsier.stderr());
+      const summary = JSON.parse(tarsier.stderr().split("\n").find((l) => l.startsWith("{"))!);
+      assert(summary.send_thread > 1000, `the send threads forwarded: ${summary.send_thread}`);
+      assert(summary.send_thread <= summary.accepted);
+      assert.equal(summary.send_errors, 0);
     } finally {
       await tearDown(f, tarsier);
     }
