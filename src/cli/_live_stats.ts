@@ -9,7 +9,7 @@
 import type { LiveResult } from "../engine/live_capture.ts";
 import type { DetectStage } from "../engine/detect_stage.ts";
 import type { FlowStage } from "../flow/flow_tracker.ts";
-import type { StatsFacts } from "../output/stats_record.ts";
+import { ipsCounters, type StatsFacts } from "../output/stats_record.ts";
 import type { InlineBridge } from "../verdict/inline_bridge.ts";
 import { statsFactsOf } from "./scan_command.ts";
 
@@ -37,7 +37,13 @@ export function liveStatsFacts(
   };
   if (bridge !== null) {
     const c = bridge.counters;
-    facts.ips = { accepted: c.accepted, blocked: c.blocked, rejected: c.rejected };
+    facts.ips = ipsCounters({
+      accepted: c.accepted,
+      blocked: c.blocked,
+      rejected: c.rejected,
+      rulesDrops: stage?.rulesDrops ?? 0,
+      flowDrops: stage?.flowDrops ?? 0,
+    });
   }
   return facts;
 }

@@ -164,6 +164,12 @@ export class DetectStage {
   verdict = 0;
   /** Packets not inspected because their flow was passed or dropped. */
   flowVerdictSkips = 0;
+  /** Inline: packets dropped by a rule's action (Suricata's `ips.drop_reason.rules`). */
+  rulesDrops = 0;
+  /** Inline: packets dropped because their flow was (`ips.drop_reason.flow_drop`). */
+  flowDrops = 0;
+  /** Whether the packet being processed belongs to a flow dropped before it. */
+  #inFlowDrop = false;
   /** Verdict bits per signature index. */
   readonly #sigVerdict: Uint8Array;
 
@@ -282,6 +288,10 @@ export class DetectStage {
       this.#inspect(rp, pcapCnt, "defrag");
       ctx.packet = outer;
     }
+    if (this.#options.ips && (this.verdict & PacketVerdict.DROP) !== 0) {
+      if (this.#inFlowDrop) this.flowDrops++;
+      else this.rulesDrops++;
+    }
   }
 
   #inspect(p: Packet, pcapCnt: number, pktSrc: string | undefined): void {
@@ -326,6 +336,7 @@ export class DetectStage {
       flows!.verdict[ctx.flowIndex] = FlowVerdict.DROPPED;
     }
     if (alerts.count > 0) this.#writeAlerts(p, pcapCnt, ctx, alerts, flows, pktSrc);
+    if (pktSrc === undefined) this.#inFlowDrop = skip && (this.verdict & PacketVerdict.DROP) !== 0;
     const drops = this.#options.dropRecords ?? null;
     if (
       drops !== null && eve !== null && this.#options.ips && pktSrc === undefined &&

@@ -53,8 +53,59 @@ export interface StatsFacts {
   alerts: number;
   /** Live capture: `kernel_packets`, `kernel_drops` (PACKET_STATISTICS), `errors`. */
   capture?: Record<string, number>;
-  /** Inline: `accepted`, `blocked`, `rejected` packets (Suricata 7's `ips` counters). */
-  ips?: Record<string, number>;
+  /**
+   * Inline: `accepted`, `blocked`, `rejected`, `replaced` packets and the
+   * `drop_reason` counters (Suricata 7's `ips` counters; see {@link ipsCounters}).
+   */
+  ips?: Record<string, number | Record<string, number>>;
+}
+
+/** Suricata 7's `ips.drop_reason.*` counters, in its order (all registered in IPS mode). */
+const DROP_REASONS = [
+  "decode_error",
+  "defrag_error",
+  "defrag_memcap",
+  "flow_memcap",
+  "flow_drop",
+  "applayer_error",
+  "applayer_memcap",
+  "rules",
+  "threshold_detection_filter",
+  "stream_error",
+  "stream_memcap",
+  "stream_midstream",
+  "stream_reassembly",
+  "stream_urgent",
+  "nfq_error",
+  "tunnel_packet_drop",
+] as const;
+
+/**
+ * The `ips` object of a stats record as Suricata 7 writes it inline: the
+ * verdict counters, `replaced` (always 0: no `replace` keyword inline), and
+ * every drop reason, 0 where Tarsier has no such cause.
+ *
+ * @param counts accepted, blocked, rejected; drops by rules and by a dropped flow
+ * @returns the object
+ */
+export function ipsCounters(counts: {
+  accepted: number;
+  blocked: number;
+  rejected: number;
+  rulesDrops: number;
+  flowDrops: number;
+}): Record<string, number | Record<string, number>> {
+  const reasons: Record<string, number> = {};
+  for (const reason of DROP_REASONS) reasons[reason] = 0;
+  reasons.rules = counts.rulesDrops;
+  reasons.flow_drop = counts.flowDrops;
+  return {
+    accepted: counts.accepted,
+    blocked: counts.blocked,
+    rejected: counts.rejected,
+    replaced: 0,
+    drop_reason: reasons,
+  };
 }
 
 /**

@@ -182,7 +182,12 @@ Deno.test({
       const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
         stats: {
           capture: { kernel_packets: number; kernel_drops: number };
-          ips: { blocked: number; rejected: number };
+          ips: {
+            blocked: number;
+            rejected: number;
+            replaced: number;
+            drop_reason: Record<string, number>;
+          };
         };
       };
       assert(stats !== undefined, "a stats record at shutdown");
@@ -198,6 +203,13 @@ Deno.test({
       assert.equal(stats.stats.capture.kernel_drops, 0);
       assert(stats.stats.ips.blocked >= 2);
       assert(stats.stats.ips.rejected >= 1);
+      // Suricata 7's drop reasons: the drop and the reject by rules, their retransmissions by flow
+      const reasons = stats.stats.ips.drop_reason;
+      assert.equal(Object.keys(reasons).length, 16, JSON.stringify(reasons));
+      assert(reasons.rules >= 2, JSON.stringify(reasons));
+      assert.equal(reasons.rules + reasons.flow_drop, stats.stats.ips.blocked);
+      assert.equal(reasons.stream_error, 0);
+      assert.equal(stats.stats.ips.replaced, 0);
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
       assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
     } finally {
