@@ -55,7 +55,7 @@ const WORKER_MODULE = new URL("./send_worker.ts", import.meta.url);
 const QUEUE_CAPACITY = 16384;
 
 /**
- * Queue-empty checks the send thread makes before it sleeps (some microseconds):
+ * Queue-empty checks the send thread makes before it sleeps (tens of microseconds):
  * under traffic the next batch usually comes within them.
  */
 const SPIN_CHECKS = 4096;
