@@ -543,12 +543,15 @@ export class AfPacketRing implements FrameSource {
    * at least that deep.
    *
    * @param fraction 0..1 of the ring
+   * @param held slots behind the cursor still held elsewhere (a send thread's):
+   *   they read as filled but are not backlog, so the probe stays short of them
    * @returns whether the slot that far ahead is ready
    */
-  backlogAtLeast(fraction: number): boolean {
+  backlogAtLeast(fraction: number, held = 0): boolean {
     // the slots of the lease and of the one just released (the kernel refills those
-    // last) cannot be ahead of the cursor: a full ring shows at most the rest
-    const most = this.frameCount - 1 - 2 * this.#leased;
+    // last), and slots still held, cannot be ahead of the cursor: a full ring shows
+    // at most the rest
+    const most = this.frameCount - 1 - 2 * this.#leased - held;
     const ahead = Math.max(0, Math.min(most, Math.floor(this.frameCount * fraction)));
     let slot = this.#cursor + ahead;
     if (slot >= this.frameCount) slot -= this.frameCount;
@@ -587,13 +590,15 @@ export class AfPacketRing implements FrameSource {
   /**
    * Unmap the ring and close the socket (which leaves promiscuous mode). Idempotent.
    *
-   * @param unmap false to leave the mapping in place (another thread may still read it)
+   * @param release false to leave the mapping and the socket to the process's
+   *   exit (another thread may still be sending from them)
    */
-  close(unmap = true): void {
+  close(release = true): void {
     if (this.#closed) return;
     this.stats();
     this.#closed = true;
-    if (unmap) munmap(this.#address, this.#length);
+    if (!release) return;
+    munmap(this.#address, this.#length);
     closeFd(this.fd);
   }
 }

@@ -154,8 +154,10 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     // a send thread still sending from a ring must not see it unmapped
-    const unmap = bridge === null || await bridge.close();
-    for (const ring of rings) ring.close(unmap);
+    const release = bridge === null || await bridge.close();
+    for (const ring of rings) ring.close(release);
+    // its reason arrives as a message: only now (the loop above stopped on its flag)
+    if (bridge?.failure) console.error(`tarsier: send thread: ${bridge.failure}`);
   }
   // close() read the kernel counters one last time
   result.kernel.packets = 0;

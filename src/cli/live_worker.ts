@@ -125,20 +125,21 @@ async function start(rings: AfPacketRing[]): Promise<void> {
     result.kernel.packets = 0;
     result.kernel.drops = 0;
     // a send thread still sending from a ring must not see it unmapped
-    const unmap = bridge === null || await bridge.close();
+    const release = bridge === null || await bridge.close();
     for (const ring of rings) {
-      ring.close(unmap); // reads the kernel counters one last time
+      ring.close(release); // reads the kernel counters one last time
       const k = ring.stats();
       result.kernel.packets += k.packets;
       result.kernel.drops += k.drops;
     }
     scope.postMessage({ type: "stopped", counters: countersOf(result) });
   } catch (error) {
-    const unmap = bridge === null || await bridge.close();
-    for (const ring of rings) ring.close(unmap);
+    const release = bridge === null || await bridge.close();
+    for (const ring of rings) ring.close(release);
     eve?.close();
     fast?.close();
-    fail(error);
+    // a send thread's reason arrives as a message: only now
+    fail(bridge?.failure ? new Error(`send thread: ${bridge.failure}`) : error);
   }
 }
 

@@ -145,7 +145,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         got += n;
         // fail open: from a backlog of `overload` until the ring drains (a batch not full)
         if (overloaded[s] === 0) {
-          if (failOpen && bridge !== null && ring.backlogAtLeast(overload)) overloaded[s] = 1;
+          if (failOpen && bridge !== null && ring.backlogAtLeast(overload, bridge.heldSlots(s))) {
+            overloaded[s] = 1;
+          }
         } else if (n < batch.capacity) overloaded[s] = 0;
         const bypass = overloaded[s] === 1;
         packet.inIface = ring.iface;

@@ -74,6 +74,8 @@ export class InlineBridge {
   readonly #ringAddress: Float64Array;
   /** Whether this batch's frames go to the send thread (else they are sent here). */
   #queueing = false;
+  /** Per side: slots handed to its send thread so far (it counts those it gave back). */
+  readonly #handedOff = new Float64Array(2);
 
   /**
    * The send threads, one per side (`sendThreads[s]` forwards the frames of
@@ -133,10 +135,13 @@ export class InlineBridge {
       return;
     }
     this.#counters.blocked++;
+    // a reject leaves after the frames forwarded before it on the same interface
     if ((verdict & PacketVerdict.REJECT_SOURCE) !== 0) {
+      this.#drainTowards(side ^ 1);
       this.#sendReject(p, RejectTarget.SOURCE, this.rings[side].fd);
     }
     if ((verdict & PacketVerdict.REJECT_DESTINATION) !== 0) {
+      this.#drainTowards(side);
       this.#sendReject(p, RejectTarget.DESTINATION, this.rings[side ^ 1].fd);
     }
   }
@@ -182,6 +187,7 @@ export class InlineBridge {
     const threads = this.sendThreads;
     if (threads === null) return;
     const queue = threads[side].queue;
+    if (queue.failed) this.#threadFailed(threads[side]);
     this.#queueing = n >= WAKE_BATCH || queue.backlog > 0 || !queue.consumerSleeping;
   }
 
@@ -207,6 +213,7 @@ export class InlineBridge {
         this.#waitForRoom(thread);
         queue.pushRelease(side, ring.leaseStart, ring.leaseCount);
       }
+      this.#handedOff[side] += ring.leaseCount;
       ring.detachLease();
     }
     queue.publish();
@@ -224,13 +231,33 @@ export class InlineBridge {
   waitForSends(timeoutMs: number): boolean {
     const threads = this.sendThreads;
     if (threads === null) return false;
-    for (const thread of threads) {
-      if (thread.queue.backlog > 0) {
-        thread.queue.waitForConsumer(timeoutMs);
+    for (let s = 0; s < 2; s++) {
+      const queue = threads[s].queue;
+      if (queue.failed) this.#threadFailed(threads[s]);
+      if (queue.backlog > 0) {
+        queue.waitForConsumer(timeoutMs);
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Slots of side `side`'s ring its send thread still holds (behind the
+   * ring's cursor, still marked filled): for the ring's overload probe.
+   *
+   * @param side 0 or 1
+   * @returns the count (0 without send threads)
+   */
+  heldSlots(side: number): number {
+    const threads = this.sendThreads;
+    if (threads === null) return 0;
+    return this.#handedOff[side] - threads[side].queue.counters[SendCounter.RELEASED];
+  }
+
+  /** Why a send thread failed (its message, once it has arrived), or null. */
+  get failure(): string | null {
+    return this.sendThreads?.find((t) => t.failure !== null)?.failure ?? null;
   }
 
   /**
@@ -243,7 +270,29 @@ export class InlineBridge {
     const threads = this.sendThreads;
     if (threads === null) return true;
     await Promise.all(threads.map((t) => t.stop()));
-    return threads.every((t) => t.queue.stopped);
+    // a failed thread has left its loop: it touches the rings no more
+    return threads.every((t) => t.queue.stopped || t.queue.failed);
+  }
+
+  /**
+   * Before a reject leaves by the interface side `side`'s frames go out of:
+   * send what this thread gathered, and let side `side`'s send thread send
+   * what it holds (at most 50 ms), so the reject does not overtake them.
+   */
+  #drainTowards(side: number): void {
+    this.#sender.flush();
+    const threads = this.sendThreads;
+    if (threads === null) return;
+    const queue = threads[side].queue;
+    queue.publish();
+    const start = performance.now();
+    while (queue.backlog > 0 && !queue.failed && performance.now() - start < 50) {
+      queue.waitForConsumer(1);
+    }
+  }
+
+  #threadFailed(thread: SendThread): never {
+    throw new Error(`send thread failed${thread.failure === null ? "" : `: ${thread.failure}`}`);
   }
 
   /**
@@ -257,9 +306,8 @@ export class InlineBridge {
     const start = performance.now();
     for (let k = 0; queue.backlog >= queue.capacity; k++) {
       if ((k & 1023) === 1023) {
-        if (thread.failure !== null || queue.stopped) {
-          throw new Error(`send thread: ${thread.failure ?? "stopped"}`);
-        }
+        if (queue.failed) this.#threadFailed(thread);
+        if (queue.stopped) throw new Error("send thread: stopped");
         if (performance.now() - start > 1000) throw new Error("send thread: no progress for 1 s");
       }
     }

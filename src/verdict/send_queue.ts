@@ -33,6 +33,8 @@ const enum Control {
   STOPPED = 4,
   /** 1 while the producer sleeps in `Atomics.wait` on HEAD. */
   PRODUCER_SLEEPING = 5,
+  /** 1 once the consumer has failed (an exception): it sends and releases nothing more. */
+  FAILED = 6,
   WORDS = 8,
 }
 
@@ -44,6 +46,8 @@ export const SendCounter = {
   ERRORS: 1,
   /** errno of the last error. */
   LAST_ERRNO: 2,
+  /** Slots handed back to the kernel. */
+  RELEASED: 3,
   /** Float64 words reserved. */
   WORDS: 4,
 } as const;
@@ -224,6 +228,17 @@ export class SendQueue {
   /** Whether the producer asked for a stop. */
   stopRequested(): boolean {
     return Atomics.load(this.#control, Control.STOP) === 1;
+  }
+
+  /** Whether the consumer has failed (it touches the rings no more). */
+  get failed(): boolean {
+    return Atomics.load(this.#control, Control.FAILED) === 1;
+  }
+
+  /** Tell the producer the consumer has failed (and touches the rings no more). */
+  markFailed(): void {
+    Atomics.store(this.#control, Control.FAILED, 1);
+    Atomics.notify(this.#control, Control.HEAD, 1);
   }
 
   /** Tell the producer the consumer has stopped. */

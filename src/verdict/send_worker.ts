@@ -8,7 +8,8 @@
  *
  * Messages: `start` (the queue and the rings) -> `started`; the producer's
  * stop request (in the queue) -> everything queued is sent and released ->
- * `stopped`. An exception -> `failed`, and the thread stops.
+ * `stopped`. An exception -> the queue's failed flag and `failed`, and the
+ * thread stops.
  *
  * @module
  */
@@ -26,12 +27,15 @@ const scope = globalThis as unknown as {
 scope.onmessage = (event) => {
   const m = event.data;
   if (m.type !== "start") return;
+  const queue = new SendQueue(m.queue);
   try {
-    const sender = new RingSender(new SendQueue(m.queue), m.rings, m.spinChecks);
+    const sender = new RingSender(queue, m.rings, m.spinChecks);
     scope.postMessage({ type: "started" });
     sender.run();
     scope.postMessage({ type: "stopped" });
   } catch (error) {
+    // the capture loop sees this at its next batch (it stops with an error)
+    queue.markFailed();
     scope.postMessage({
       type: "failed",
       message: error instanceof Error ? error.message : String(error),
@@ -117,5 +121,6 @@ class RingSender {
       Atomics.store(status, (slot * size) >>> 2, 0);
       slot = slot + 1 === slots ? 0 : slot + 1;
     }
+    this.#queue.counters[SendCounter.RELEASED] += count;
   }
 }

@@ -68,8 +68,8 @@ try {
     threadSent: bridge.counters.threadSent,
   }));
 } finally {
-  const unmap = await bridge.close();
-  for (const ring of rings) ring.close(unmap);
+  const release = await bridge.close();
+  for (const ring of rings) ring.close(release);
   pipeline.eve?.close();
   pipeline.fast?.close();
 }
