@@ -4,8 +4,9 @@
  * (baseline), `tarsier ips` with no rules and with a rule set (default ET
  * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed. A `-wN`
  * suffix runs tarsier with `--workers N` (`tarsier-empty-w2`,
- * `tarsier-rules-w2`), a `-nst` suffix with `--no-send-thread`
- * (`tarsier-rules-nst`); Suricata runs one thread per interface.
+ * `tarsier-rules-w2`), a `-st` suffix with `--send-thread`
+ * (`tarsier-rules-st`; the figures of stop 13 were taken when it was the
+ * default, `-nst` with `--no-send-thread`); Suricata runs one thread per interface.
  *
  * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart) right after start
  * and again after the load ("warm": a JIT-compiled forwarder has compiled
@@ -193,6 +194,7 @@ async function measure(setup: string): Promise<Row> {
       const a = ["ips", "--bridge", topo.sides.join(":"), "--log-dir", dir];
       if (workers !== undefined) a.push("--workers", workers);
       if (setup.endsWith("-nst")) a.push("--no-send-thread");
+      if (setup.endsWith("-st")) a.push("--send-thread");
       if (withRules) a.push("--rules", RULES);
       fwd = startTarsier(topo.middle, a, DENO_FLAGS);
     } else if (setup.startsWith("suricata")) {

@@ -88,9 +88,9 @@ export async function main(args: string[]): Promise<number> {
         .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1")
         .option(
           "--send-thread",
-          "forward from a thread per direction (default with one worker)",
+          "forward from a thread per direction (faster; opt-in, see README)",
         )
-        .option("--no-send-thread", "forward from the capture thread");
+        .option("--no-send-thread", "forward from the capture thread (the default)");
     }
     command
       .option("--rules <path>", "a rule file or folder (repeatable)", collect)

@@ -22,9 +22,9 @@
  *
  * `--workers N` (N >= 2) runs N Deno Workers that share the traffic by flow
  * hash, one ring per interface each (`live_workers.ts`); the default, 1,
- * runs the loop on the main thread. With one worker, ips forwards from two
- * send threads beside the loop, one per direction (`--no-send-thread`: from
- * the loop itself); `--send-thread` gives each of N workers two too.
+ * runs the loop on the main thread. `--send-thread` (ips, opt-in for now: a
+ * rare hang was seen under load) forwards from two send threads beside each
+ * loop, one per direction.
  *
  * @module
  */
@@ -70,7 +70,7 @@ export interface LiveCommandOptions extends DetectionOptions {
   workers: number;
   /**
    * ips: forward from send threads (one per direction) beside each capture loop
-   * (`src/verdict/send_thread.ts`); default with one worker, not with more.
+   * (`src/verdict/send_thread.ts`); opt-in.
    */
   sendThread: boolean;
 }
@@ -288,7 +288,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     qdiscBypass: raw.qdiscBypass ?? false,
     summary,
     workers,
-    sendThread: mode === "ips" && (raw.sendThread ?? workers === 1),
+    sendThread: mode === "ips" && (raw.sendThread ?? false),
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,

@@ -126,6 +126,7 @@ Deno.test({
         out,
         "--mpm",
         "ac",
+        "--send-thread",
       ]);
       await waitForPath(f, tarsier);
       assert(promiscuity(topo.middle, topo.sides[0]) > 0, "promiscuous while bridging");
