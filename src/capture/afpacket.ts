@@ -493,17 +493,6 @@ export class AfPacketRing implements FrameSource {
     return mac;
   }
 
-  /**
-   * Whether the kernel has filled the slot at the cursor (a frame for
-   * {@link next}), without a system call.
-   *
-   * @returns true when a frame is ready
-   */
-  ready(): boolean {
-    return (Atomics.load(this.#status, (this.#cursor * this.frameSize + H_STATUS) >>> 2) &
-      TP_STATUS_USER) !== 0;
-  }
-
   /** The first slot of the current lease (the frames of the last {@link next}). */
   get leaseStart(): number {
     return this.#leaseStart;

@@ -10,7 +10,7 @@
 import type { RingHandle } from "../capture/afpacket.ts";
 import { DecodeStats } from "../decode/decode_stats.ts";
 import type { StatsFacts } from "../output/stats_record.ts";
-import type { BridgeCounters } from "../verdict/inline_bridge.ts";
+import { type BridgeCounters, emptyBridgeCounters } from "../verdict/inline_bridge.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
 
 /** Main -> worker: load the rules and build the pipeline (no capture yet). */
@@ -145,15 +145,7 @@ export function sumCounters(all: readonly (WorkerCounters | null)[]): SummedCoun
     bypassed += c.bypassed;
     internalErrors += c.internalErrors;
     if (c.bridge !== null) {
-      bridge ??= {
-        accepted: 0,
-        threadSent: 0,
-        blocked: 0,
-        rejected: 0,
-        truncated: 0,
-        sendErrors: 0,
-        lastErrno: 0,
-      };
+      bridge ??= emptyBridgeCounters();
       bridge.accepted += c.bridge.accepted;
       bridge.threadSent += c.bridge.threadSent;
       bridge.blocked += c.bridge.blocked;

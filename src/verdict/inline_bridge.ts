@@ -47,14 +47,9 @@ export interface BridgeCounters {
   lastErrno: number;
 }
 
-/** A batch at least this large goes to a sleeping send thread (wakes it). */
-const WAKE_BATCH = 4;
-
-/** Forwards, drops and rejects frames between two rings. */
-export class InlineBridge {
-  /** The two sides: a frame from `rings[s]` leaves by `rings[s ^ 1]`. */
-  readonly rings: readonly [AfPacketRing, AfPacketRing];
-  readonly #counters: BridgeCounters = {
+/** Bridge counters at zero (one bridge's start, or a sum's). */
+export function emptyBridgeCounters(): BridgeCounters {
+  return {
     accepted: 0,
     threadSent: 0,
     blocked: 0,
@@ -63,6 +58,16 @@ export class InlineBridge {
     sendErrors: 0,
     lastErrno: 0,
   };
+}
+
+/** A batch at least this large goes to a sleeping send thread (wakes it). */
+const WAKE_BATCH = 4;
+
+/** Forwards, drops and rejects frames between two rings. */
+export class InlineBridge {
+  /** The two sides: a frame from `rings[s]` leaves by `rings[s ^ 1]`. */
+  readonly rings: readonly [AfPacketRing, AfPacketRing];
+  readonly #counters = emptyBridgeCounters();
   /** Reject packets the kernel refused, and the last errno. */
   #rejectErrors = 0;
   #rejectErrno = 0;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { inNs } from "./_netns.ts";
+import assert from "node:assert/strict";
+import { inNs, type Topology } from "./_netns.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -164,4 +165,33 @@ export function readEve(path: string): Record<string, unknown>[] {
   return Deno.readTextFileSync(path).split("\n").filter((l) => l.length > 0).map((l) =>
     JSON.parse(l)
   );
+}
+
+/**
+ * Text of `mib` MiB that differs everywhere (a hex counter per 16-byte line),
+ * so a frame lost, reordered or torn on the way shows in a download of it.
+ *
+ * @param mib the size in MiB
+ * @returns the text
+ */
+export function bulkText(mib: number): string {
+  return Array.from(
+    { length: mib * 1024 * 1024 / 16 },
+    (_, i) => `${i.toString(16).padStart(15, "0")}\n`,
+  ).join("");
+}
+
+/**
+ * Download `/bulk.txt` from the server through the bridge and check it
+ * arrived whole.
+ *
+ * @param topo the namespaces (the server serves port 8080)
+ * @param expected the file's text
+ * @param what names the download in failure messages
+ */
+export function assertBulkIntact(topo: Topology, expected: string, what = "bulk download"): void {
+  const bulk = curl(topo.client, `http://${topo.serverIp}:8080/bulk.txt`, 20);
+  assert.equal(bulk.code, 0, `${what}: ${bulk.error}`);
+  assert.equal(bulk.body.length, expected.length, `${what}: length`);
+  assert(bulk.body === expected, `${what}: intact`);
 }

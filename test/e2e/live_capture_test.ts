@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { buildTopology, liveTestsUnavailable, type Topology } from "./_netns.ts";
 import {
+  assertBulkIntact,
+  bulkText,
   curl,
   ping,
   promiscuity,
@@ -31,23 +33,13 @@ const RULES = [
   'http.uri; content:"/trusted"; sid:7000004; rev:1;)',
 ].join("\n") + "\n";
 
-/** 8 MiB of text that differs everywhere (a counter), so a lost, reordered or torn frame shows. */
-const BULK = Array.from(
-  { length: 8 * 1024 * 1024 / 16 },
-  (_, i) => `${i.toString(16).padStart(15, "0")}\n`,
-)
-  .join("");
+/** 8 MiB served as /bulk.txt. */
+const BULK = bulkText(8);
 
-/**
- * Fetch the bulk file through the bridge and check it arrived whole.
- *
- * @param topo the namespaces
- */
-function assertBulkIntact(topo: Topology): void {
-  const bulk = curl(topo.client, `http://${topo.serverIp}:8080/bulk.txt`, 20);
-  assert.equal(bulk.code, 0, bulk.error);
-  assert.equal(bulk.body.length, BULK.length, "bulk download length");
-  assert(bulk.body === BULK, "bulk download intact");
+/** `tarsier ips` bridging the fixture's two veths with its rules (Aho-Corasick), plus `extra`. */
+function startIps(f: Fixture, out: string, extra: string[]): Started {
+  const args = ["--rules", `${f.dir}/e2e.rules`, "--log-dir", out, "--mpm", "ac", ...extra];
+  return startTarsier(f.topo.middle, ["ips", "--bridge", f.topo.sides.join(":"), ...args]);
 }
 
 /** The `send_thread` count of the text summary tarsier prints when it stops. */
@@ -116,18 +108,7 @@ Deno.test({
     try {
       const { topo } = f;
       const out = `${f.dir}/out`;
-      tarsier = startTarsier(topo.middle, [
-        "ips",
-        "--bridge",
-        topo.sides.join(":"),
-        "--rules",
-        `${f.dir}/e2e.rules`,
-        "--log-dir",
-        out,
-        "--mpm",
-        "ac",
-        "--send-thread",
-      ]);
+      tarsier = startIps(f, out, ["--send-thread"]);
       await waitForPath(f, tarsier);
       assert(promiscuity(topo.middle, topo.sides[0]) > 0, "promiscuous while bridging");
 
@@ -152,7 +133,7 @@ Deno.test({
       // the bridge still forwards after blocking
       assert.equal(curl(topo.client, `http://${topo.serverIp}:8080/`).code, 0);
       // bulk traffic goes through the send thread, in order and whole
-      assertBulkIntact(topo);
+      assertBulkIntact(topo, BULK);
 
       const status = await tarsier.stop();
       assert.equal(status.code, 0, tarsier.stderr());
@@ -229,20 +210,9 @@ Deno.test({
     let tarsier: Started | null = null;
     try {
       const { topo } = f;
-      tarsier = startTarsier(topo.middle, [
-        "ips",
-        "--bridge",
-        topo.sides.join(":"),
-        "--rules",
-        `${f.dir}/e2e.rules`,
-        "--log-dir",
-        `${f.dir}/out`,
-        "--mpm",
-        "ac",
-        "--no-send-thread",
-      ]);
+      tarsier = startIps(f, `${f.dir}/out`, ["--no-send-thread"]);
       await waitForPath(f, tarsier);
-      assertBulkIntact(topo);
+      assertBulkIntact(topo, BULK);
       const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
       assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
       const status = await tarsier.stop();

@@ -11,6 +11,8 @@
 import assert from "node:assert/strict";
 import { buildTopology, liveTestsUnavailable, type Topology } from "./_netns.ts";
 import {
+  assertBulkIntact,
+  bulkText,
   curl,
   ping,
   promiscuity,
@@ -31,12 +33,8 @@ const RULES = [
   'alert icmp any any -> any any (msg:"E2E ping"; itype:8; sid:7000003; rev:1;)',
 ].join("\n") + "\n";
 
-/** 4 MiB of text that differs everywhere (a counter): a lost or reordered frame shows. */
-const BULK = Array.from(
-  { length: 4 * 1024 * 1024 / 16 },
-  (_, i) => `${i.toString(16).padStart(15, "0")}\n`,
-)
-  .join("");
+/** 4 MiB served as /bulk.txt. */
+const BULK = bulkText(4);
 
 /** Connections made through the bridge (each a new TCP flow). */
 const CONNECTIONS = 24;
@@ -72,6 +70,13 @@ async function tearDown(f: Fixture, tarsier: Started | null): Promise<void> {
 
 function delay(ms: number): Promise<null> {
   return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+/** `tarsier ips --workers 2` bridging the fixture's veths with its rules, JSON summary, plus `extra`. */
+function startIpsWorkers(f: Fixture, out: string, extra: string[]): Started {
+  const args = ["--rules", `${f.dir}/e2e.rules`, "--log-dir", out, "--mpm", "ac", ...extra];
+  const bridge = ["ips", "--bridge", f.topo.sides.join(":"), "--workers", "2", "--summary", "json"];
+  return startTarsier(f.topo.middle, [...bridge, ...args]);
 }
 
 /** Wait for tarsier's start-up line (every worker loaded, rings open). */
@@ -133,21 +138,7 @@ Deno.test({
     try {
       const { topo } = f;
       const out = `${f.dir}/out`;
-      tarsier = startTarsier(topo.middle, [
-        "ips",
-        "--bridge",
-        topo.sides.join(":"),
-        "--rules",
-        `${f.dir}/e2e.rules`,
-        "--log-dir",
-        out,
-        "--mpm",
-        "ac",
-        "--workers",
-        "2",
-        "--summary",
-        "json",
-      ]);
+      tarsier = startIpsWorkers(f, out, []);
       await waitForStart(tarsier);
       const url = `http://${topo.serverIp}:8080/index.html`;
       for (let i = 0; i < CONNECTIONS; i++) {
@@ -223,29 +214,10 @@ Deno.test({
     let tarsier: Started | null = null;
     try {
       const { topo } = f;
-      tarsier = startTarsier(topo.middle, [
-        "ips",
-        "--bridge",
-        topo.sides.join(":"),
-        "--rules",
-        `${f.dir}/e2e.rules`,
-        "--log-dir",
-        `${f.dir}/out`,
-        "--mpm",
-        "ac",
-        "--workers",
-        "2",
-        "--send-thread",
-        "--summary",
-        "json",
-      ]);
+      tarsier = startIpsWorkers(f, `${f.dir}/out`, ["--send-thread"]);
       await waitForStart(tarsier);
       // several downloads, so that both workers carry one
-      for (let i = 0; i < 4; i++) {
-        const bulk = curl(topo.client, `http://${topo.serverIp}:8080/bulk.txt`, 20);
-        assert.equal(bulk.code, 0, `${bulk.error}\n${tarsier.stderr()}`);
-        assert(bulk.body === BULK, `download ${i} intact (${bulk.body.length} bytes)`);
-      }
+      for (let i = 0; i < 4; i++) assertBulkIntact(topo, BULK, `download ${i}`);
       const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
       assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
       const status = await tarsier.stop();
