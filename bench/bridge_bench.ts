@@ -20,7 +20,7 @@
  *
  * ```sh
  * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1]
- *   [--only tarsier-empty,kernel] [--rounds 1] [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
+ *   [--only tarsier-empty,kernel] [--rounds 1] [--tarsier-args "--ring-frames 256"] [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
  *
  * Needs root, iproute2, ethtool and iperf3.
@@ -39,6 +39,8 @@ const flag = (name: string, fallback: string) => {
 };
 const RULES = flag("--rules", "/work/shared/corpus/rules/et-open");
 const SECONDS = Number(flag("--seconds", "5"));
+/** More arguments for every tarsier setup (e.g. "--ring-frames 256"). */
+const TARSIER_ARGS = flag("--tarsier-args", "").split(" ").filter((a) => a !== "");
 const UDP_RATE = flag("--udp-rate", "300M");
 const STREAMS = flag("--streams", "1");
 /** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
@@ -196,6 +198,7 @@ async function measure(setup: string): Promise<Row> {
       if (setup.endsWith("-nst")) a.push("--no-send-thread");
       if (setup.endsWith("-st")) a.push("--send-thread");
       if (withRules) a.push("--rules", RULES);
+      a.push(...TARSIER_ARGS);
       fwd = startTarsier(topo.middle, a, DENO_FLAGS);
     } else if (setup.startsWith("suricata")) {
       const cfg = suricataConfig(dir, topo.sides);

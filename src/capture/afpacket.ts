@@ -414,10 +414,17 @@ export class AfPacketRing implements FrameSource {
    * Hand the previous batch's frames back to the kernel and fill `batch`
    * with the frames ready now, without waiting.
    *
+   * Slots behind the cursor that another thread still holds (a send
+   * thread's, not yet handed back) still read as filled: after a lap the
+   * cursor would take them for new frames, and read them twice while the
+   * kernel, stopped at the first of them, falls out of step with it. So at
+   * most `frameCount - held` slots are walked.
+   *
    * @param batch the batch to fill (its `data` becomes the ring)
+   * @param held slots behind the cursor still held elsewhere (0: none)
    * @returns how many frames were filled (0: none ready)
    */
-  next(batch: FrameBatch): number {
+  next(batch: FrameBatch, held = 0): number {
     this.release();
     batch.data = this.data;
     const status = this.#status;
@@ -427,12 +434,14 @@ export class AfPacketRing implements FrameSource {
     const capacity = batch.capacity;
     let slot = this.#cursor;
     let n = 0;
+    let room = slots - held;
     this.#leaseStart = slot;
-    while (n < capacity) {
+    while (n < capacity && room > 0) {
       const base = slot * size;
       const st = Atomics.load(status, (base + H_STATUS) >>> 2);
       if ((st & TP_STATUS_USER) === 0) break;
       slot = slot + 1 === slots ? 0 : slot + 1;
+      room--;
       this.#leased++;
       if (this.#ignoreOutgoing && view.getUint8(base + H_SLL_PKTTYPE) === PACKET_OUTGOING) {
         this.outgoingSkipped++;

@@ -126,6 +126,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   let lastYield = started;
   let lastTick = started;
   let rounds = 0;
+  /** 1 after a poll(2) said ready and the rings have not given a frame since. */
+  let readyEmpty = 0;
   const yielder = new EventLoopYield();
   // the loop tests a flag: AbortSignal's \`aborted\` getter allocates on every read
   const stopped = new Uint8Array(1);
@@ -137,15 +139,18 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       let got = 0;
       for (let s = 0; s < rings.length; s++) {
         const ring = rings[s];
-        const n = ring.next(batch);
+        // a send thread's slots are behind the cursor: the ring must not lap into them
+        const held = bridge === null ? 0 : bridge.heldSlots(s);
+        const n = ring.next(batch, held);
         if (n === 0) {
           overloaded[s] = 0;
           continue;
         }
         got += n;
+        readyEmpty = 0;
         // fail open: from a backlog of `overload` until the ring drains (a batch not full)
         if (overloaded[s] === 0) {
-          if (failOpen && bridge !== null && ring.backlogAtLeast(overload, bridge.heldSlots(s))) {
+          if (failOpen && bridge !== null && ring.backlogAtLeast(overload, held)) {
             overloaded[s] = 1;
           }
         } else if (n < batch.capacity) overloaded[s] = 0;
@@ -185,7 +190,12 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
           if (!due) continue;
         } else {
           const ready = pollRings(pollSet, rings.length, due ? QUIET_GAP_MS : idleTimeout);
-          if (ready > 0) continue;
+          // a socket readable twice with no frame at the cursor does not hold the loop:
+          // it yields (so a stop is seen) rather than spin on poll(2)
+          if (ready > 0 && readyEmpty === 0) {
+            readyEmpty = 1;
+            continue;
+          }
         }
         now = performance.now();
       } else {
