@@ -4,9 +4,9 @@
  * (baseline), `tarsier ips` with no rules and with a rule set (default ET
  * Open), and Suricata 7 AF_PACKET IPS copy-mode when installed. A `-wN`
  * suffix runs tarsier with `--workers N` (`tarsier-empty-w2`,
- * `tarsier-rules-w2`), a `-st` suffix with `--send-thread`
- * (`tarsier-rules-st`; the figures of stop 13 were taken when it was the
- * default, `-nst` with `--no-send-thread`); Suricata runs one thread per interface.
+ * `tarsier-rules-w2`), a `-st` tag with `--send-thread` (`tarsier-rules-st`),
+ * `-nst` with `--no-send-thread`, `-nwu` with `--no-warm-up`
+ * (`tarsier-rules-st-nwu`); Suricata runs one thread per interface.
  *
  * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart) right after start
  * and again after the load ("warm": a JIT-compiled forwarder has compiled
@@ -20,7 +20,8 @@
  *
  * ```sh
  * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1]
- *   [--only tarsier-empty,kernel] [--rounds 1] [--tarsier-args "--ring-frames 256"] [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
+ *   [--only tarsier-empty,kernel] [--rounds 1] [--tarsier-args "--ring-frames 256"]
+ *   [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
  *
  * Needs root, iproute2, ethtool and iperf3.
@@ -195,8 +196,10 @@ async function measure(setup: string): Promise<Row> {
     if (setup.startsWith("tarsier")) {
       const a = ["ips", "--bridge", topo.sides.join(":"), "--log-dir", dir];
       if (workers !== undefined) a.push("--workers", workers);
-      if (setup.endsWith("-nst")) a.push("--no-send-thread");
-      if (setup.endsWith("-st")) a.push("--send-thread");
+      const tags = setup.split("-");
+      if (tags.includes("nst")) a.push("--no-send-thread");
+      if (tags.includes("st")) a.push("--send-thread");
+      if (tags.includes("nwu")) a.push("--no-warm-up");
       if (withRules) a.push("--rules", RULES);
       a.push(...TARSIER_ARGS);
       fwd = startTarsier(topo.middle, a, DENO_FLAGS);

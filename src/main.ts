@@ -105,6 +105,7 @@ export async function main(args: string[]): Promise<number> {
       .option("--qdisc-bypass", "send without the qdisc layer (skips tc; taps do not see sends)")
       .option("--stats-interval <s>", "seconds between EVE stats records (default 8)")
       .option("--workers <n>", "capture workers, each with its own rings (fanout by flow hash)")
+      .option("--no-warm-up", "skip the synthesised warm-up traffic before capture starts")
       .option("--init-errors-fatal", "fail when any rule cannot be loaded")
       .option("--mpm <algo>", "prefilter matcher: auto, hs or ac")
       .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")

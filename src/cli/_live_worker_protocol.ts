@@ -68,6 +68,8 @@ export interface LoadedMessage {
   eve: boolean;
   /** Whether EVE stats records are wanted. */
   writeStats: boolean;
+  /** What the worker's JIT warm-up did, as the start line says it ("" when none ran). */
+  warm: string;
 }
 
 /** Worker -> main: the latest counters (each tick, and with `stopped`). */

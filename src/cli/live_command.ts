@@ -37,6 +37,7 @@ import { InlineBridge } from "../verdict/inline_bridge.ts";
 import { SendThread } from "../verdict/send_thread.ts";
 import { strerror } from "../../ffi/libc.ts";
 import { buildDetection, type DetectionOptions, loadDetection } from "./scan_command.ts";
+import { warmUp } from "./_live_warm_up.ts";
 import { liveStatsFacts, packetErrorLine } from "./_live_stats.ts";
 import { UsageError } from "./usage_error.ts";
 import { runLiveWorkers } from "./live_workers.ts";
@@ -73,6 +74,11 @@ export interface LiveCommandOptions extends DetectionOptions {
    * (`src/verdict/send_thread.ts`); opt-in.
    */
   sendThread: boolean;
+  /**
+   * Run synthesised traffic through a throwaway stage before capture starts,
+   * so that the first packets run compiled code (`src/engine/jit_warm_up.ts`).
+   */
+  warmUp: boolean;
 }
 
 /**
@@ -84,6 +90,7 @@ export interface LiveCommandOptions extends DetectionOptions {
 export async function runLiveCommand(options: LiveCommandOptions): Promise<number> {
   if (options.workers > 1) return await runLiveWorkers(options);
   const loaded = loadDetection(options);
+  const warm = await warmUp(options, loaded);
   const ringOptions: AfPacketOptions = {
     frameCount: options.ringFrames,
     ignoreOutgoing: options.mode === "ips",
@@ -126,7 +133,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
   const what = ips ? `bridging ${options.interfaces.join(" <-> ")}` : `on ${options.interfaces[0]}`;
   console.error(
     `tarsier: ${options.mode} ${what}, ${rules}, ring ${rings[0].frameCount} x ` +
-      `${rings[0].frameSize} B, fail ${options.failMode}; SIGINT/SIGTERM stops`,
+      `${rings[0].frameSize} B, fail ${options.failMode}${warm}; SIGINT/SIGTERM stops`,
   );
   const factsOf = (result: LiveResult) => liveStatsFacts(flowStage, stage, result, bridge);
   let result: LiveResult;
@@ -228,6 +235,7 @@ export interface RawLiveOptions {
   statsInterval?: string;
   workers?: string;
   sendThread?: boolean;
+  warmUp?: boolean;
   summary?: string;
   initErrorsFatal?: boolean;
   verbose?: boolean;
@@ -289,6 +297,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     summary,
     workers,
     sendThread: mode === "ips" && (raw.sendThread ?? false),
+    warmUp: raw.warmUp ?? true,
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,

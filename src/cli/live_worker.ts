@@ -29,6 +29,7 @@ import type { FromWorker, ToWorker, WorkerCounters } from "./_live_worker_protoc
 import type { LiveCommandOptions } from "./live_command.ts";
 import { buildDetection, type DetectionPipeline, loadDetection } from "./scan_command.ts";
 import { liveStatsFacts } from "./_live_stats.ts";
+import { warmUp } from "./_live_warm_up.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The worker's global scope, typed for what is used here. */
@@ -52,10 +53,15 @@ scope.onmessage = (event) => {
   else if (message.type === "stop") abort.abort();
 };
 
-function load(opts: LiveCommandOptions, sharedLogs: "truncate" | "append", quiet: boolean): void {
+async function load(
+  opts: LiveCommandOptions,
+  sharedLogs: "truncate" | "append",
+  quiet: boolean,
+): Promise<void> {
   try {
     options = opts;
     const loaded = loadDetection(opts, quiet);
+    const warm = await warmUp(opts, loaded);
     pipeline = buildDetection(opts, loaded, {
       flowVerdicts: true,
       inlineStream: opts.mode === "ips",
@@ -67,6 +73,7 @@ function load(opts: LiveCommandOptions, sharedLogs: "truncate" | "append", quiet
       rules: loaded.ruleset ? loaded.ruleset.report.loaded : null,
       eve: pipeline.eve !== null,
       writeStats: pipeline.writeStats,
+      warm,
     });
   } catch (error) {
     fail(error);

@@ -278,7 +278,8 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
   const what = ips ? `bridging ${options.interfaces.join(" <-> ")}` : `on ${options.interfaces[0]}`;
   console.error(
     `tarsier: ${options.mode} ${what}, ${rules}, ${n} workers (fanout by flow hash), ring ` +
-      `${frameCount} x ${frameSize} B per interface and worker, fail ${options.failMode}; ` +
+      `${frameCount} x ${frameSize} B per interface and worker, fail ${options.failMode}` +
+      `${loaded.warm === "" ? "" : `${loaded.warm} each`}; ` +
       "SIGINT/SIGTERM stops",
   );
   try {
