@@ -40,6 +40,8 @@ const flag = (name: string, fallback: string) => {
 };
 const RULES = flag("--rules", "/work/shared/corpus/rules/et-open");
 const SECONDS = Number(flag("--seconds", "5"));
+/** Ping runs after the first, before any load (in the note): how long the start-up shows. */
+const COLD_REPEATS = Number(flag("--ping-again", "0"));
 /** More arguments for every tarsier setup (e.g. "--ring-frames 256"). */
 const TARSIER_ARGS = flag("--tarsier-args", "").split(" ").filter((a) => a !== "");
 const UDP_RATE = flag("--udp-rate", "300M");
@@ -226,6 +228,10 @@ async function measure(setup: string): Promise<Row> {
     row.pingP50Ms = p.p50;
     row.pingP99Ms = p.p99;
     row.pingLoss = p.loss;
+    for (let k = 0; k < COLD_REPEATS; k++) {
+      const again = pingStats(topo);
+      row.note += `ping again ${again.p50}/${again.p99}; `;
+    }
     const cpuBefore = cpuTicks(fwd?.child.pid);
     const machineBefore = machineTicks();
     row.tcpGbps = iperf(topo, false).gbps;

@@ -82,6 +82,8 @@ export function startInNs(ns: string, cmd: string, args: string[], cwd?: string)
 export function startTarsier(ns: string, args: string[], denoFlags: string[] = []): Started {
   return startInNs(ns, Deno.execPath(), [
     "run",
+    // as the tarsier task runs it: the load's garbage is collected before capture
+    "--v8-flags=--expose-gc",
     "--allow-read",
     "--allow-write",
     "--allow-ffi",
