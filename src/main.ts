@@ -86,11 +86,8 @@ export async function main(args: string[]): Promise<number> {
       command
         .description("bridge two interfaces inline: forward, or drop/reject what rules block")
         .option("--bridge <a:b>", "the two interfaces to join, e.g. eth0:eth1")
-        .option(
-          "--send-thread",
-          "forward from a thread per direction (faster; opt-in, see README)",
-        )
-        .option("--no-send-thread", "forward from the capture thread (the default)");
+        .option("--send-thread", "forward from a thread per direction (the default)")
+        .option("--no-send-thread", "forward from the capture thread");
     }
     command
       .option("--rules <path>", "a rule file or folder (repeatable)", collect)

@@ -22,9 +22,9 @@
  *
  * `--workers N` (N >= 2) runs N Deno Workers that share the traffic by flow
  * hash, one ring per interface each (`live_workers.ts`); the default, 1,
- * runs the loop on the main thread. `--send-thread` (ips, opt-in for now: a
- * rare hang was seen under load) forwards from two send threads beside each
- * loop, one per direction.
+ * runs the loop on the main thread. In ips, two send threads beside each
+ * loop, one per direction, forward the frames (`--no-send-thread`: the
+ * loop sends them itself).
  *
  * @module
  */
@@ -71,7 +71,7 @@ export interface LiveCommandOptions extends DetectionOptions {
   workers: number;
   /**
    * ips: forward from send threads (one per direction) beside each capture loop
-   * (`src/verdict/send_thread.ts`); opt-in.
+   * (`src/verdict/send_thread.ts`); the default.
    */
   sendThread: boolean;
   /**
@@ -296,7 +296,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     qdiscBypass: raw.qdiscBypass ?? false,
     summary,
     workers,
-    sendThread: mode === "ips" && (raw.sendThread ?? false),
+    sendThread: mode === "ips" && (raw.sendThread ?? true),
     warmUp: raw.warmUp ?? true,
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],

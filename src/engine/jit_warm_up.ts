@@ -8,8 +8,8 @@
  * with ET Open one ICMP echo took ~180 us in the loop right after start.
  *
  * Nothing of it is kept or written: its flows, host bits and alerts live in
- * the throwaway stage (no EVE, no fast.log), and the rules' threshold gate
- * is the stage's own for the duration. The traffic runs between
+ * the throwaway stage (no EVE, no fast.log); the rules' threshold gate is
+ * the stage's own for the duration, and the engine's counters are put back. The traffic runs between
  * 203.0.113.0/24 (TEST-NET-3) and 10.0.0.5, with a 2024 clock.
  *
  * @module
@@ -32,6 +32,8 @@ import { synthesizeTraffic } from "./traffic_synth.ts";
 export interface WarmUpReport {
   /** Packets run through the throwaway stage. */
   packets: number;
+  /** Alerts the throwaway stage raised (written nowhere). */
+  alerts: number;
   /** Wall time, ms. */
   elapsedMs: number;
 }
@@ -53,7 +55,7 @@ const CONVERSATION_SECONDS = 0.05;
 /**
  * Run the synthesised traffic through a throwaway stage over `engine`.
  *
- * @param engine the loaded rules' engine (its gate is restored afterwards)
+ * @param engine the loaded rules' engine (its gate and counters are restored afterwards)
  * @param config the configuration the live stage uses (flow and stream settings)
  * @param options rounds, inline or not
  * @returns packets run and the time taken
@@ -80,13 +82,19 @@ export async function warmUpDetection(
     flowVerdicts: true,
   });
   const gate = engine.gate;
+  const counters = { ...engine.counters };
   engine.gate = new ThresholdGate();
   try {
     const scan = await scanFrames(openCaptureBytes(image, "warm-up"), { packet, stage });
     stage.finish();
-    return { packets: scan.stats.packets, elapsedMs: performance.now() - started };
+    return {
+      packets: scan.stats.packets,
+      alerts: stage.alertCount,
+      elapsedMs: performance.now() - started,
+    };
   } finally {
     engine.gate = gate;
+    Object.assign(engine.counters, counters);
   }
 }
 

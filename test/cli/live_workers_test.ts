@@ -21,6 +21,14 @@ Deno.test("--workers: default 1, a positive integer, else a one-line usage error
   }
 });
 
+Deno.test("ips forwards from send threads unless --no-send-thread; ids has none; warm-up on", () => {
+  assert.equal(parseLiveOptions("ips", { bridge: "a:b" }).sendThread, true);
+  assert.equal(parseLiveOptions("ips", { bridge: "a:b", sendThread: false }).sendThread, false);
+  assert.equal(parseLiveOptions("ids", { iface: "eth0" }).sendThread, false);
+  assert.equal(parseLiveOptions("ids", { iface: "eth0" }).warmUp, true);
+  assert.equal(parseLiveOptions("ips", { bridge: "a:b", warmUp: false }).warmUp, false);
+});
+
 function counters(packets: number, alerts: number, accepted: number): WorkerCounters {
   const decode = new DecodeStats();
   decode.packets = packets;

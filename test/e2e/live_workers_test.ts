@@ -138,7 +138,7 @@ Deno.test({
     try {
       const { topo } = f;
       const out = `${f.dir}/out`;
-      tarsier = startIpsWorkers(f, out, []);
+      tarsier = startIpsWorkers(f, out, ["--no-send-thread"]);
       await waitForStart(tarsier);
       const url = `http://${topo.serverIp}:8080/index.html`;
       for (let i = 0; i < CONNECTIONS; i++) {
@@ -205,7 +205,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "ips --workers 2 --send-thread: each worker forwards from its own send threads, whole",
+  name: "ips --workers 2: each worker forwards from its own send threads (the default), whole",
   ignore: unavailable !== null,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -214,7 +214,7 @@ Deno.test({
     let tarsier: Started | null = null;
     try {
       const { topo } = f;
-      tarsier = startIpsWorkers(f, `${f.dir}/out`, ["--send-thread"]);
+      tarsier = startIpsWorkers(f, `${f.dir}/out`, []);
       await waitForStart(tarsier);
       // several downloads, so that both workers carry one
       for (let i = 0; i < 4; i++) assertBulkIntact(topo, BULK, `download ${i}`);

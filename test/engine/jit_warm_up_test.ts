@@ -1,0 +1,55 @@
+/**
+ * The live commands' JIT warm-up: its synthesised traffic runs through the
+ * loaded rules (they alert on it) in a throwaway stage, and nothing of it
+ * stays in the engine the live stage then uses.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { warmUpDetection } from "../../src/engine/jit_warm_up.ts";
+import { loadRuleset } from "../../src/engine/ruleset.ts";
+import { ThresholdGate } from "../../src/detect/threshold.ts";
+import { loadConfigText } from "../../src/rules/config.ts";
+
+const RULES = [
+  'alert http any any -> any any (msg:"warm GET"; flow:established,to_server; ' +
+  'http.method; content:"GET"; http.uri; content:"/index.html"; sid:1; rev:1;)',
+  'alert icmp any any -> any any (msg:"warm echo"; itype:8; sid:2; rev:1;)',
+  'alert dns any any -> any any (msg:"warm dns"; dns.query; content:"example.com"; sid:3; rev:1;)',
+].join("\n");
+
+function loadWarmRules() {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "warm.rules");
+  Deno.writeTextFileSync(path, RULES + "\n");
+  const { config } = loadConfigText("%YAML 1.1\n---\n");
+  try {
+    return { config, ruleset: loadRuleset({ config, paths: [path] }) };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("warm-up: the rules see every round's traffic, in a stage of its own", async () => {
+  const { config, ruleset } = loadWarmRules();
+  const engine = ruleset.engine;
+  const one = await warmUpDetection(engine, config, { rounds: 1 });
+  const five = await warmUpDetection(engine, config, { rounds: 5, ips: true });
+  assert(one.packets >= 30, `a round has its conversations: ${one.packets} packets`);
+  assert.equal(five.packets, 5 * one.packets, "each round the same conversations");
+  // per round: one GET, one echo request, one DNS query (a rule alerts once per packet)
+  assert.equal(one.alerts, 3);
+  assert.equal(five.alerts, 15);
+});
+
+Deno.test("warm-up: the engine's gate and counters are as they were", async () => {
+  const { config, ruleset } = loadWarmRules();
+  const engine = ruleset.engine;
+  const gate = new ThresholdGate();
+  engine.gate = gate;
+  const before = { ...engine.counters };
+  const report = await warmUpDetection(engine, config, { rounds: 2 });
+  assert(report.alerts > 0);
+  assert.equal(engine.gate, gate);
+  assert.deepEqual(engine.counters, before);
+});
