@@ -22,7 +22,7 @@ import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
 import { type Transaction, TxBuffers, TxSide } from "../app/transaction.ts";
-import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
+import { ipv4Coverage, Ipv4RuleIndex, Ipv6RuleIndex } from "./address_index.ts";
 import { applyTransform, TRANSFORM_SLACK, transformChain } from "./buffer_transforms.ts";
 import { AlertQueue } from "./alert_queue.ts";
 import {
@@ -155,8 +155,10 @@ class SignatureGroup {
   bySource: Ipv4RuleIndex | null = null;
   /** Signatures without a pattern, found by their (small) destination address set. */
   byDestination: Ipv4RuleIndex | null = null;
-  /** Address-indexed signatures that may also match IPv6 packets. */
-  indexedIpv6: Int32Array = new Int32Array(0);
+  /** The same signatures, by the IPv6 ranges of their source address set. */
+  bySource6: Ipv6RuleIndex | null = null;
+  /** The same signatures, by the IPv6 ranges of their destination address set. */
+  byDestination6: Ipv6RuleIndex | null = null;
   /**
    * Pattern-less signatures with a few destination ports, by port (CSR:
    * `dstPortStart[port]..dstPortStart[port + 1]` in {@link SignatureGroup.dstPortSigs}),
@@ -431,7 +433,15 @@ export class DetectEngine {
         this.#markAll(index.sigs, index.start[k], index.start[k + 1], BOTH_SOURCES);
       }
     } else if (p.ipVersion === 6) {
-      this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length, BOTH_SOURCES);
+      for (let side = 0; side < 2; side++) {
+        const index = side === 0 ? group.bySource6 : group.byDestination6;
+        if (index === null) continue;
+        const k = index.intervalOf(
+          p.data,
+          p.frameOffset + (side === 0 ? p.src6Offset : p.dst6Offset),
+        );
+        this.#markAll(index.sigs, index.start[k], index.start[k + 1], BOTH_SOURCES);
+      }
     }
     const proto = p.ipProto;
     if (
@@ -962,7 +972,8 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const always: number[] = [];
   const bySource: { sig: number; ranges: Uint32Array }[] = [];
   const byDestination: { sig: number; ranges: Uint32Array }[] = [];
-  const indexedIpv6: number[] = [];
+  const bySource6: { sig: number; ranges: Uint32Array }[] = [];
+  const byDestination6: { sig: number; ranges: Uint32Array }[] = [];
   const byDstPort: Signature[] = [];
   const bySrcPort: Signature[] = [];
   const patternIds = new Map<string, number>();
@@ -989,7 +1000,10 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
           sig: sig.index,
           ranges: side === "src" ? sig.src.v4 : sig.dst.v4,
         });
-        if ((side === "src" ? sig.src : sig.dst).v6.length > 0) indexedIpv6.push(sig.index);
+        const v6 = (side === "src" ? sig.src : sig.dst).v6;
+        if (v6.length > 0) {
+          (side === "src" ? bySource6 : byDestination6).push({ sig: sig.index, ranges: v6 });
+        }
       }
       continue;
     }
@@ -1028,7 +1042,8 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   }
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
-  out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
+  if (bySource6.length > 0) out.bySource6 = Ipv6RuleIndex.build(bySource6);
+  if (byDestination6.length > 0) out.byDestination6 = Ipv6RuleIndex.build(byDestination6);
   // one matcher per distinct pattern set: the two directions (and the
   // packet-only sets) often hold the same patterns
   const matchers = new Map<string, Matcher>();

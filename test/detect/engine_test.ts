@@ -109,3 +109,18 @@ Deno.test("engine: rules that cannot load are skipped with file:line:col and a r
   assert.match(errors[1][0], /^t\.rules:3:\d+: .*NOPE/);
   assert.deepEqual(errors[2], ["t.rules:4:1: unknown protocol foo", "unknown protocol foo"]);
 });
+
+Deno.test("engine: IP-only rules with IPv6 addresses in their lists match IPv6 packets", () => {
+  const frame = ethernet(
+    0x86dd,
+    ipv6({ src: "2001:db8::1", dst: "2001:db8:1::2", nh: 6 }, tcp({ sp: 1, dp: 22 })),
+  );
+  const sigs = [
+    sig(`alert ip [192.0.2.1,2001:db8::1] any -> any any (msg:"src listed"; sid:1;)`),
+    sig(`alert ip any any -> [192.0.2.1,2001:db8:1::/48] any (msg:"dst listed"; sid:2;)`),
+    sig(`alert ip [192.0.2.1,2001:db8::2] any -> any any (msg:"other src"; sid:3;)`),
+    sig(`alert ip [192.0.2.1] any -> any any (msg:"v4 only"; sid:4;)`),
+    sig(`alert ip [2001:db8::1] any -> [2001:db8:2::/48] any (msg:"dst misses"; sid:5;)`),
+  ];
+  assert.deepEqual(engineAlerts(sigs, frame), [1, 2]);
+});
