@@ -73,6 +73,23 @@ const ICMPV6_HDR = registerBuffer("icmpv6.hdr", null, true).id;
 const IP_SRC = registerBuffer("ip.src", null, true).id;
 const IP_DST = registerBuffer("ip.dst", null, true).id;
 
+/** Whether {@link DetectEngine} inspects a buffer on the packet path (without a transaction). */
+function isPacketBuffer(id: number): boolean {
+  return id === PKT_DATA || id === TCP_HDR || id === UDP_HDR || id === ICMPV4_HDR ||
+    id === ICMPV6_HDR || id === IP_SRC || id === IP_DST || id === IPV4_HDR || id === IPV6_HDR;
+}
+
+/**
+ * Whether a packet signature can never match: its first buffer needs a
+ * transaction, which packets are inspected without (such as `alert tcp`
+ * rules with `file_data`: about 5 candidates of every TCP packet in ET Open).
+ * Its conditions, the only checks before that buffer, have no effects, so
+ * leaving it out of the groups changes nothing but the work.
+ */
+function needsTransaction(sig: Signature): boolean {
+  return sig.buffers.length > 0 && !isPacketBuffer(sig.buffers[0].bufferId);
+}
+
 /** Suricata's default action order: pass, drop, reject, alert. */
 const ACTION_RANK: Record<string, number> = {
   pass: 0,
@@ -983,7 +1000,7 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   /** Per direction: pattern id -> whether a signature using it may match a stream's packet. */
   const packetSide: [boolean[], boolean[]] = [[], []];
   for (const sig of sigs) {
-    if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
+    if (sig.txSide !== 0 || !inGroup(sig, group) || needsTransaction(sig)) continue;
     const fp = sig.fastPattern;
     if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
       const side = group === GROUP_NON_IP ? null : indexSide(sig);

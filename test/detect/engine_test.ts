@@ -124,3 +124,13 @@ Deno.test("engine: IP-only rules with IPv6 addresses in their lists match IPv6 p
   ];
   assert.deepEqual(engineAlerts(sigs, frame), [1, 2]);
 });
+
+Deno.test("engine: a packet rule whose first buffer needs a transaction never matches a packet", () => {
+  const frame = ethIpv4Tcp(HOME, { sp: 40000, dp: 80 }, new TextEncoder().encode("GET /abc"));
+  const sigs = [
+    sig(`alert tcp any any -> any any (msg:"file data"; file_data; content:"abc"; sid:1;)`),
+    sig(`alert tcp any any -> any any (msg:"payload"; content:"abc"; sid:2;)`),
+    sig(`alert tcp any any -> any any (msg:"no payload keyword"; sid:3;)`),
+  ];
+  assert.deepEqual(engineAlerts(sigs, frame), [2, 3]);
+});
