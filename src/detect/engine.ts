@@ -37,6 +37,7 @@ import {
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
 import { type DetectContext, FlowDirection } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
+import { ContentInspector, StepKind } from "./content_inspect.ts";
 import { IpProto } from "./signature_compiler.ts";
 
 /** Decides whether a matching signature may alert (thresholds, detection_filter). */
@@ -210,6 +211,30 @@ class TxGroup {
   alwaysSigs: Int32Array = new Int32Array(0);
   /** One prefilter per buffer holding fast patterns. */
   prefilters: TxBufferPrefilter[] = [];
+  /**
+   * Signatures whose fast pattern lies in their payload (pkt_data, their first
+   * buffer): candidates when the pattern occurs, anywhere, in the stream
+   * blocks or the payload of the packet the part is inspected with (the only
+   * data their pkt_data check looks at), or null when the group has none.
+   */
+  payload: TxBufferPrefilter | null = null;
+}
+
+/**
+ * Whether a transaction signature's payload fast pattern can stand for the
+ * signature: its fast pattern is in pkt_data, pkt_data is the first buffer
+ * #matches checks (only conditions, which have no effects, come before it)
+ * and its steps have no effects either (a dataset `set`, a base64 decode
+ * with its own steps), so a signature left out when the pattern is absent
+ * would have failed there with nothing changed.
+ */
+function payloadPrefiltered(sig: Signature): boolean {
+  const fp = sig.fastPattern;
+  if (fp === null || fp.bufferId !== PKT_DATA) return false;
+  if (sig.buffers.length === 0 || sig.buffers[0].bufferId !== PKT_DATA) return false;
+  const m = sig.buffers[0].matcher;
+  return m instanceof ContentInspector &&
+    !m.steps.some((st) => st.kind === StepKind.BUFFER_TEST || st.kind === StepKind.BASE64_DECODE);
 }
 
 /** AppProto numbers by rule protocol name. */
@@ -382,6 +407,7 @@ export class DetectEngine {
             idSpace = Math.max(idSpace, pf.matcher.idSpace);
             name = pf.matcher.name;
           }
+          if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
         }
       }
     }
@@ -569,6 +595,30 @@ export class DetectEngine {
     this.#hi = -1;
     this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length, FROM_PACKET);
     const set = this.#matchSet;
+    const payload = group.payload;
+    if (payload !== null) {
+      set.reset();
+      const stream = ctx.stream;
+      if (stream !== null) {
+        for (let k = 0; k < ctx.streamBlockCount; k++) {
+          payload.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+        }
+      }
+      if (p.payloadLen > 0) {
+        const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
+        payload.matcher.scan(p.data, start, start + p.payloadLen, set);
+      }
+      const ids = set.ids;
+      for (let m = 0; m < set.count; m++) {
+        const id = ids[m];
+        this.#markAll(
+          payload.patternSigs,
+          payload.patternStart[id],
+          payload.patternStart[id + 1],
+          FROM_PACKET,
+        );
+      }
+    }
     for (let i = 0; i < group.prefilters.length; i++) {
       const pf = group.prefilters[i];
       let span = this.#txFirst(tx, pf.bufferId, part);
@@ -1175,9 +1225,23 @@ function buildTxGroup(
     number,
     { builder: MatcherBuilder; ids: Map<string, number>; sigsOf: number[][] }
   >();
+  const payload = { builder: factory(), ids: new Map<string, number>(), sigsOf: [] as number[][] };
   for (const sig of sigs) {
     if (sig.appProtoId !== appProtoId || (sig.txSide & part) === 0) continue;
     const fp = sig.fastPattern;
+    if (fp !== null && payloadPrefiltered(sig)) {
+      // anywhere in a block or the payload: no offset or depth, which are relative to either
+      const key = `${fp.nocase ? "i" : "c"}:${Array.from(fp.bytes).join(",")}`;
+      let id = payload.ids.get(key);
+      if (id === undefined) {
+        id = payload.sigsOf.length;
+        payload.ids.set(key, id);
+        payload.sigsOf.push([]);
+        payload.builder.addPattern(id, fp.bytes, { nocase: fp.nocase });
+      }
+      payload.sigsOf[id].push(sig.index);
+      continue;
+    }
     if (fp === null || bufferById(baseBuffer(fp.bufferId)).appProto === null) {
       always.push(sig.index);
       continue;
@@ -1214,6 +1278,11 @@ function buildTxGroup(
     const matcher = entry.builder.build();
     const [patternStart, patternSigs] = patternIndex(entry.sigsOf, matcher.idSpace);
     out.prefilters.push({ bufferId, matcher, patternStart, patternSigs });
+  }
+  if (payload.sigsOf.length > 0) {
+    const matcher = payload.builder.build();
+    const [patternStart, patternSigs] = patternIndex(payload.sigsOf, matcher.idSpace);
+    out.payload = { bufferId: PKT_DATA, matcher, patternStart, patternSigs };
   }
   return out;
 }

@@ -13,6 +13,9 @@ import { PortResolver } from "../../src/rules/port.ts";
 import { parseRules } from "../../src/rules/rule_parser.ts";
 import { compileRule } from "../../src/detect/signature_compiler.ts";
 import { formatDiagnostic } from "../../src/rules/diagnostic.ts";
+import { join } from "node:path";
+import { runRuleTests } from "../../src/engine/rule_tests.ts";
+import { loadConfig } from "../../src/rules/config.ts";
 
 const HOME = { src: "10.0.0.5", dst: "192.0.2.7" };
 
@@ -133,4 +136,43 @@ Deno.test("engine: a packet rule whose first buffer needs a transaction never ma
     sig(`alert tcp any any -> any any (msg:"no payload keyword"; sid:3;)`),
   ];
   assert.deepEqual(engineAlerts(sigs, frame), [2, 3]);
+});
+
+Deno.test("engine: a transaction rule with its fast pattern in the payload alerts only when it is there", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "payload_fp.yaml");
+    await Deno.writeTextFile(
+      file,
+      [
+        "- action: alert",
+        "  proto: http",
+        "  from: any any",
+        "  to: any any",
+        "  msg: token in a POST",
+        "  match:",
+        "    - flow: established,to_server",
+        "    - content: secret-token",
+        "      fast_pattern: true",
+        "    - http.method:",
+        "        - content: POST",
+        "  sid: 41",
+        "  tests:",
+        "    - http: { method: POST, uri: /a, headers: { X-Note: secret-token } }",
+        "      alerts: 1",
+        "    - http: { method: POST, uri: /secret-token }",
+        "      alerts: 1",
+        "    - http: { method: POST, uri: /a, headers: { X-Note: secret } }",
+        "      alerts: 0",
+        "    - http: { method: GET, uri: /a, headers: { X-Note: secret-token } }",
+        "      alerts: 0",
+        "",
+      ].join("\n"),
+    );
+    const report = await runRuleTests([file], loadConfig().config);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.results.map((r) => r.actual), [1, 1, 0, 0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
