@@ -102,6 +102,11 @@ export interface ContentStep {
   readonly distance: number;
   /** Within or slot. */
   readonly within: number;
+  /**
+   * The pattern's {@link shiftTable}, made on its first search when the
+   * pattern has two bytes or more (null until then).
+   */
+  skip: Uint8Array | null;
 }
 
 /** A pcre step. */
@@ -362,6 +367,94 @@ export function findBytesNocase(
     let k = 1;
     while (k < n && LOWER[data[i + k]] === lowerPat[k]) k++;
     if (k === n) return i;
+  }
+  return -1;
+}
+
+/**
+ * Horspool's shift table of a pattern: for each byte value, how far a window
+ * whose last byte has that value can move without passing an occurrence
+ * (shifts are capped at 255, which only makes them shorter).
+ *
+ * @param pat the pattern (lower-cased when `nocase`)
+ * @param nocase also map each lower-case letter's upper-case byte
+ * @returns 256 shifts
+ */
+export function shiftTable(pat: Uint8Array, nocase: boolean): Uint8Array {
+  const n = pat.length;
+  const t = new Uint8Array(256).fill(Math.min(n, 255));
+  for (let j = 0; j < n - 1; j++) {
+    const shift = Math.min(n - 1 - j, 255);
+    const b = pat[j];
+    t[b] = shift;
+    if (nocase && b >= 0x61 && b <= 0x7a) t[b - 32] = shift;
+  }
+  return t;
+}
+
+/**
+ * As {@link findBytes}, with Horspool's skips: the last byte of each window
+ * tells how far the next window may start.
+ *
+ * @param data the bytes
+ * @param from first byte of the window
+ * @param to one past its last byte
+ * @param pat the pattern (at least one byte)
+ * @param skip {@link shiftTable}`(pat, false)`
+ * @returns the index in `data` of the first occurrence, or -1
+ */
+export function findBytesSkip(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  pat: Uint8Array,
+  skip: Uint8Array,
+): number {
+  const mlast = pat.length - 1;
+  const lastByte = pat[mlast];
+  const last = to - pat.length;
+  let i = from;
+  while (i <= last) {
+    const c = data[i + mlast];
+    if (c === lastByte) {
+      let k = 0;
+      while (k < mlast && data[i + k] === pat[k]) k++;
+      if (k === mlast) return i;
+    }
+    i += skip[c];
+  }
+  return -1;
+}
+
+/**
+ * As {@link findBytesSkip}, ASCII case-insensitively.
+ *
+ * @param data the bytes
+ * @param from first byte of the window
+ * @param to one past its last byte
+ * @param lowerPat the lower-cased pattern (at least one byte)
+ * @param skip {@link shiftTable}`(lowerPat, true)`
+ * @returns the index in `data` of the first occurrence, or -1
+ */
+export function findBytesNocaseSkip(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  lowerPat: Uint8Array,
+  skip: Uint8Array,
+): number {
+  const mlast = lowerPat.length - 1;
+  const lastByte = lowerPat[mlast];
+  const last = to - lowerPat.length;
+  let i = from;
+  while (i <= last) {
+    const c = data[i + mlast];
+    if (LOWER[c] === lastByte) {
+      let k = 0;
+      while (k < mlast && LOWER[data[i + k]] === lowerPat[k]) k++;
+      if (k === mlast) return i;
+    }
+    i += skip[c];
   }
   return -1;
 }
@@ -700,9 +793,17 @@ export class ContentInspector implements BufferMatcher {
       } else if (plen <= windowLen) {
         const from = this.#base + offset;
         const to = this.#base + depth;
-        found = (flags & ContentFlag.NOCASE) !== 0
-          ? findBytesNocase(this.#data, from, to, cd.pattern)
-          : findBytes(this.#data, from, to, cd.pattern);
+        const nocase = (flags & ContentFlag.NOCASE) !== 0;
+        if (plen === 1) {
+          found = nocase
+            ? findBytesNocase(this.#data, from, to, cd.pattern)
+            : findBytes(this.#data, from, to, cd.pattern);
+        } else {
+          const skip = cd.skip ??= shiftTable(cd.pattern, nocase);
+          found = nocase
+            ? findBytesNocaseSkip(this.#data, from, to, cd.pattern, skip)
+            : findBytesSkip(this.#data, from, to, cd.pattern, skip);
+        }
       }
       if (found < 0) {
         if (negated) return this.#next(i);

@@ -22,7 +22,7 @@ import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
 import { type Transaction, TxBuffers, TxSide } from "../app/transaction.ts";
-import { ipv4Coverage, Ipv4RuleIndex } from "./address_index.ts";
+import { ipv4Coverage, Ipv4RuleIndex, Ipv6RuleIndex } from "./address_index.ts";
 import { applyTransform, TRANSFORM_SLACK, transformChain } from "./buffer_transforms.ts";
 import { AlertQueue } from "./alert_queue.ts";
 import {
@@ -37,6 +37,7 @@ import {
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
 import { type DetectContext, FlowDirection } from "./detect_context.ts";
 import { type Signature, StreamMode } from "./signature.ts";
+import { ContentInspector, StepKind } from "./content_inspect.ts";
 import { IpProto } from "./signature_compiler.ts";
 
 /** Decides whether a matching signature may alert (thresholds, detection_filter). */
@@ -72,6 +73,23 @@ const ICMPV6_HDR = registerBuffer("icmpv6.hdr", null, true).id;
 /** The packet's source and destination addresses (4 or 16 bytes, as Suricata's ip.src/ip.dst). */
 const IP_SRC = registerBuffer("ip.src", null, true).id;
 const IP_DST = registerBuffer("ip.dst", null, true).id;
+
+/** Whether {@link DetectEngine} inspects a buffer on the packet path (without a transaction). */
+function isPacketBuffer(id: number): boolean {
+  return id === PKT_DATA || id === TCP_HDR || id === UDP_HDR || id === ICMPV4_HDR ||
+    id === ICMPV6_HDR || id === IP_SRC || id === IP_DST || id === IPV4_HDR || id === IPV6_HDR;
+}
+
+/**
+ * Whether a packet signature can never match: its first buffer needs a
+ * transaction, which packets are inspected without (such as `alert tcp`
+ * rules with `file_data`: about 5 candidates of every TCP packet in ET Open).
+ * Its conditions, the only checks before that buffer, have no effects, so
+ * leaving it out of the groups changes nothing but the work.
+ */
+function needsTransaction(sig: Signature): boolean {
+  return sig.buffers.length > 0 && !isPacketBuffer(sig.buffers[0].bufferId);
+}
 
 /** Suricata's default action order: pass, drop, reject, alert. */
 const ACTION_RANK: Record<string, number> = {
@@ -155,8 +173,10 @@ class SignatureGroup {
   bySource: Ipv4RuleIndex | null = null;
   /** Signatures without a pattern, found by their (small) destination address set. */
   byDestination: Ipv4RuleIndex | null = null;
-  /** Address-indexed signatures that may also match IPv6 packets. */
-  indexedIpv6: Int32Array = new Int32Array(0);
+  /** The same signatures, by the IPv6 ranges of their source address set. */
+  bySource6: Ipv6RuleIndex | null = null;
+  /** The same signatures, by the IPv6 ranges of their destination address set. */
+  byDestination6: Ipv6RuleIndex | null = null;
   /**
    * Pattern-less signatures with a few destination ports, by port (CSR:
    * `dstPortStart[port]..dstPortStart[port + 1]` in {@link SignatureGroup.dstPortSigs}),
@@ -191,6 +211,30 @@ class TxGroup {
   alwaysSigs: Int32Array = new Int32Array(0);
   /** One prefilter per buffer holding fast patterns. */
   prefilters: TxBufferPrefilter[] = [];
+  /**
+   * Signatures whose fast pattern lies in their payload (pkt_data, their first
+   * buffer): candidates when the pattern occurs, anywhere, in the stream
+   * blocks or the payload of the packet the part is inspected with (the only
+   * data their pkt_data check looks at), or null when the group has none.
+   */
+  payload: TxBufferPrefilter | null = null;
+}
+
+/**
+ * Whether a transaction signature's payload fast pattern can stand for the
+ * signature: its fast pattern is in pkt_data, pkt_data is the first buffer
+ * #matches checks (only conditions, which have no effects, come before it)
+ * and its steps have no effects either (a dataset `set`, a base64 decode
+ * with its own steps), so a signature left out when the pattern is absent
+ * would have failed there with nothing changed.
+ */
+function payloadPrefiltered(sig: Signature): boolean {
+  const fp = sig.fastPattern;
+  if (fp === null || fp.bufferId !== PKT_DATA) return false;
+  if (sig.buffers.length === 0 || sig.buffers[0].bufferId !== PKT_DATA) return false;
+  const m = sig.buffers[0].matcher;
+  return m instanceof ContentInspector &&
+    !m.steps.some((st) => st.kind === StepKind.BUFFER_TEST || st.kind === StepKind.BASE64_DECODE);
 }
 
 /** AppProto numbers by rule protocol name. */
@@ -363,6 +407,7 @@ export class DetectEngine {
             idSpace = Math.max(idSpace, pf.matcher.idSpace);
             name = pf.matcher.name;
           }
+          if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
         }
       }
     }
@@ -431,7 +476,15 @@ export class DetectEngine {
         this.#markAll(index.sigs, index.start[k], index.start[k + 1], BOTH_SOURCES);
       }
     } else if (p.ipVersion === 6) {
-      this.#markAll(group.indexedIpv6, 0, group.indexedIpv6.length, BOTH_SOURCES);
+      for (let side = 0; side < 2; side++) {
+        const index = side === 0 ? group.bySource6 : group.byDestination6;
+        if (index === null) continue;
+        const k = index.intervalOf(
+          p.data,
+          p.frameOffset + (side === 0 ? p.src6Offset : p.dst6Offset),
+        );
+        this.#markAll(index.sigs, index.start[k], index.start[k + 1], BOTH_SOURCES);
+      }
     }
     const proto = p.ipProto;
     if (
@@ -542,6 +595,30 @@ export class DetectEngine {
     this.#hi = -1;
     this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length, FROM_PACKET);
     const set = this.#matchSet;
+    const payload = group.payload;
+    if (payload !== null) {
+      set.reset();
+      const stream = ctx.stream;
+      if (stream !== null) {
+        for (let k = 0; k < ctx.streamBlockCount; k++) {
+          payload.matcher.scan(stream.bytes, stream.blockStart[k], stream.blockEnd[k], set);
+        }
+      }
+      if (p.payloadLen > 0) {
+        const start = p.frameOffset + (p.payloadOffset < 0 ? 0 : p.payloadOffset);
+        payload.matcher.scan(p.data, start, start + p.payloadLen, set);
+      }
+      const ids = set.ids;
+      for (let m = 0; m < set.count; m++) {
+        const id = ids[m];
+        this.#markAll(
+          payload.patternSigs,
+          payload.patternStart[id],
+          payload.patternStart[id + 1],
+          FROM_PACKET,
+        );
+      }
+    }
     for (let i = 0; i < group.prefilters.length; i++) {
       const pf = group.prefilters[i];
       let span = this.#txFirst(tx, pf.bufferId, part);
@@ -962,7 +1039,8 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   const always: number[] = [];
   const bySource: { sig: number; ranges: Uint32Array }[] = [];
   const byDestination: { sig: number; ranges: Uint32Array }[] = [];
-  const indexedIpv6: number[] = [];
+  const bySource6: { sig: number; ranges: Uint32Array }[] = [];
+  const byDestination6: { sig: number; ranges: Uint32Array }[] = [];
   const byDstPort: Signature[] = [];
   const bySrcPort: Signature[] = [];
   const patternIds = new Map<string, number>();
@@ -972,7 +1050,7 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   /** Per direction: pattern id -> whether a signature using it may match a stream's packet. */
   const packetSide: [boolean[], boolean[]] = [[], []];
   for (const sig of sigs) {
-    if (sig.txSide !== 0 || !inGroup(sig, group)) continue;
+    if (sig.txSide !== 0 || !inGroup(sig, group) || needsTransaction(sig)) continue;
     const fp = sig.fastPattern;
     if (fp === null || fp.bufferId !== PKT_DATA || group === GROUP_NON_IP) {
       const side = group === GROUP_NON_IP ? null : indexSide(sig);
@@ -989,7 +1067,10 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
           sig: sig.index,
           ranges: side === "src" ? sig.src.v4 : sig.dst.v4,
         });
-        if ((side === "src" ? sig.src : sig.dst).v6.length > 0) indexedIpv6.push(sig.index);
+        const v6 = (side === "src" ? sig.src : sig.dst).v6;
+        if (v6.length > 0) {
+          (side === "src" ? bySource6 : byDestination6).push({ sig: sig.index, ranges: v6 });
+        }
       }
       continue;
     }
@@ -1028,7 +1109,8 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
   }
   if (bySource.length > 0) out.bySource = Ipv4RuleIndex.build(bySource);
   if (byDestination.length > 0) out.byDestination = Ipv4RuleIndex.build(byDestination);
-  out.indexedIpv6 = Int32Array.from(indexedIpv6.sort((a, b) => a - b));
+  if (bySource6.length > 0) out.bySource6 = Ipv6RuleIndex.build(bySource6);
+  if (byDestination6.length > 0) out.byDestination6 = Ipv6RuleIndex.build(byDestination6);
   // one matcher per distinct pattern set: the two directions (and the
   // packet-only sets) often hold the same patterns
   const matchers = new Map<string, Matcher>();
@@ -1143,9 +1225,23 @@ function buildTxGroup(
     number,
     { builder: MatcherBuilder; ids: Map<string, number>; sigsOf: number[][] }
   >();
+  const payload = { builder: factory(), ids: new Map<string, number>(), sigsOf: [] as number[][] };
   for (const sig of sigs) {
     if (sig.appProtoId !== appProtoId || (sig.txSide & part) === 0) continue;
     const fp = sig.fastPattern;
+    if (fp !== null && payloadPrefiltered(sig)) {
+      // anywhere in a block or the payload: no offset or depth, which are relative to either
+      const key = `${fp.nocase ? "i" : "c"}:${Array.from(fp.bytes).join(",")}`;
+      let id = payload.ids.get(key);
+      if (id === undefined) {
+        id = payload.sigsOf.length;
+        payload.ids.set(key, id);
+        payload.sigsOf.push([]);
+        payload.builder.addPattern(id, fp.bytes, { nocase: fp.nocase });
+      }
+      payload.sigsOf[id].push(sig.index);
+      continue;
+    }
     if (fp === null || bufferById(baseBuffer(fp.bufferId)).appProto === null) {
       always.push(sig.index);
       continue;
@@ -1182,6 +1278,11 @@ function buildTxGroup(
     const matcher = entry.builder.build();
     const [patternStart, patternSigs] = patternIndex(entry.sigsOf, matcher.idSpace);
     out.prefilters.push({ bufferId, matcher, patternStart, patternSigs });
+  }
+  if (payload.sigsOf.length > 0) {
+    const matcher = payload.builder.build();
+    const [patternStart, patternSigs] = patternIndex(payload.sigsOf, matcher.idSpace);
+    out.payload = { bufferId: PKT_DATA, matcher, patternStart, patternSigs };
   }
   return out;
 }

@@ -36,6 +36,7 @@ import { Packet } from "../decode/packet.ts";
 import type { InlineBridge } from "../verdict/inline_bridge.ts";
 import { PacketVerdict } from "../verdict/packet_verdict.ts";
 import type { PacketStage } from "./offline_scan.ts";
+import { EventLoopYield } from "./event_loop_yield.ts";
 
 /** A stage that also decides the inline verdict of the packet it processed. */
 export interface VerdictStage extends PacketStage {
@@ -217,37 +218,6 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     yielder.close();
   }
   return snapshot(result, rings, started);
-}
-
-/**
- * A turn of the event loop through a MessageChannel: signal listeners and
- * I/O callbacks run, without a timer's millisecond floor.
- */
-class EventLoopYield {
-  readonly #channel = new MessageChannel();
-  #wake: (() => void) | null = null;
-
-  constructor() {
-    this.#channel.port1.onmessage = () => {
-      const wake = this.#wake;
-      this.#wake = null;
-      wake?.();
-    };
-  }
-
-  /** Resolve after one message turn. */
-  yield(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#channel.port2.postMessage(0);
-    });
-  }
-
-  /** Release the channel (it keeps the event loop alive while open). */
-  close(): void {
-    this.#channel.port1.close();
-    this.#channel.port2.close();
-  }
 }
 
 /** The result with the kernel counters read now. */

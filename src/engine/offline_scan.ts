@@ -4,7 +4,8 @@
  * output) plug in here, left to right.
  *
  * The loop is synchronous per batch and yields to the event loop about every
- * 100 ms, so SIGINT/SIGTERM handlers and progress updates run on long files.
+ * 100 ms (a MessageChannel turn, {@link EventLoopYield}), so SIGINT/SIGTERM
+ * handlers and progress updates run on long files.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import type { CaptureDamage } from "../capture/frame_batch.ts";
 import { decodeFrame } from "../decode/decoder.ts";
 import { DecodeStats } from "../decode/decode_stats.ts";
 import { Packet } from "../decode/packet.ts";
+import { EventLoopYield } from "./event_loop_yield.ts";
 
 /** How often, at most, the loop yields to the event loop (ms). */
 const YIELD_INTERVAL_MS = 100;
@@ -76,25 +78,30 @@ export async function scanFrames(
   let lastYield = started;
   let batches = 0;
   let interrupted = false;
-  for (;;) {
-    const n = source.next(batch);
-    if (n === 0) break;
-    for (let i = 0; i < n; i++) {
-      decodeFrame(packet, batch, i);
-      stats.count(packet);
-      if (stage !== null) stage.process(packet, stats.packets);
+  const yielder = new EventLoopYield();
+  try {
+    for (;;) {
+      const n = source.next(batch);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) {
+        decodeFrame(packet, batch, i);
+        stats.count(packet);
+        if (stage !== null) stage.process(packet, stats.packets);
+      }
+      options.onBatchDone?.(source.position);
+      if (++batches % BATCHES_PER_CLOCK_CHECK !== 0) continue;
+      const now = performance.now();
+      if (now - lastYield < YIELD_INTERVAL_MS) continue;
+      options.onProgress?.(source.position, source.size);
+      await yielder.yield();
+      lastYield = performance.now();
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
     }
-    options.onBatchDone?.(source.position);
-    if (++batches % BATCHES_PER_CLOCK_CHECK !== 0) continue;
-    const now = performance.now();
-    if (now - lastYield < YIELD_INTERVAL_MS) continue;
-    options.onProgress?.(source.position, source.size);
-    await yieldToEventLoop();
-    lastYield = performance.now();
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
+  } finally {
+    yielder.close();
   }
   options.onProgress?.(source.position, source.size);
   return {
@@ -103,8 +110,4 @@ export async function scanFrames(
     elapsedMs: performance.now() - started,
     interrupted,
   };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

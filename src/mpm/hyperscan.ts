@@ -209,12 +209,14 @@ export class HyperscanBuilder implements MatcherBuilder {
     const plain = new ExpressionSet();
     const extended = new ExpressionSet();
     let idSpace = 0;
+    let minWindow = Infinity;
     for (let p = 0; p < this.#ids.length; p++) {
       const id = this.#ids[p];
       const bytes = this.#bytes[p];
       const { nocase, offset = 0, depth } = this.#options[p];
       idSpace = Math.max(idSpace, id + 1);
       if (depth !== undefined && offset + bytes.length > depth) continue; // can never match
+      minWindow = Math.min(minWindow, offset + bytes.length);
       const flags = HS_FLAG_SINGLEMATCH | (nocase && hasLetter(bytes) ? HS_FLAG_CASELESS : 0);
       if (splitSingles && bytes.length === 1 && isPlain(this.#options[p])) {
         plain.add(p, { expression: escaped(bytes), flags, id }, bytes);
@@ -235,6 +237,7 @@ export class HyperscanBuilder implements MatcherBuilder {
       extended: ext.db,
       patternCount: this.#ids.length,
       idSpace,
+      minWindow: minWindow === Infinity ? 0 : minWindow,
       fromCache: literal.cached + ext.cached,
     });
   }
@@ -376,6 +379,11 @@ export interface HyperscanDatabases {
   patternCount: number;
   /** One more than the largest id. */
   idSpace: number;
+  /**
+   * The shortest window any pattern can match in (its offset plus its
+   * length); shorter windows are not scanned. 0 when unknown.
+   */
+  minWindow?: number;
   /** How many of the databases came from the on-disk cache. */
   fromCache: number;
 }
@@ -400,6 +408,8 @@ export class HyperscanMatcher implements Matcher {
   #extended: Deno.PointerObject | null;
   readonly #scanVector: HyperscanSymbols["hs_scan_vector"];
   #callback: Deno.PointerObject | null;
+  /** Windows shorter than this hold no match: they are not scanned (a scan costs ~0.1 us at least). */
+  readonly #minWindow: number;
 
   /**
    * Use {@link HyperscanBuilder.build}.
@@ -413,6 +423,7 @@ export class HyperscanMatcher implements Matcher {
     this.#scanVector = hs.hs_scan_vector;
     this.patternCount = parts.patternCount;
     this.idSpace = parts.idSpace;
+    this.#minWindow = Math.max(1, parts.minWindow ?? 0);
     this.fromCache = parts.fromCache;
     let memory = 0;
     for (const db of [parts.literal, parts.extended]) {
@@ -443,7 +454,7 @@ export class HyperscanMatcher implements Matcher {
       );
     }
     if (end > data.length) end = data.length;
-    if (end <= start || this.#callback === null) return;
+    if (end - start < this.#minWindow || this.#callback === null) return;
     const length = end - start;
     if (length > 0xffff_ffff) throw new RangeError(`window of ${length} bytes exceeds 4 GiB`);
     const address = baseAddressOf(data) + start;

@@ -8,7 +8,11 @@ import {
   decodeBase64,
   findBytes,
   findBytesNocase,
+  findBytesNocaseSkip,
+  findBytesSkip,
   INSPECTION_RECURSION_LIMIT,
+  LOWER,
+  shiftTable,
 } from "../../src/detect/content_inspect.ts";
 import { bytes, matches } from "./_payload_helpers.ts";
 
@@ -19,6 +23,36 @@ Deno.test("search: first occurrence within the window", () => {
   assert.equal(findBytes(d, 0, 4, bytes("abc")), -1, "must end inside the window");
   assert.equal(findBytesNocase(bytes("xAbC"), 0, 4, bytes("abc")), 1);
   assert.equal(findBytesNocase(bytes("x\xc9"), 0, 2, bytes("\xe9")), -1, "ASCII folding only");
+});
+
+Deno.test("search: Horspool's skips find the same first occurrence as the plain scan", () => {
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
+  // a small alphabet with both cases makes repeats, partial matches and case variants common
+  const alphabet = bytes("abAB\x00\xff");
+  const data = Uint8Array.from({ length: 4000 }, () => alphabet[next() % alphabet.length]);
+  for (let t = 0; t < 4000; t++) {
+    const n = 2 + (next() % 7);
+    const at = next() % 3900;
+    const pat = t % 2 === 0
+      ? Uint8Array.from({ length: n }, () => alphabet[next() % alphabet.length])
+      : data.slice(at, at + n);
+    const from = next() % 3800;
+    const to = Math.min(data.length, from + (next() % 300));
+    assert.equal(
+      findBytesSkip(data, from, to, pat, shiftTable(pat, false)),
+      findBytes(data, from, to, pat),
+    );
+    const lower = pat.map((b) => LOWER[b]);
+    assert.equal(
+      findBytesNocaseSkip(data, from, to, lower, shiftTable(lower, true)),
+      findBytesNocase(data, from, to, lower),
+    );
+  }
+  const long = Uint8Array.from({ length: 300 }, (_, i) => i & 0x7f);
+  const hay = new Uint8Array(1000);
+  hay.set(long, 600);
+  assert.equal(findBytesSkip(hay, 0, hay.length, long, shiftTable(long, false)), 600);
 });
 
 Deno.test("base64: Suricata's RFC 4648 decoding", () => {

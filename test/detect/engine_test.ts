@@ -13,6 +13,9 @@ import { PortResolver } from "../../src/rules/port.ts";
 import { parseRules } from "../../src/rules/rule_parser.ts";
 import { compileRule } from "../../src/detect/signature_compiler.ts";
 import { formatDiagnostic } from "../../src/rules/diagnostic.ts";
+import { join } from "node:path";
+import { runRuleTests } from "../../src/engine/rule_tests.ts";
+import { loadConfig } from "../../src/rules/config.ts";
 
 const HOME = { src: "10.0.0.5", dst: "192.0.2.7" };
 
@@ -108,4 +111,68 @@ Deno.test("engine: rules that cannot load are skipped with file:line:col and a r
   ]);
   assert.match(errors[1][0], /^t\.rules:3:\d+: .*NOPE/);
   assert.deepEqual(errors[2], ["t.rules:4:1: unknown protocol foo", "unknown protocol foo"]);
+});
+
+Deno.test("engine: IP-only rules with IPv6 addresses in their lists match IPv6 packets", () => {
+  const frame = ethernet(
+    0x86dd,
+    ipv6({ src: "2001:db8::1", dst: "2001:db8:1::2", nh: 6 }, tcp({ sp: 1, dp: 22 })),
+  );
+  const sigs = [
+    sig(`alert ip [192.0.2.1,2001:db8::1] any -> any any (msg:"src listed"; sid:1;)`),
+    sig(`alert ip any any -> [192.0.2.1,2001:db8:1::/48] any (msg:"dst listed"; sid:2;)`),
+    sig(`alert ip [192.0.2.1,2001:db8::2] any -> any any (msg:"other src"; sid:3;)`),
+    sig(`alert ip [192.0.2.1] any -> any any (msg:"v4 only"; sid:4;)`),
+    sig(`alert ip [2001:db8::1] any -> [2001:db8:2::/48] any (msg:"dst misses"; sid:5;)`),
+  ];
+  assert.deepEqual(engineAlerts(sigs, frame), [1, 2]);
+});
+
+Deno.test("engine: a packet rule whose first buffer needs a transaction never matches a packet", () => {
+  const frame = ethIpv4Tcp(HOME, { sp: 40000, dp: 80 }, new TextEncoder().encode("GET /abc"));
+  const sigs = [
+    sig(`alert tcp any any -> any any (msg:"file data"; file_data; content:"abc"; sid:1;)`),
+    sig(`alert tcp any any -> any any (msg:"payload"; content:"abc"; sid:2;)`),
+    sig(`alert tcp any any -> any any (msg:"no payload keyword"; sid:3;)`),
+  ];
+  assert.deepEqual(engineAlerts(sigs, frame), [2, 3]);
+});
+
+Deno.test("engine: a transaction rule with its fast pattern in the payload alerts only when it is there", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "payload_fp.yaml");
+    await Deno.writeTextFile(
+      file,
+      [
+        "- action: alert",
+        "  proto: http",
+        "  from: any any",
+        "  to: any any",
+        "  msg: token in a POST",
+        "  match:",
+        "    - flow: established,to_server",
+        "    - content: secret-token",
+        "      fast_pattern: true",
+        "    - http.method:",
+        "        - content: POST",
+        "  sid: 41",
+        "  tests:",
+        "    - http: { method: POST, uri: /a, headers: { X-Note: secret-token } }",
+        "      alerts: 1",
+        "    - http: { method: POST, uri: /secret-token }",
+        "      alerts: 1",
+        "    - http: { method: POST, uri: /a, headers: { X-Note: secret } }",
+        "      alerts: 0",
+        "    - http: { method: GET, uri: /a, headers: { X-Note: secret-token } }",
+        "      alerts: 0",
+        "",
+      ].join("\n"),
+    );
+    const report = await runRuleTests([file], loadConfig().config);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.results.map((r) => r.actual), [1, 1, 0, 0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -61,6 +61,15 @@ for (const engine of ENGINES) {
     assert.ok(nonEmpty > windows / 3, `enough cases find something (${nonEmpty}/${windows})`);
   });
 
+  test("windows as short as the shortest pattern's offset plus length still match", () => {
+    const m = build([lit(1, "abcd", false, 2), lit(2, "xyz", false, 3), lit(3, "q", false, 0, 0)]);
+    const data = enc.encode("..abcd");
+    assert.deepEqual(scanIds(m, data), [1]);
+    assert.deepEqual(scanIds(m, data, 0, 5), [], "one byte short");
+    assert.deepEqual(scanIds(m, enc.encode("...xyz")), [2]);
+    assert.deepEqual(scanIds(m, enc.encode("xyz")), [], "before its offset");
+  });
+
   test("every byte value, 0x00 and 0xFF included, as single-byte patterns", () => {
     const b = engine.builder();
     for (let i = 0; i < 256; i++) b.addPattern(i, new Uint8Array([i]), { nocase: false });

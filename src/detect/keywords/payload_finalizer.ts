@@ -371,6 +371,7 @@ function compileRecord(r: PayloadRecord, base64: ContentInspector | null): Inspe
         depth: r.depth,
         distance: r.distance,
         within: r.within,
+        skip: null,
       };
     case "pcre":
       return {
