@@ -98,8 +98,11 @@ export async function warmUpDetection(
   }
 }
 
+/** Traffic that {@link synthesizeTraffic} makes (all but a capture file). */
+type SynthesisedTraffic = Exclude<TestTraffic, { kind: "pcap" }>;
+
 /** One round's conversations, on client ports from `port`. */
-function conversations(port: number): TestTraffic[] {
+function conversations(port: number): SynthesisedTraffic[] {
   return [
     {
       kind: "http",
@@ -145,7 +148,7 @@ function warmUpCapture(rounds: number): Uint8Array {
   for (let r = 0; r < rounds; r++) {
     for (const traffic of conversations(20000 + r * 8)) {
       base += CONVERSATION_SECONDS;
-      const image = synthesizeTraffic(traffic as Exclude<TestTraffic, { kind: "pcap" }>);
+      const image = synthesizeTraffic(traffic);
       // records after the 24-byte file header, their clock moved on by the round
       const records = image.subarray(parts.length === 0 ? 0 : 24);
       const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
