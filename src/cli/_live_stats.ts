@@ -1,7 +1,8 @@
 /**
  * What the live commands report, shared by the one-worker path
  * (`live_command.ts`) and the workers (`live_worker.ts`, `live_workers.ts`):
- * the facts of a stats record, and the rate limit of internal-error lines.
+ * the facts of a stats record, the rate limit of internal-error lines, and
+ * the summary printed at the end.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import type { LiveResult } from "../engine/live_capture.ts";
 import type { DetectStage } from "../engine/detect_stage.ts";
 import type { FlowStage } from "../flow/flow_tracker.ts";
 import { ipsCounters, type StatsFacts } from "../output/stats_record.ts";
-import type { InlineBridge } from "../verdict/inline_bridge.ts";
+import type { BridgeCounters, InlineBridge } from "../verdict/inline_bridge.ts";
+import { strerror } from "../../ffi/libc.ts";
 import { statsFactsOf } from "./scan_command.ts";
 
 /**
@@ -60,4 +62,46 @@ export function liveStatsFacts(
 export function packetErrorLine(count: number, failMode: string, message: string): string | null {
   if (count > 3 && (count & (count - 1)) !== 0) return null;
   return `tarsier: internal error on a packet (${count} so far, fail ${failMode}): ${message}`;
+}
+
+/** A summary value: a count, a name, or one per interface or worker. */
+type SummaryValue = number | string | readonly (number | string)[];
+
+/**
+ * Print the summary of a live run: `fields`, then (ips) the bridge's
+ * counters, as JSON on stdout or as aligned text on stderr; and a line
+ * with the reason when frames could not be sent.
+ *
+ * @param mode `ids` or `ips`
+ * @param format `json` (stdout) or `text` (stderr)
+ * @param fields what the run counted, in the order printed
+ * @param bridge the bridge's counters (summed over workers), or null (ids)
+ */
+export function printLiveSummary(
+  mode: string,
+  format: "text" | "json",
+  fields: Record<string, SummaryValue>,
+  bridge: BridgeCounters | null,
+): void {
+  const summary: Record<string, SummaryValue> = { ...fields };
+  if (bridge !== null) {
+    summary.accepted = bridge.accepted;
+    summary.send_thread = bridge.threadSent;
+    summary.blocked = bridge.blocked;
+    summary.rejected = bridge.rejected;
+    summary.truncated = bridge.truncated;
+    summary.send_errors = bridge.sendErrors;
+  }
+  if (format === "json") console.log(JSON.stringify(summary));
+  else {
+    const lines = Object.entries(summary).map(([k, v]) =>
+      `  ${k.padEnd(16)} ${Array.isArray(v) ? v.join(" ") : v}`
+    );
+    console.error(`tarsier: ${mode} stopped\n${lines.join("\n")}`);
+  }
+  if (bridge !== null && bridge.sendErrors > 0) {
+    console.error(
+      `tarsier: ${bridge.sendErrors} frames could not be sent: ${strerror(bridge.lastErrno)}`,
+    );
+  }
 }

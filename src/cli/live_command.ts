@@ -35,10 +35,9 @@ import { installFlushOnSignals } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
 import { InlineBridge } from "../verdict/inline_bridge.ts";
 import { SendThread } from "../verdict/send_thread.ts";
-import { strerror } from "../../ffi/libc.ts";
 import { buildDetection, type DetectionOptions, loadDetection } from "./scan_command.ts";
 import { warmUp } from "./_live_warm_up.ts";
-import { liveStatsFacts, packetErrorLine } from "./_live_stats.ts";
+import { liveStatsFacts, packetErrorLine, printLiveSummary } from "./_live_stats.ts";
 import { UsageError } from "./usage_error.ts";
 import { runLiveWorkers } from "./live_workers.ts";
 import { parseMpmChoice } from "../mpm/matcher_choice.ts";
@@ -191,28 +190,8 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     internal_errors: result.internalErrors,
     bypassed: result.bypassed,
     elapsed_s: Math.round(result.elapsedMs) / 1000,
-    ...(bridge === null ? {} : {
-      accepted: bridge.counters.accepted,
-      send_thread: bridge.counters.threadSent,
-      blocked: bridge.counters.blocked,
-      rejected: bridge.counters.rejected,
-      truncated: bridge.counters.truncated,
-      send_errors: bridge.counters.sendErrors,
-    }),
   };
-  if (options.summary === "json") console.log(JSON.stringify(summary));
-  else {
-    const lines = Object.entries(summary).map(([k, v]) =>
-      `  ${k.padEnd(16)} ${Array.isArray(v) ? v.join(" ") : v}`
-    );
-    console.error(`tarsier: ${options.mode} stopped\n${lines.join("\n")}`);
-  }
-  if (bridge !== null && bridge.counters.sendErrors > 0) {
-    console.error(
-      `tarsier: ${bridge.counters.sendErrors} frames could not be sent: ` +
-        strerror(bridge.counters.lastErrno),
-    );
-  }
+  printLiveSummary(options.mode, options.summary, summary, bridge?.counters ?? null);
   return 0;
 }
 

@@ -57,11 +57,11 @@
  * @module
  */
 
-import { packetErrorLine } from "./_live_stats.ts";
+import { packetErrorLine, printLiveSummary } from "./_live_stats.ts";
 import { AfPacketRing, LiveCaptureError, type RingHandle } from "../capture/afpacket.ts";
 import { EveWriter } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
-import { ifNameToIndex, PACKET_FANOUT_HASH, strerror } from "../../ffi/libc.ts";
+import { ifNameToIndex, PACKET_FANOUT_HASH } from "../../ffi/libc.ts";
 import type {
   FromWorker,
   LoadedMessage,
@@ -307,27 +307,7 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
     bypassed: sums.bypassed,
     elapsed_s: Math.round(performance.now() - started) / 1000,
     worker_packets: links.map((l) => l.counters?.decode.packets ?? 0),
-    ...(sums.bridge === null ? {} : {
-      accepted: sums.bridge.accepted,
-      send_thread: sums.bridge.threadSent,
-      blocked: sums.bridge.blocked,
-      rejected: sums.bridge.rejected,
-      truncated: sums.bridge.truncated,
-      send_errors: sums.bridge.sendErrors,
-    }),
   };
-  if (options.summary === "json") console.log(JSON.stringify(summary));
-  else {
-    const lines = Object.entries(summary).map(([k, v]) =>
-      `  ${k.padEnd(16)} ${Array.isArray(v) ? v.join(" ") : v}`
-    );
-    console.error(`tarsier: ${options.mode} stopped\n${lines.join("\n")}`);
-  }
-  if (sums.bridge !== null && sums.bridge.sendErrors > 0) {
-    console.error(
-      `tarsier: ${sums.bridge.sendErrors} frames could not be sent: ` +
-        strerror(sums.bridge.lastErrno),
-    );
-  }
+  printLiveSummary(options.mode, options.summary, summary, sums.bridge);
   return failed || links.some((l) => l.failure !== null) ? 1 : 0;
 }
