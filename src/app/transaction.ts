@@ -241,6 +241,33 @@ export class TxBuffers {
     this.spanEnd[this.#open] = this.length;
   }
 
+  /**
+   * Make room for `n` more bytes in the open span, for a caller that builds
+   * it from many small pieces: it writes them into {@link TxBuffers.bytes}
+   * from {@link TxBuffers.length} on (re-read `bytes` after this call: it may
+   * have grown) and then calls {@link TxBuffers.extendTo}.
+   *
+   * @param n bytes the caller will write
+   * @returns false, reserving nothing, when the byte limit would cut them off
+   *   (then build the span with {@link TxBuffers.append}, which cuts)
+   */
+  reserveOpen(n: number): boolean {
+    if (n > MAX_TX_BUFFER_BYTES - this.length) return false;
+    this.#reserve(n);
+    return true;
+  }
+
+  /**
+   * The open span (and the bytes used) now end at `end`: the caller wrote
+   * `bytes[length..end)` after {@link TxBuffers.reserveOpen}.
+   *
+   * @param end one past the last byte written, within the room reserved
+   */
+  extendTo(end: number): void {
+    this.length = end;
+    this.spanEnd[this.#open] = end;
+  }
+
   /** Append CR LF to the open span. */
   appendCrlf(): void {
     this.appendByte(0x0d);
