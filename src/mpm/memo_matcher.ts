@@ -172,8 +172,9 @@ export class MemoMatcher implements Matcher {
 
 /**
  * A hash of `data[start..start+n)`: its bytes taken 4 at a time as
- * little-endian words, each mixed in with a multiply (FNV-1a's, one per word
- * rather than per byte), the top bits folded into the low ones.
+ * little-endian words (the tail as one more, shorter word), each mixed in
+ * with a multiply, then MurmurHash3's finalizer (so that the low bits, which
+ * choose the slot, depend on every byte).
  */
 function hashBytes(data: Uint8Array, start: number, n: number): number {
   let h = 0x811c9dc5 ^ n;
@@ -184,6 +185,14 @@ function hashBytes(data: Uint8Array, start: number, n: number): number {
     h = Math.imul(h ^ w, 0x01000193);
     h ^= h >>> 15;
   }
-  for (; i < end; i++) h = Math.imul(h ^ data[i], 0x01000193);
+  if (i < end) {
+    let w = 0;
+    for (let shift = 0; i < end; i++, shift += 8) w |= data[i] << shift;
+    h = Math.imul(h ^ w, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }

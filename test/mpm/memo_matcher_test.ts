@@ -121,3 +121,16 @@ for (const engine of ENGINES) {
     },
   });
 }
+
+Deno.test("memo matcher: windows that differ in their last byte spread over the slots", () => {
+  const b = ENGINES[0].builder();
+  b.addPattern(0, enc.encode("id="), { nocase: false });
+  const memo = new MemoMatcher(b.build());
+  const windows = Array.from({ length: 40 }, (_, i) => enc.encode(`/index.php?id=${i}`));
+  for (let pass = 0; pass < 2; pass++) {
+    for (const w of windows) assert.deepEqual(found(memo, w, 0, w.length), [0]);
+  }
+  // 40 windows in 256 slots: a few share one; a hash whose low bits ignore the last bytes
+  // put /index.php?id=0..9 in two slots
+  assert.ok(memo.counters.hits >= 32, `hits ${memo.counters.hits} of 40`);
+});
