@@ -45,6 +45,13 @@ export const TxSide = {
 /** Buffer ids are below this (sticky buffers and their transformed variants). */
 export const MAX_BUFFER_IDS = 1024;
 
+/**
+ * The smallest array a transaction takes from the pool: an HTTP transaction's
+ * request and response header buffers alone fill 1-3 KiB, and each growth
+ * copies what is held.
+ */
+const FIRST_BYTES = 4096;
+
 /** Largest total of buffer bytes one transaction keeps (more is cut off). */
 export const MAX_TX_BUFFER_BYTES = 1 << 20;
 
@@ -338,7 +345,7 @@ export class TxBuffers {
     const need = this.length + n;
     if (need <= this.bytes.length) return;
     const grown = txBytes.take(
-      Math.min(Math.max(need, this.bytes.length * 2), MAX_TX_BUFFER_BYTES),
+      Math.min(Math.max(need, this.bytes.length * 2, FIRST_BYTES), MAX_TX_BUFFER_BYTES),
     );
     copier.copy(grown, 0, this.bytes, 0, this.length);
     txBytes.give(this.bytes);

@@ -66,3 +66,15 @@ Deno.test("TxBuffers: reserveOpen refuses what the byte limit would cut off", ()
   b.end();
   assert.equal(b.spanEnd[b.first(1)], MAX_TX_BUFFER_BYTES);
 });
+
+Deno.test("TxBuffers: a released transaction's first array holds 4 KiB, so header buffers do not grow it", () => {
+  const b = new TxBuffers();
+  b.release();
+  b.add(1, enc.encode("GET"), 0, 3);
+  assert.ok(b.bytes.length >= 4096, `${b.bytes.length} bytes`);
+  const before = b.bytes;
+  b.add(2, new Uint8Array(3000), 0, 3000);
+  assert.equal(b.bytes, before, "3003 bytes fit without a copy");
+  assert.equal(b.text(1), "GET");
+  b.release();
+});
