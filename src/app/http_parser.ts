@@ -1573,21 +1573,54 @@ export class HttpParser implements AppParser<HttpState> {
     const valueAt = this.#valueAt;
     // http.start: the line, every header as "name: value\r\n", an empty line.
     // The other header buffers are views of its bytes, or copies of them.
-    buf.begin(ids.start);
-    buf.append(src, lineFrom, lineTo);
-    buf.appendCrlf();
+    const nameStart = this.#hNameStart;
+    const nameEnd = this.#hNameEnd;
+    const valStart = this.#hValStart;
+    const valEnd = this.#hValEnd;
+    let namesLength = 0;
+    let valuesLength = 0;
     let skipped = 0;
     for (let h = 0; h < count; h++) {
-      lineAt[h] = buf.length;
-      buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
-      buf.append(COLON_SPACE, 0, 2);
-      valueAt[h] = buf.length;
-      buf.append(vals, this.#hValStart[h], this.#hValEnd[h]);
-      buf.appendCrlf();
+      namesLength += nameEnd[h] - nameStart[h];
+      valuesLength += valEnd[h] - valStart[h];
       if (this.#hCode[h] === skip) skipped++;
     }
-    const headersEnd = buf.length;
-    buf.appendCrlf();
+    let headersEnd: number;
+    buf.begin(ids.start);
+    // the pieces are short (a header name, a value): written in place, not appended one by one
+    if (buf.reserveOpen(lineTo - lineFrom + namesLength + valuesLength + 4 * count + 4)) {
+      const out = buf.bytes;
+      let at = put(out, buf.length, src, lineFrom, lineTo);
+      out[at++] = CR;
+      out[at++] = LF;
+      for (let h = 0; h < count; h++) {
+        lineAt[h] = at;
+        at = put(out, at, src, nameStart[h], nameEnd[h]);
+        out[at++] = COLON;
+        out[at++] = SP;
+        valueAt[h] = at;
+        at = put(out, at, vals, valStart[h], valEnd[h]);
+        out[at++] = CR;
+        out[at++] = LF;
+      }
+      headersEnd = at;
+      out[at++] = CR;
+      out[at++] = LF;
+      buf.extendTo(at);
+    } else {
+      buf.append(src, lineFrom, lineTo);
+      buf.appendCrlf();
+      for (let h = 0; h < count; h++) {
+        lineAt[h] = buf.length;
+        buf.append(src, nameStart[h], nameEnd[h]);
+        buf.append(COLON_SPACE, 0, 2);
+        valueAt[h] = buf.length;
+        buf.append(vals, valStart[h], valEnd[h]);
+        buf.appendCrlf();
+      }
+      headersEnd = buf.length;
+      buf.appendCrlf();
+    }
     buf.end();
     if (count > 0) {
       // http.header: the header lines, without the cookie ones
@@ -1600,12 +1633,27 @@ export class HttpParser implements AppParser<HttpState> {
         buf.end();
       }
       buf.begin(ids.names);
-      buf.appendCrlf();
-      for (let h = 0; h < count; h++) {
-        buf.append(src, this.#hNameStart[h], this.#hNameEnd[h]);
+      if (buf.reserveOpen(namesLength + 2 * count + 4)) {
+        const out = buf.bytes;
+        let at = buf.length;
+        out[at++] = CR;
+        out[at++] = LF;
+        for (let h = 0; h < count; h++) {
+          at = put(out, at, src, nameStart[h], nameEnd[h]);
+          out[at++] = CR;
+          out[at++] = LF;
+        }
+        out[at++] = CR;
+        out[at++] = LF;
+        buf.extendTo(at);
+      } else {
+        buf.appendCrlf();
+        for (let h = 0; h < count; h++) {
+          buf.append(src, nameStart[h], nameEnd[h]);
+          buf.appendCrlf();
+        }
         buf.appendCrlf();
       }
-      buf.appendCrlf();
       buf.end();
       for (let h = 0; h < count; h++) buf.alias(ids.perHeader, lineAt[h], this.#valueEnd(h));
     }
@@ -3031,6 +3079,12 @@ export class HttpParser implements AppParser<HttpState> {
 const MAX_HEADERS = 1024;
 const CRLFCRLF = new Uint8Array([CR, LF, CR, LF]);
 const COLON_SPACE = new Uint8Array([COLON, SP]);
+
+/** Write `src[from..to)` to `out` at `at` (room known); returns the offset after it. Short runs. */
+function put(out: Uint8Array, at: number, src: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) out[at++] = src[i];
+  return at;
+}
 const COMMA_SPACE = new Uint8Array([0x2c, SP]);
 const SPACE = new Uint8Array([SP]);
 

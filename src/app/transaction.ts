@@ -45,6 +45,13 @@ export const TxSide = {
 /** Buffer ids are below this (sticky buffers and their transformed variants). */
 export const MAX_BUFFER_IDS = 1024;
 
+/**
+ * The smallest array a transaction takes from the pool: an HTTP transaction's
+ * request and response header buffers alone fill 1-3 KiB, and each growth
+ * copies what is held.
+ */
+const FIRST_BYTES = 4096;
+
 /** Largest total of buffer bytes one transaction keeps (more is cut off). */
 export const MAX_TX_BUFFER_BYTES = 1 << 20;
 
@@ -241,6 +248,33 @@ export class TxBuffers {
     this.spanEnd[this.#open] = this.length;
   }
 
+  /**
+   * Make room for `n` more bytes in the open span, for a caller that builds
+   * it from many small pieces: it writes them into {@link TxBuffers.bytes}
+   * from {@link TxBuffers.length} on (re-read `bytes` after this call: it may
+   * have grown) and then calls {@link TxBuffers.extendTo}.
+   *
+   * @param n bytes the caller will write
+   * @returns false, reserving nothing, when the byte limit would cut them off
+   *   (then build the span with {@link TxBuffers.append}, which cuts)
+   */
+  reserveOpen(n: number): boolean {
+    if (n > MAX_TX_BUFFER_BYTES - this.length) return false;
+    this.#reserve(n);
+    return true;
+  }
+
+  /**
+   * The open span (and the bytes used) now end at `end`: the caller wrote
+   * `bytes[length..end)` after {@link TxBuffers.reserveOpen}.
+   *
+   * @param end one past the last byte written, within the room reserved
+   */
+  extendTo(end: number): void {
+    this.length = end;
+    this.spanEnd[this.#open] = end;
+  }
+
   /** Append CR LF to the open span. */
   appendCrlf(): void {
     this.appendByte(0x0d);
@@ -311,7 +345,7 @@ export class TxBuffers {
     const need = this.length + n;
     if (need <= this.bytes.length) return;
     const grown = txBytes.take(
-      Math.min(Math.max(need, this.bytes.length * 2), MAX_TX_BUFFER_BYTES),
+      Math.min(Math.max(need, this.bytes.length * 2, FIRST_BYTES), MAX_TX_BUFFER_BYTES),
     );
     copier.copy(grown, 0, this.bytes, 0, this.length);
     txBytes.give(this.bytes);

@@ -18,6 +18,7 @@ import {
   MatchSet,
   type PatternOptions,
 } from "../mpm/matcher.ts";
+import { MemoMatcher } from "../mpm/memo_matcher.ts";
 import { matchesIpv4, matchesIpv6 } from "../rules/address.ts";
 import { matchesPort, type PortSet } from "../rules/port.ts";
 import { APP_PROTO_NAMES } from "../app/proto_detect.ts";
@@ -1275,7 +1276,8 @@ function buildTxGroup(
   }
   out.alwaysSigs = Int32Array.from(always);
   for (const [bufferId, entry] of byBuffer) {
-    const matcher = entry.builder.build();
+    // application buffers are short and repeat (methods, header names, hosts): remember results
+    const matcher = new MemoMatcher(entry.builder.build());
     const [patternStart, patternSigs] = patternIndex(entry.sigsOf, matcher.idSpace);
     out.prefilters.push({ bufferId, matcher, patternStart, patternSigs });
   }

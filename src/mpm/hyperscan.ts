@@ -55,6 +55,7 @@ import {
   type HyperscanSymbols,
   MATCH_CALLBACK,
 } from "../../ffi/hyperscan.ts";
+import { addressOf } from "../../ffi/libc.ts";
 import { HyperscanCache } from "./hyperscan_cache.ts";
 import { type Matcher, type MatcherBuilder, MatchSet, MAX_PATTERN_ID } from "./matcher.ts";
 import type { PatternOptions } from "./matcher.ts";
@@ -333,8 +334,8 @@ const vectorWords = new Uint32Array(vectorAddress.buffer);
 const vectorLength = new Uint32Array(1);
 /**
  * Base addresses of recently scanned buffers (packet data, the stream arena,
- * application-layer buffers...): looking one up allocates a pointer object
- * and a BigInt, so it is done once per buffer.
+ * application-layer buffers...), in front of `addressOf`'s per-array memo (a
+ * WeakMap look-up; a first look-up allocates a pointer object and a BigInt).
  */
 const BASE_CACHE_SIZE = 8;
 const baseData: (Uint8Array | null)[] = new Array(BASE_CACHE_SIZE).fill(null);
@@ -362,7 +363,7 @@ function baseAddressOf(data: Uint8Array): number {
   for (let i = 0; i < BASE_CACHE_SIZE; i++) {
     if (baseData[i] === data) return baseAddress[i];
   }
-  const address = Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(data)));
+  const address = addressOf(data);
   baseData[baseNext] = data;
   baseAddress[baseNext] = address;
   baseNext = (baseNext + 1) % BASE_CACHE_SIZE;

@@ -55,6 +55,13 @@ export {
   selectMatcher,
 } from "./matcher_choice.ts";
 export {
+  MEMO_MAX_IDS,
+  MEMO_MAX_WINDOW,
+  MEMO_SLOTS,
+  type MemoCounters,
+  MemoMatcher,
+} from "./memo_matcher.ts";
+export {
   type Matcher,
   type MatcherBuilder,
   MatchSet,

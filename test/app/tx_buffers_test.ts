@@ -1,7 +1,7 @@
 /** TxBuffers: copied spans, spans over bytes already held (alias), copies of held bytes. */
 
 import assert from "node:assert/strict";
-import { TxBuffers } from "../../src/app/transaction.ts";
+import { MAX_TX_BUFFER_BYTES, TxBuffers } from "../../src/app/transaction.ts";
 
 const enc = new TextEncoder();
 const text = (b: TxBuffers, span: number) => b.spanText(span);
@@ -35,4 +35,46 @@ Deno.test("TxBuffers: alias spans view earlier bytes, appendHeld copies them, ap
   b.clear();
   assert.equal(b.first(2), -1);
   assert.equal(b.length, 0);
+});
+
+Deno.test("TxBuffers: reserveOpen grows the array for bytes written in place, extendTo ends the span", () => {
+  const b = new TxBuffers(4);
+  b.add(1, enc.encode("GET"), 0, 3);
+  b.begin(2);
+  assert.ok(b.reserveOpen(12));
+  assert.ok(b.bytes.length >= 3 + 12, "the array grew");
+  const at = b.length;
+  b.bytes.set(enc.encode("Host: a\r\n"), at);
+  b.extendTo(at + 9);
+  b.end();
+  b.add(3, enc.encode("x"), 0, 1);
+  assert.equal(b.text(1), "GET");
+  assert.equal(b.text(2), "Host: a\r\n");
+  assert.equal(b.text(3), "x");
+  assert.equal(b.length, 13);
+});
+
+Deno.test("TxBuffers: reserveOpen refuses what the byte limit would cut off", () => {
+  const b = new TxBuffers(16);
+  b.begin(1);
+  const big = new Uint8Array(MAX_TX_BUFFER_BYTES - 10);
+  b.append(big, 0, big.length);
+  assert.equal(b.reserveOpen(11), false);
+  assert.equal(b.length, MAX_TX_BUFFER_BYTES - 10, "nothing reserved");
+  assert.ok(b.reserveOpen(10));
+  b.extendTo(MAX_TX_BUFFER_BYTES);
+  b.end();
+  assert.equal(b.spanEnd[b.first(1)], MAX_TX_BUFFER_BYTES);
+});
+
+Deno.test("TxBuffers: a released transaction's first array holds 4 KiB, so header buffers do not grow it", () => {
+  const b = new TxBuffers();
+  b.release();
+  b.add(1, enc.encode("GET"), 0, 3);
+  assert.ok(b.bytes.length >= 4096, `${b.bytes.length} bytes`);
+  const before = b.bytes;
+  b.add(2, new Uint8Array(3000), 0, 3000);
+  assert.equal(b.bytes, before, "3003 bytes fit without a copy");
+  assert.equal(b.text(1), "GET");
+  b.release();
 });
