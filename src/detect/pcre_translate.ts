@@ -125,7 +125,11 @@ function setNegated(s: ByteSet): ByteSet {
 }
 function setSize(s: ByteSet): number {
   let n = 0;
-  for (let c = 0; c < 256; c++) if (setHas(s, c)) n++;
+  for (let k = 0; k < 8; k++) {
+    let w = s[k] - ((s[k] >>> 1) & 0x55555555);
+    w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+    n += (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
   return n;
 }
 function setOf(...codes: number[]): ByteSet {
@@ -497,8 +501,12 @@ class Parser {
   }
 
   literal(c: number): SetNode {
-    const set = setOf(c);
-    if (this.flags.i) setFoldAscii(set);
+    const set = newSet();
+    setAdd(set, c);
+    // the other case of an ASCII letter (setFoldAscii, for one char)
+    if (this.flags.i && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
+      setAdd(set, c ^ 0x20);
+    }
     return { t: T.Set, set };
   }
 
