@@ -197,6 +197,10 @@ function rangesJs(s: ByteSet): string {
   let out = "";
   let c = 0;
   while (c < 256) {
+    if (s[c >>> 5] === 0) {
+      c = (c | 31) + 1; // a word with no member: its 32 bytes at once
+      continue;
+    }
     if (!setHas(s, c)) {
       c++;
       continue;
@@ -216,7 +220,9 @@ function setJs(s: ByteSet): string {
   if (n === 256) return "[\\s\\S]";
   if (n === 0) return "[]";
   if (n === 1) {
-    for (let c = 0; c < 256; c++) if (setHas(s, c)) return charJs(c);
+    for (let k = 0; k < 8; k++) {
+      if (s[k] !== 0) return charJs(k * 32 + 31 - Math.clz32(s[k]));
+    }
   }
   if (n > 128) return `[^${rangesJs(setNegated(s))}]`;
   return `[${rangesJs(s)}]`;
