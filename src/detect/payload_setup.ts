@@ -396,7 +396,8 @@ export function parseContentBytes(keyword: string, text: string, at: number): Ui
   // one char per byte: the text itself when it is ASCII (most content), else
   // its UTF-8 bytes as chars
   const src = isAscii(text) ? text : latin1(new TextEncoder().encode(text));
-  const out = new Uint8Array(src.length);
+  if (contentScratch.length < src.length) contentScratch = new Uint8Array(src.length * 2);
+  const out = contentScratch;
   let n = 0;
   let bin = false;
   let escape = false;
@@ -446,6 +447,9 @@ export function parseContentBytes(keyword: string, text: string, at: number): Ui
   if (n === 0) contentError(keyword, text, at, "empty content", 0);
   return out.slice(0, n);
 }
+
+/** Where parseContentBytes writes before copying out the exact length (grown as needed). */
+let contentScratch = new Uint8Array(256);
 
 /** Throw a content parse error at UTF-8 byte `i` of `text`. */
 function contentError(

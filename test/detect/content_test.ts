@@ -173,4 +173,7 @@ Deno.test("content: parseContentBytes, ASCII and UTF-8 text, error positions", (
   assert.equal(at("ab|4x|"), 10 + 4);
   assert.equal(at("\u00e9\u00e9|4x|"), 10 + 4, "a character offset, not a byte offset");
   assert.equal(at("ab\\x"), 10 + 3);
+  const long = "x".repeat(700) + "|00 ff|";
+  assert.deepEqual(enc(long), [...Array(700).fill(0x78), 0x00, 0xff], "longer than the scratch");
+  assert.deepEqual(enc("ab"), [0x61, 0x62], "a short one after it");
 });
