@@ -31,14 +31,25 @@ export class Ipv4RuleIndex {
    * @returns the index
    */
   static build(entries: { sig: number; ranges: Uint32Array }[]): Ipv4RuleIndex {
-    const points = new Set<number>([0]);
+    // the interval starts: 0, each range's first address and the one after
+    // its last, sorted and deduplicated in a typed array (addresses above
+    // 2^31 would be heap numbers in a Set)
+    let count = 1;
+    for (const { ranges } of entries) count += ranges.length;
+    const points = new Uint32Array(count);
+    let n = 1;
     for (const { ranges } of entries) {
       for (let i = 0; i < ranges.length; i += 2) {
-        points.add(ranges[i]);
-        if (ranges[i + 1] < 0xffffffff) points.add(ranges[i + 1] + 1);
+        points[n++] = ranges[i];
+        if (ranges[i + 1] < 0xffffffff) points[n++] = ranges[i + 1] + 1;
       }
     }
-    const breaks = Uint32Array.from([...points].sort((a, b) => a - b));
+    const sorted = points.subarray(0, n).sort();
+    let distinct = 0;
+    for (let i = 0; i < n; i++) {
+      if (distinct === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i];
+    }
+    const breaks = sorted.slice(0, distinct);
     const lists: number[][] = Array.from({ length: breaks.length }, () => []);
     for (const { sig, ranges } of entries) {
       for (let i = 0; i < ranges.length; i += 2) {

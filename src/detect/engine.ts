@@ -1035,6 +1035,15 @@ function portIndex(
   return [start, out];
 }
 
+/** A pattern's bytes as a map key: one char per byte (cheaper than joining numbers). */
+function bytesKey(bytes: Uint8Array): string {
+  let key = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    key += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return key;
+}
+
 function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): SignatureGroup {
   const out = new SignatureGroup();
   const always: number[] = [];
@@ -1076,7 +1085,7 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
       continue;
     }
     const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
-      Array.from(fp.bytes).join(",")
+      bytesKey(fp.bytes)
     }`;
     let id = patternIds.get(key);
     if (id === undefined) {
@@ -1232,7 +1241,7 @@ function buildTxGroup(
     const fp = sig.fastPattern;
     if (fp !== null && payloadPrefiltered(sig)) {
       // anywhere in a block or the payload: no offset or depth, which are relative to either
-      const key = `${fp.nocase ? "i" : "c"}:${Array.from(fp.bytes).join(",")}`;
+      const key = `${fp.nocase ? "i" : "c"}:${bytesKey(fp.bytes)}`;
       let id = payload.ids.get(key);
       if (id === undefined) {
         id = payload.sigsOf.length;
@@ -1259,7 +1268,7 @@ function buildTxGroup(
       byBuffer.set(bufferId, entry);
     }
     const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
-      Array.from(fp.bytes).join(",")
+      bytesKey(fp.bytes)
     }`;
     let id = entry.ids.get(key);
     if (id === undefined) {

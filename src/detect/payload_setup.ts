@@ -393,28 +393,28 @@ export function unquote(
  * @returns the bytes
  */
 export function parseContentBytes(keyword: string, text: string, at: number): Uint8Array {
-  const src = new TextEncoder().encode(text);
-  const out = new Uint8Array(src.length);
+  // one char per byte: the text itself when it is ASCII (most content), else
+  // its UTF-8 bytes as chars
+  const src = isAscii(text) ? text : latin1(new TextEncoder().encode(text));
+  if (contentScratch.length < src.length) contentScratch = new Uint8Array(src.length * 2);
+  const out = contentScratch;
   let n = 0;
   let bin = false;
   let escape = false;
   let hi = -1;
   let pipes = 0;
-  const err = (message: string, i: number): never => {
-    throw new KeywordError(keyword, message, { valueOffset: at + charIndex(text, i) });
-  };
   for (let i = 0; i < src.length; i++) {
-    const c = src[i];
+    const c = src.charCodeAt(i);
     if (c === 0x7c) {
       pipes++;
       if (bin) {
-        if (hi >= 0) err("incomplete hex code", i);
+        if (hi >= 0) contentError(keyword, text, at, "incomplete hex code", i);
         bin = false;
       } else {
         bin = true;
       }
     } else if (!escape && c === 0x5c) {
-      if (bin) err("backslash inside hex section", i);
+      if (bin) contentError(keyword, text, at, "backslash inside hex section", i);
       escape = true;
     } else if (bin) {
       const v = hexDigit(c);
@@ -426,24 +426,52 @@ export function parseContentBytes(keyword: string, text: string, at: number): Ui
           hi = -1;
         }
       } else if (c !== 0x20 && c !== 0x2c) {
-        err(`invalid hex code ${String.fromCharCode(c)}`, i);
+        contentError(keyword, text, at, `invalid hex code ${String.fromCharCode(c)}`, i);
       }
     } else if (escape) {
       if (c !== 0x3a && c !== 0x3b && c !== 0x5c && c !== 0x22) {
-        err(`'${String.fromCharCode(c)}' cannot be escaped`, i);
+        contentError(keyword, text, at, `'${String.fromCharCode(c)}' cannot be escaped`, i);
       }
       out[n++] = c;
       escape = false;
     } else if (c === 0x22) {
-      err("unescaped double quote", i);
+      contentError(keyword, text, at, "unescaped double quote", i);
     } else {
       out[n++] = c;
     }
   }
-  if (escape) err("backslash at the end", src.length - 1);
-  if (pipes % 2 !== 0) err("unterminated hex section", src.length - 1);
-  if (n === 0) err("empty content", 0);
+  if (escape) contentError(keyword, text, at, "backslash at the end", src.length - 1);
+  if (pipes % 2 !== 0) {
+    contentError(keyword, text, at, "unterminated hex section", src.length - 1);
+  }
+  if (n === 0) contentError(keyword, text, at, "empty content", 0);
   return out.slice(0, n);
+}
+
+/** Where parseContentBytes writes before copying out the exact length (grown as needed). */
+let contentScratch = new Uint8Array(256);
+
+/** Throw a content parse error at UTF-8 byte `i` of `text`. */
+function contentError(
+  keyword: string,
+  text: string,
+  at: number,
+  message: string,
+  i: number,
+): never {
+  throw new KeywordError(keyword, message, { valueOffset: at + charIndex(text, i) });
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Bytes as a string of one char per byte. */
+function latin1(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return s;
 }
 
 function hexDigit(c: number): number {

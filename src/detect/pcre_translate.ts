@@ -125,7 +125,11 @@ function setNegated(s: ByteSet): ByteSet {
 }
 function setSize(s: ByteSet): number {
   let n = 0;
-  for (let c = 0; c < 256; c++) if (setHas(s, c)) n++;
+  for (let k = 0; k < 8; k++) {
+    let w = s[k] - ((s[k] >>> 1) & 0x55555555);
+    w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+    n += (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
   return n;
 }
 function setOf(...codes: number[]): ByteSet {
@@ -193,6 +197,10 @@ function rangesJs(s: ByteSet): string {
   let out = "";
   let c = 0;
   while (c < 256) {
+    if (s[c >>> 5] === 0) {
+      c = (c | 31) + 1; // a word with no member: its 32 bytes at once
+      continue;
+    }
     if (!setHas(s, c)) {
       c++;
       continue;
@@ -212,7 +220,9 @@ function setJs(s: ByteSet): string {
   if (n === 256) return "[\\s\\S]";
   if (n === 0) return "[]";
   if (n === 1) {
-    for (let c = 0; c < 256; c++) if (setHas(s, c)) return charJs(c);
+    for (let k = 0; k < 8; k++) {
+      if (s[k] !== 0) return charJs(k * 32 + 31 - Math.clz32(s[k]));
+    }
   }
   if (n > 128) return `[^${rangesJs(setNegated(s))}]`;
   return `[${rangesJs(s)}]`;
@@ -497,8 +507,12 @@ class Parser {
   }
 
   literal(c: number): SetNode {
-    const set = setOf(c);
-    if (this.flags.i) setFoldAscii(set);
+    const set = newSet();
+    setAdd(set, c);
+    // the other case of an ASCII letter (setFoldAscii, for one char)
+    if (this.flags.i && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
+      setAdd(set, c ^ 0x20);
+    }
     return { t: T.Set, set };
   }
 

@@ -96,18 +96,12 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
   const protoError = applyProtocol(sig, rule.protocol);
   if (protoError) return fail(rule, -1, protoError, protoError);
 
-  for (
-    const [spec, assign] of [
-      [rule.source, (s: Signature, set: Signature["src"]) => (s.src = set)],
-      [rule.destination, (s: Signature, set: Signature["dst"]) => (s.dst = set)],
-    ] as const
-  ) {
-    const resolved = env.addresses.resolve(spec);
-    if ("error" in resolved) {
-      return { ok: false, diagnostic: resolved.error, reason: "invalid address" };
-    }
-    assign(sig, resolved.set);
-  }
+  const src = env.addresses.resolve(rule.source);
+  if ("error" in src) return { ok: false, diagnostic: src.error, reason: "invalid address" };
+  sig.src = src.set;
+  const dst = env.addresses.resolve(rule.destination);
+  if ("error" in dst) return { ok: false, diagnostic: dst.error, reason: "invalid address" };
+  sig.dst = dst.set;
   const srcPorts = env.ports.resolve(rule.sourcePorts);
   if ("error" in srcPorts) return { ok: false, diagnostic: srcPorts.error, reason: "invalid port" };
   const dstPorts = env.ports.resolve(rule.destinationPorts);
@@ -127,10 +121,12 @@ export function compileRule(rule: ParsedRule, env: CompileEnvironment): CompileR
     : null;
   // Suricata evaluates `requires` before any other keyword: a rule for a
   // newer engine is skipped for that reason, not for a keyword it uses.
-  const options = [
-    ...rule.options.filter((o) => o.name === "requires"),
-    ...rule.options.filter((o) => o.name !== "requires"),
-  ];
+  const options = rule.options.some((o) => o.name === "requires")
+    ? [
+      ...rule.options.filter((o) => o.name === "requires"),
+      ...rule.options.filter((o) => o.name !== "requires"),
+    ]
+    : rule.options;
   for (const option of options) {
     const keyword = lookupKeyword(option.name);
     if (!keyword) {

@@ -17,7 +17,7 @@ import { loadClassificationFile } from "../rules/classification.ts";
 import type { SuricataConfig } from "../rules/config.ts";
 import type { RuleDiagnostic } from "../rules/diagnostic.ts";
 import { PortResolver } from "../rules/port.ts";
-import { parseRuleFiles } from "../rules/rule_files.ts";
+import { streamRuleFiles } from "../rules/rule_files.ts";
 
 /** What loading a ruleset found. */
 export interface RulesetReport {
@@ -119,18 +119,18 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   const bySid = new Map<string, Signature>();
   const loaded: Signature[] = [];
   let rulesRead = 0;
-  // one file at a time: its parse is released before the next is read
-  for (const parsed of parseRuleFiles(options.paths)) {
-    rulesRead += parsed.rules.length + parsed.errors.filter((e) => e.line > 0).length;
-    for (const error of parsed.errors) {
-      diagnostics.push(error);
-      count(parseReason(error));
-    }
+  // one rule at a time: each rule's parse is let go once it is compiled, so
+  // it dies young. A file's parse errors are reported (and counted) before
+  // the diagnostics of its rules, as when the whole file was parsed first:
+  // the latter wait in `later` until the file is done.
+  const later: { diagnostic: RuleDiagnostic; reason: string }[] = [];
+  for (const parsed of streamRuleFiles(options.paths)) {
+    let parsedRules = 0;
     for (const rule of parsed.rules) {
+      parsedRules++;
       const result = compileRule(rule, env);
       if (!result.ok) {
-        diagnostics.push(result.diagnostic);
-        count(result.reason);
+        later.push(result);
         continue;
       }
       const sig = result.sig;
@@ -142,14 +142,16 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
       if (earlier) {
         // Suricata keeps the higher revision of a duplicated gid:sid.
         const [keep, drop] = sig.rev > earlier.rev ? [sig, earlier] : [earlier, sig];
-        diagnostics.push({
-          file: drop.location.file,
-          line: drop.location.line,
-          column: drop.location.column,
-          keyword: "sid",
-          message: `duplicate signature ${key} (rev ${drop.rev}); rev ${keep.rev} is kept`,
+        later.push({
+          diagnostic: {
+            file: drop.location.file,
+            line: drop.location.line,
+            column: drop.location.column,
+            keyword: "sid",
+            message: `duplicate signature ${key} (rev ${drop.rev}); rev ${keep.rev} is kept`,
+          },
+          reason: "duplicate sid",
         });
-        count("duplicate sid");
         if (keep === sig) loaded[loaded.indexOf(earlier)] = sig;
         bySid.set(key, keep);
         continue;
@@ -157,6 +159,16 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
       bySid.set(key, sig);
       loaded.push(sig);
     }
+    rulesRead += parsedRules + parsed.errors.filter((e) => e.line > 0).length;
+    for (const error of parsed.errors) {
+      diagnostics.push(error);
+      count(parseReason(error));
+    }
+    for (const { diagnostic, reason } of later) {
+      diagnostics.push(diagnostic);
+      count(reason);
+    }
+    later.length = 0;
   }
   const engine = DetectEngine.build(loaded, {
     matcher: options.matcher,

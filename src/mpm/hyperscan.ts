@@ -105,10 +105,13 @@ function checkU32(value: number, what: string): void {
   }
 }
 
+/** `\xNN` of each byte value. */
+const ESCAPED_BYTE = Array.from({ length: 256 }, (_, b) => "\\x" + b.toString(16).padStart(2, "0"));
+
 /** `\xNN` for every byte: any byte is matched literally. */
 function escaped(bytes: Uint8Array): string {
   let text = "";
-  for (let i = 0; i < bytes.length; i++) text += "\\x" + bytes[i].toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) text += ESCAPED_BYTE[bytes[i]];
   return text;
 }
 

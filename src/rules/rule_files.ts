@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import type { RuleDiagnostic } from "./diagnostic.ts";
 import type { ParsedRule } from "./rule.ts";
-import { parseRules, type ParseRulesResult } from "./rule_parser.ts";
+import { eachRule, type ParseRulesResult } from "./rule_parser.ts";
 import { isYamlRuleFile, parseYamlRules } from "./yaml_rules.ts";
 
 /**
@@ -51,13 +51,42 @@ export function loadRuleFiles(paths: readonly string[]): ParseRulesResult {
  * @returns one result per file, or per path that could not be read (an error only)
  */
 export function* parseRuleFiles(paths: readonly string[]): Generator<ParseRulesResult> {
+  for (const file of streamRuleFiles(paths)) {
+    const rules = file.rules instanceof Array ? file.rules : [...file.rules];
+    yield { rules, errors: file.errors, warnings: file.warnings };
+  }
+}
+
+/** One rule file of {@link streamRuleFiles}. */
+export interface RuleFileStream {
+  /**
+   * The rules that parse, in file order: Suricata rule files are parsed as
+   * this is iterated (once), YAML rule files are parsed already.
+   */
+  rules: Iterable<ParsedRule>;
+  /** Diagnostics of rules that do not parse; complete once `rules` has been iterated. */
+  errors: RuleDiagnostic[];
+  /** Notes; complete once `rules` has been iterated. */
+  warnings: RuleDiagnostic[];
+}
+
+/**
+ * The rule files of `paths` (the same files and order as
+ * {@link parseRuleFiles}), each parsed one rule at a time as its `rules` are
+ * iterated: a caller that compiles each rule before taking the next holds one
+ * rule's parse at a time, and the parse dies young.
+ *
+ * @param paths files and folders, in load order
+ * @returns one stream per file, or per path that could not be read (an error only)
+ */
+export function* streamRuleFiles(paths: readonly string[]): Generator<RuleFileStream> {
   const decoder = new TextDecoder("utf-8");
-  const unreadable = (file: string, message: string): ParseRulesResult => ({
+  const unreadable = (file: string, message: string): RuleFileStream => ({
     rules: [],
     errors: [{ file, line: 0, column: 0, message }],
     warnings: [],
   });
-  const readOne = (file: string): ParseRulesResult => {
+  const readOne = (file: string): RuleFileStream => {
     let bytes: Uint8Array;
     try {
       bytes = Deno.readFileSync(file);
@@ -65,7 +94,10 @@ export function* parseRuleFiles(paths: readonly string[]): Generator<ParseRulesR
       return unreadable(file, `cannot read rule file: ${reason(e)}`);
     }
     const text = decoder.decode(bytes);
-    return isYamlRuleFile(file) ? parseYamlRules(text, file) : parseRules(text, file);
+    if (isYamlRuleFile(file)) return parseYamlRules(text, file);
+    const errors: RuleDiagnostic[] = [];
+    const warnings: RuleDiagnostic[] = [];
+    return { rules: eachRule(text, file, errors, warnings), errors, warnings };
   };
   for (const path of paths) {
     let isDirectory: boolean;

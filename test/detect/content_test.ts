@@ -6,6 +6,8 @@
 
 import assert from "node:assert/strict";
 import { bytes, compileOptions, fails, matches, sig } from "./_payload_helpers.ts";
+import { parseContentBytes } from "../../src/detect/payload_setup.ts";
+import type { KeywordError } from "../../src/detect/signature.ts";
 
 Deno.test("content: plain, hex and escaped bytes", () => {
   assert.ok(matches('content:"GET";', "xxGETxx"));
@@ -154,4 +156,24 @@ Deno.test("content: matches are relative to the buffer start", () => {
   assert.ok(!matches('content:"A";', "xyz"));
   assert.ok(!matches('content:"B"; endswith;', "xyzB "));
   assert.ok(matches('content:"x"; startswith;', "xyz"));
+});
+
+Deno.test("content: parseContentBytes, ASCII and UTF-8 text, error positions", () => {
+  const enc = (s: string) => Array.from(parseContentBytes("content", s, 0));
+  assert.deepEqual(enc("a|41 42|b\\;"), [0x61, 0x41, 0x42, 0x62, 0x3b]);
+  assert.deepEqual(enc("\u00e9|00|"), [0xc3, 0xa9, 0x00], "non-ASCII text as UTF-8");
+  const at = (s: string) => {
+    try {
+      parseContentBytes("content", s, 10);
+    } catch (error) {
+      return (error as KeywordError).valueOffset;
+    }
+    return null;
+  };
+  assert.equal(at("ab|4x|"), 10 + 4);
+  assert.equal(at("\u00e9\u00e9|4x|"), 10 + 4, "a character offset, not a byte offset");
+  assert.equal(at("ab\\x"), 10 + 3);
+  const long = "x".repeat(700) + "|00 ff|";
+  assert.deepEqual(enc(long), [...Array(700).fill(0x78), 0x00, 0xff], "longer than the scratch");
+  assert.deepEqual(enc("ab"), [0x61, 0x62], "a short one after it");
 });

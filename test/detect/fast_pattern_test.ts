@@ -82,4 +82,7 @@ Deno.test("fast_pattern: offset and depth only for absolute contents", () => {
 Deno.test("fast_pattern: pattern strength as Suricata's PatternStrength", () => {
   assert.equal(patternStrength(bytes("aaaa")), 3 + 1 + 1 + 1);
   assert.equal(patternStrength(bytes("a1\x00\x80")), 3 + 4 + 4 + 6);
+  // each call starts with no byte seen
+  assert.equal(patternStrength(bytes("a1\x00\x80")), 3 + 4 + 4 + 6);
+  assert.equal(patternStrength(bytes("1a")), 4 + 3);
 });

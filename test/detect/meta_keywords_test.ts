@@ -88,6 +88,36 @@ Deno.test("reference: type,id kept as written", () => {
   );
 });
 
+/** The split written with split and regular expressions, to compare against. */
+function metadataOracle(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(",")) {
+    const p = part.replace(/^[ \t]+/, "");
+    const space = p.indexOf(" ");
+    if (space <= 0) continue;
+    const val = p.slice(space + 1).replace(/^[ \t]+/, "");
+    if (val.length === 0) continue;
+    out.push(`${p.slice(0, space)} ${val}`);
+  }
+  return out;
+}
+
+Deno.test("metadata: the index scan splits as split and regular expressions do", () => {
+  const pieces = ["a", "b c", " ", "\t", ",", "  x  y ", "k\tv", "\t k  \t v", ""];
+  let n = 0;
+  for (const a of pieces) {
+    for (const b of pieces) {
+      for (const c of pieces) {
+        const value = a + b + c;
+        assert.deepEqual(parseMetadata(value), metadataOracle(value), JSON.stringify(value));
+        n++;
+      }
+    }
+  }
+  assert.equal(n, 729);
+  assert.deepEqual(parseMetadata("k \t v, k2 v2,"), ["k v", "k2 v2"]);
+});
+
 Deno.test("metadata: key value pairs as Suricata splits them", () => {
   assert.deepEqual(parseMetadata("created_at 2010_07_30, updated_at  2019_07_26"), [
     "created_at 2010_07_30",

@@ -117,3 +117,38 @@ Deno.test("scan writes alert.rule only when eve-log asks for metadata.rule.raw",
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("loadRuleset reports a file's parse errors before its rules' compile diagnostics", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const a = join(dir, "a.rules");
+    const b = join(dir, "b.rules");
+    // a: a rule that parses but does not compile (line 1), a duplicate sid
+    // (line 2), then a rule that does not parse (line 3)
+    Deno.writeTextFileSync(
+      a,
+      [
+        'alert tcp any any -> any any (msg:"x"; ftpbounce; sid:1;)',
+        'alert tcp any any -> any any (msg:"y"; sid:2; rev:1;)',
+        'alert tcp any any -> any any (msg:"z"; sid:3;',
+        'alert tcp any any -> any any (msg:"y2"; sid:2; rev:2;)',
+      ].join("\n") + "\n",
+    );
+    Deno.writeTextFileSync(b, "alert tcp any any -> any any (sid:4;\n");
+    const { config } = loadConfigText("%YAML 1.1\n---\n");
+    const { report } = loadRuleset({ config, paths: [a, b] });
+    assert.deepEqual(
+      report.diagnostics.map((d) => `${d.file === a ? "a" : "b"}:${d.line}`),
+      ["a:3", "a:1", "a:2", "b:1"],
+    );
+    assert.deepEqual(Object.keys(report.skippedByReason), [
+      "syntax error",
+      "unsupported keyword ftpbounce",
+      "duplicate sid",
+    ]);
+    assert.equal(report.rules, 5);
+    assert.equal(report.loaded, 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -161,3 +161,11 @@ Deno.test("hs cache: keys depend on every part and on part boundaries", () => {
   assert.notEqual(k, HyperscanCache.key(["ab", "c"]));
   assert.notEqual(k, HyperscanCache.key(["a", "bd"]));
 });
+
+Deno.test("hs cache: a key is SHA-256 over each part's length, a colon and the part", () => {
+  // the key format of existing caches: a change here would make every
+  // warm cache cold
+  const expected = createHash("sha256").update("2:ab1:c0:2:\u00e9x").digest("hex");
+  assert.equal(expected, "756749a45df37c7558d7c7087dc841feaafdd8d9effaa3e86d90783212fb67f4");
+  assert.equal(HyperscanCache.key(["ab", "c", "", "\u00e9x"]), expected);
+});

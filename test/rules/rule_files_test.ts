@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatDiagnostic, loadRuleFiles } from "../../src/rules/mod.ts";
+import { formatDiagnostic, loadRuleFiles, parseRuleFiles } from "../../src/rules/mod.ts";
+import { streamRuleFiles } from "../../src/rules/rule_files.ts";
 
 const DIR = fileURLToPath(new URL("./fixtures/rules/", import.meta.url));
 
@@ -41,4 +42,25 @@ Deno.test("rule files: bytes that are not UTF-8 fail only their rule", () => {
   const r = loadRuleFiles([file]);
   assert.deepEqual(r.rules.map((x) => x.sid), [42]);
   assert.equal(formatDiagnostic(r.errors[0]), `${file}:1:40: rule is not valid UTF-8`);
+});
+
+Deno.test("rule files: streamed one rule at a time, the same rules and diagnostics", () => {
+  const paths = [join(DIR, "sub", "c.rules"), "/nonexistent/x.rules", DIR];
+  const files = [...parseRuleFiles(paths)];
+  const streams = [...streamRuleFiles(paths)];
+  assert.equal(streams.length, files.length);
+  for (let k = 0; k < files.length; k++) {
+    const s = streams[k];
+    // a Suricata rule file is parsed as its rules are taken: its errors come in then
+    const rules = [...s.rules];
+    assert.deepEqual(rules, files[k].rules);
+    assert.deepEqual(s.errors, files[k].errors);
+    assert.deepEqual(s.warnings, files[k].warnings);
+  }
+  const b = streams.findIndex((s) => s.errors.some((e) => e.file === join(DIR, "b.rules")));
+  assert.ok(b >= 0, "b.rules has an error");
+  const lazy = [...streamRuleFiles([join(DIR, "b.rules")])][0];
+  assert.equal(lazy.errors.length, 0, "nothing parsed before the rules are taken");
+  assert.deepEqual([...lazy.rules].map((r) => r.sid), [21]);
+  assert.equal(lazy.errors.length, 1);
 });

@@ -415,17 +415,26 @@ function compileRecord(r: PayloadRecord, base64: ContentInspector | null): Inspe
   }
 }
 
+/** patternStrength's byte values seen: the call's stamp marks them (no array per call). */
+const strengthSeen = new Uint32Array(256);
+let strengthStamp = 0;
+
 /** Suricata's PatternStrength. */
 export function patternStrength(bytes: Uint8Array): number {
-  const seen = new Uint8Array(256);
+  if (++strengthStamp > 0xffff_fffe) {
+    strengthSeen.fill(0);
+    strengthStamp = 1;
+  }
+  const stamp = strengthStamp;
   let s = 0;
-  for (const c of bytes) {
-    if (seen[c] === 0) {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (strengthSeen[c] !== stamp) {
       const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
       if (alpha) s += 3;
       else if ((c >= 0x20 && c <= 0x7e) || c === 0x00 || c === 0x01 || c === 0xff) s += 4;
       else s += 6;
-      seen[c] = 1;
+      strengthSeen[c] = stamp;
     } else {
       s++;
     }

@@ -25,8 +25,8 @@ import {
   type PcreOptions,
   PcreTranslateError,
   splitPcreValue,
-  translatePcre,
 } from "../pcre_translate.ts";
+import { translatePcreMemo } from "../pcre_memo.ts";
 import { KeywordError } from "../signature.ts";
 import "./sticky_buffers.ts";
 
@@ -162,7 +162,7 @@ registerKeyword({
     }
     let source: string;
     try {
-      source = translatePcre(split.pattern, options).source;
+      source = translatePcreMemo(split.pattern, options).source;
     } catch (error) {
       if (!(error instanceof PcreTranslateError)) throw error;
       throw new KeywordError("pcre", error.message, {
