@@ -43,20 +43,12 @@ const INCONCLUSIVE = ContentFlag.DISTANCE | ContentFlag.WITHIN | ContentFlag.DEP
 /** Finalizer order: after keyword families that only set conditions. */
 export const PAYLOAD_FINALIZER_ORDER = 100;
 
-/** The buffer's untransformed base and whether it is transformed. */
-function baseOf(bufferId: number): { base: number; transformed: boolean } {
-  const chain = transformChain(bufferId);
-  return chain === undefined ? { base: bufferId, transformed: false } : {
-    base: chain.base,
-    transformed: true,
-  };
-}
-
 /** MPM priority of a buffer (lower is preferred); 0 when it has no prefilter. */
 function mpmPriority(bufferId: number): number {
   if (bufferId === PKT_DATA) return 3;
   if (bufferId === BASE64_DATA) return 0;
-  return stickyBufferOf(baseOf(bufferId).base)?.priority ?? 0;
+  const chain = transformChain(bufferId);
+  return stickyBufferOf(chain === undefined ? bufferId : chain.base)?.priority ?? 0;
 }
 
 function contents(list: readonly PayloadRecord[]): ContentRecord[] {
@@ -70,12 +62,13 @@ function fail(keyword: string, message: string): never {
 /** Suricata's buffer setup and validate callbacks for untransformed buffers. */
 function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
   const list = recordsOf(builder, bufferId);
-  const cds = contents(list);
-  const { transformed } = baseOf(bufferId);
-  const name = bufferById(bufferId).name;
-  if (!transformed) {
+  // the content records are filtered out only for the buffers that check them
+  if (transformChain(bufferId) === undefined) {
+    const name = bufferById(bufferId).name;
+    let cds: ContentRecord[];
     switch (name) {
       case "http.host":
+        cds = contents(list);
         for (const cd of cds) {
           if ((cd.flags & ContentFlag.NOCASE) !== 0) {
             fail("http.host", "nocase is not allowed: the host buffer is lower-cased");
@@ -86,6 +79,7 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         }
         break;
       case "http.method":
+        cds = contents(list);
         for (const cd of cds) {
           const b = cd.bytes;
           const first = b[0];
@@ -97,6 +91,7 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         break;
       case "ja3.hash":
       case "ja3s.hash":
+        cds = contents(list);
         for (const cd of cds) cd.bytes = cd.bytes.map((c) => LOWER[c]);
         for (const cd of cds) {
           if (cd.bytes.length === 32) break;
@@ -105,6 +100,7 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         break;
       case "ssh.hassh":
       case "ssh.hassh.server":
+        cds = contents(list);
         for (const cd of cds) {
           cd.bytes = cd.bytes.map((c) => LOWER[c]);
           if (cd.bytes.length !== 32 || !cd.bytes.every(isHexDigit)) {
@@ -113,6 +109,7 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         }
         break;
       case "tls.cert_fingerprint":
+        cds = contents(list);
         for (const cd of cds) {
           cd.bytes = cd.bytes.map((c) => LOWER[c]);
           if (cd.bytes.length !== 59 || !cd.bytes.includes(0x3a)) {
@@ -121,6 +118,7 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         }
         break;
       case "tls.cert_serial":
+        cds = contents(list);
         for (const cd of cds) cd.bytes = cd.bytes.map((c) => (c >= 0x61 && c <= 0x7a ? c - 32 : c));
         for (const cd of cds) {
           if (cd.bytes.length <= 2 || cd.bytes.includes(0x3a)) break;
@@ -129,11 +127,12 @@ function validateBuffer(builder: SignatureBuilder, bufferId: number): void {
         break;
       case "http.uri":
       case "http.uri.raw":
+        cds = contents(list);
         validateUrilen(list, cds);
         break;
     }
   }
-  validateBsize(list, cds);
+  validateBsize(list);
 }
 
 function isHexDigit(c: number): boolean {
@@ -172,9 +171,16 @@ function validateUrilen(list: readonly PayloadRecord[], cds: readonly ContentRec
 }
 
 /** DetectBsizeValidateContentCallback. */
-function validateBsize(list: readonly PayloadRecord[], cds: readonly ContentRecord[]): void {
-  const bsize = list.find((r) => r.type === "bsize");
+function validateBsize(list: readonly PayloadRecord[]): void {
+  let bsize: PayloadRecord | undefined;
+  for (const r of list) {
+    if (r.type === "bsize") {
+      bsize = r;
+      break;
+    }
+  }
   if (bsize === undefined || bsize.type !== "bsize") return;
+  const cds = contents(list);
   let max: number;
   if (bsize.mode === UintMode.LT || bsize.mode === UintMode.EQ) max = bsize.arg1;
   else if (bsize.mode === UintMode.RANGE) max = bsize.arg2;
@@ -442,43 +448,57 @@ export function patternStrength(bytes: Uint8Array): number {
   return s;
 }
 
-/** The chosen fast pattern content and its buffer, as RetrieveFPForSig. */
+/**
+ * Whether a payload record is a content that can be the fast pattern: any
+ * content, or only a positive one when the rule has a positive content.
+ */
+function isCandidate(r: PayloadRecord, positive: boolean): r is ContentRecord {
+  return r.type === "content" && (!positive || (r.flags & ContentFlag.NEGATED) === 0);
+}
+
+/**
+ * The chosen fast pattern content and its buffer, as RetrieveFPForSig: a
+ * content marked fast_pattern, else the longest candidate in the buffers of
+ * the best MPM priority (lowest buffer id first), the strongest on a tie.
+ * Walks the records in place (no filtered arrays: it runs for every rule).
+ */
 function chooseFastPattern(
   builder: SignatureBuilder,
   order: readonly number[],
 ): { cd: ContentRecord; buffer: number } | null {
-  const lists = order.filter((b) => mpmPriority(b) > 0);
-  for (const b of lists) {
-    for (const cd of contents(recordsOf(builder, b))) {
-      if (cd.fastPattern) return { cd, buffer: b };
-    }
-  }
   let positive = false;
-  for (const b of lists) {
-    if (contents(recordsOf(builder, b)).some((cd) => (cd.flags & ContentFlag.NEGATED) === 0)) {
-      positive = true;
+  for (const b of order) {
+    if (mpmPriority(b) <= 0) continue;
+    for (const r of recordsOf(builder, b)) {
+      if (r.type !== "content") continue;
+      if (r.fastPattern) return { cd: r, buffer: b };
+      if ((r.flags & ContentFlag.NEGATED) === 0) positive = true;
     }
   }
-  const candidates = (b: number) =>
-    contents(recordsOf(builder, b)).filter((cd) =>
-      !positive || (cd.flags & ContentFlag.NEGATED) === 0
-    );
-  const withContent = lists.filter((b) => candidates(b).length > 0);
-  if (withContent.length === 0) return null;
-  const best = Math.min(...withContent.map(mpmPriority));
-  const finalLists = withContent.filter((b) => mpmPriority(b) === best).sort((a, b) => a - b);
+  let best = Infinity;
+  for (const b of order) {
+    const priority = mpmPriority(b);
+    if (priority <= 0 || priority >= best) continue;
+    if (recordsOf(builder, b).some((r) => isCandidate(r, positive))) best = priority;
+  }
+  if (best === Infinity) return null;
+  const finalLists: number[] = [];
+  for (const b of order) if (mpmPriority(b) === best) finalLists.push(b);
+  if (finalLists.length > 1) finalLists.sort((a, b) => a - b);
   let maxLen = 0;
   for (const b of finalLists) {
-    for (const cd of candidates(b)) maxLen = Math.max(maxLen, cd.bytes.length);
+    for (const r of recordsOf(builder, b)) {
+      if (isCandidate(r, positive) && r.bytes.length > maxLen) maxLen = r.bytes.length;
+    }
   }
   let chosen: { cd: ContentRecord; buffer: number } | null = null;
   let chosenStrength = -1;
   for (const b of finalLists) {
-    for (const cd of candidates(b)) {
-      if (cd.bytes.length !== maxLen) continue;
-      const strength = patternStrength(cd.bytes);
+    for (const r of recordsOf(builder, b)) {
+      if (!isCandidate(r, positive) || r.bytes.length !== maxLen) continue;
+      const strength = patternStrength(r.bytes);
       if (chosen === null || strength > chosenStrength) {
-        chosen = { cd, buffer: b };
+        chosen = { cd: r, buffer: b };
         chosenStrength = strength;
       }
     }
@@ -530,7 +550,7 @@ function finalize(builder: SignatureBuilder): void {
     ContentFlag.DEPTH_VAR | ContentFlag.OFFSET_VAR;
   if (
     sig.streamMode === StreamMode.BOTH &&
-    contents(recordsOf(builder, PKT_DATA)).some((cd) => (cd.flags & anchored) !== 0)
+    recordsOf(builder, PKT_DATA).some((r) => r.type === "content" && (r.flags & anchored) !== 0)
   ) {
     sig.streamMode = StreamMode.EITHER;
   }
