@@ -9,6 +9,10 @@
  * @module
  */
 
+/** {@link Ipv4RuleIndex}'s prefix table: one entry per /12. */
+const PREFIX_SHIFT = 20;
+const PREFIX_COUNT = 1 << (32 - PREFIX_SHIFT);
+
 /** Signatures by IPv4 address interval. */
 export class Ipv4RuleIndex {
   /** Interval starts, sorted; interval k is [breaks[k], breaks[k+1]). */
@@ -17,11 +21,26 @@ export class Ipv4RuleIndex {
   readonly start: Int32Array;
   /** Signature indices per interval. */
   readonly sigs: Int32Array;
+  /**
+   * The interval holding the first address of each /12 (4,096 entries and one
+   * past the end): a look-up searches only the intervals of its address's /12
+   * (a few) instead of all of them (ET Open: thousands, ~14 cache-cold steps).
+   */
+  readonly #byPrefix: Int32Array;
 
   private constructor(breaks: Uint32Array, start: Int32Array, sigs: Int32Array) {
     this.breaks = breaks;
     this.start = start;
     this.sigs = sigs;
+    const byPrefix = new Int32Array(PREFIX_COUNT + 1);
+    let k = 0;
+    for (let p = 0; p < PREFIX_COUNT; p++) {
+      const first = (p << PREFIX_SHIFT) >>> 0;
+      while (k + 1 < breaks.length && breaks[k + 1] <= first) k++;
+      byPrefix[p] = k;
+    }
+    byPrefix[PREFIX_COUNT] = breaks.length - 1;
+    this.#byPrefix = byPrefix;
   }
 
   /**
@@ -80,8 +99,10 @@ export class Ipv4RuleIndex {
   intervalOf(addr: number): number {
     const b = this.breaks;
     const a = addr >>> 0;
-    let lo = 0;
-    let hi = b.length - 1;
+    // the address lies between its /12's first address and the next /12's
+    const p = a >>> PREFIX_SHIFT;
+    let lo = this.#byPrefix[p];
+    let hi = this.#byPrefix[p + 1];
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (b[mid] <= a) lo = mid;
@@ -119,11 +140,26 @@ export class Ipv6RuleIndex {
   readonly start: Int32Array;
   /** Signature indices per interval. */
   readonly sigs: Int32Array;
+  /**
+   * The interval holding the first address of each /12 (4,096 entries and one
+   * past the end): a look-up searches only the intervals of its address's /12
+   * (a few) instead of all of them (ET Open: thousands, ~14 cache-cold steps).
+   */
+  readonly #byPrefix: Int32Array;
 
   private constructor(breaks: Uint32Array, start: Int32Array, sigs: Int32Array) {
     this.breaks = breaks;
     this.start = start;
     this.sigs = sigs;
+    const byPrefix = new Int32Array(PREFIX_COUNT + 1);
+    let k = 0;
+    for (let p = 0; p < PREFIX_COUNT; p++) {
+      const first = (p << PREFIX_SHIFT) >>> 0;
+      while (k + 1 < breaks.length && breaks[k + 1] <= first) k++;
+      byPrefix[p] = k;
+    }
+    byPrefix[PREFIX_COUNT] = breaks.length - 1;
+    this.#byPrefix = byPrefix;
   }
 
   /**

@@ -45,6 +45,14 @@ export const MEMO_MAX_IDS = 16;
 
 /** The set a missed window is scanned into, shared by every memo (grown to the largest id space). */
 let fresh = new MatchSet(0);
+/** 32-bit words of a memo slot's window. */
+const SLOT_WORDS = MEMO_MAX_WINDOW / 4;
+/**
+ * The words of the window being looked up, as {@link hashBytes} read them
+ * (the tail zero-padded): compared with a slot's words on a look-up and
+ * copied into the slot on a miss, so the window's bytes are read once.
+ */
+const windowWords = new Int32Array(SLOT_WORDS);
 
 /** Counters of a {@link MemoMatcher}, for tests and benchmarks. */
 export interface MemoCounters {
@@ -73,8 +81,8 @@ export class MemoMatcher implements Matcher {
   /** Hits and misses so far. */
   readonly counters: MemoCounters = { hits: 0, misses: 0 };
   readonly #inner: Matcher;
-  /** Slot k's window bytes at `k * MEMO_MAX_WINDOW`. */
-  #keys = new Uint8Array(0);
+  /** Slot k's window as words (the tail zero-padded) at `k * SLOT_WORDS`. */
+  #keys = new Int32Array(0);
   /** Slot k's window length, -1 when empty. */
   #lengths = new Int32Array(0);
   #hashes = new Uint32Array(0);
@@ -119,9 +127,8 @@ export class MemoMatcher implements Matcher {
     const slot = hash & (MEMO_SLOTS - 1);
     const ids = this.#ids;
     const first = slot * MEMO_MAX_IDS;
-    if (
-      this.#lengths[slot] === n && this.#hashes[slot] === hash && this.#same(slot, data, start, n)
-    ) {
+    const words = (n + 3) >>> 2;
+    if (this.#lengths[slot] === n && this.#hashes[slot] === hash && this.#same(slot, words)) {
       this.counters.hits++;
       const count = this.#counts[slot];
       for (let i = 0; i < count; i++) out.add(ids[first + i]);
@@ -136,33 +143,24 @@ export class MemoMatcher implements Matcher {
     for (let i = 0; i < count; i++) out.add(found.ids[i]);
     if (count > MEMO_MAX_IDS) return;
     const keys = this.#keys;
-    const at = slot * MEMO_MAX_WINDOW;
-    for (let i = 0; i < n; i++) keys[at + i] = data[start + i];
+    const at = slot * SLOT_WORDS;
+    for (let i = 0; i < words; i++) keys[at + i] = windowWords[i];
     for (let i = 0; i < count; i++) ids[first + i] = found.ids[i];
     this.#counts[slot] = count;
     this.#hashes[slot] = hash;
     this.#lengths[slot] = n;
   }
 
-  /** Whether slot `slot` holds the bytes `data[start..start+n)` (lengths already equal). */
-  #same(slot: number, data: Uint8Array, start: number, n: number): boolean {
+  /** Whether slot `slot` holds the window just hashed, `words` words long (lengths already equal). */
+  #same(slot: number, words: number): boolean {
     const keys = this.#keys;
-    const at = slot * MEMO_MAX_WINDOW;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const d = start + i;
-      const k = at + i;
-      if (
-        (keys[k] ^ data[d]) | (keys[k + 1] ^ data[d + 1]) | (keys[k + 2] ^ data[d + 2]) |
-        (keys[k + 3] ^ data[d + 3])
-      ) return false;
-    }
-    for (; i < n; i++) if (keys[at + i] !== data[start + i]) return false;
+    const at = slot * SLOT_WORDS;
+    for (let i = 0; i < words; i++) if (keys[at + i] !== windowWords[i]) return false;
     return true;
   }
 
   #allocate(): void {
-    this.#keys = new Uint8Array(MEMO_SLOTS * MEMO_MAX_WINDOW);
+    this.#keys = new Int32Array(MEMO_SLOTS * SLOT_WORDS);
     this.#lengths = new Int32Array(MEMO_SLOTS).fill(-1);
     this.#hashes = new Uint32Array(MEMO_SLOTS);
     this.#ids = new Uint32Array(MEMO_SLOTS * MEMO_MAX_IDS);
@@ -174,20 +172,24 @@ export class MemoMatcher implements Matcher {
  * A hash of `data[start..start+n)`: its bytes taken 4 at a time as
  * little-endian words (the tail as one more, shorter word), each mixed in
  * with a multiply, then MurmurHash3's finalizer (so that the low bits, which
- * choose the slot, depend on every byte).
+ * choose the slot, depend on every byte). The words are left in
+ * {@link windowWords} (n at most {@link MEMO_MAX_WINDOW}).
  */
 function hashBytes(data: Uint8Array, start: number, n: number): number {
   let h = 0x811c9dc5 ^ n;
   let i = start;
   const end = start + n;
+  let k = 0;
   for (; i + 4 <= end; i += 4) {
     const w = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    windowWords[k++] = w;
     h = Math.imul(h ^ w, 0x01000193);
     h ^= h >>> 15;
   }
   if (i < end) {
     let w = 0;
     for (let shift = 0; i < end; i++, shift += 8) w |= data[i] << shift;
+    windowWords[k] = w;
     h = Math.imul(h ^ w, 0x01000193);
   }
   h ^= h >>> 16;

@@ -70,3 +70,30 @@ Deno.test("Ipv4RuleIndex: an address finds the signatures whose ranges hold it",
     assert.deepEqual(sigsAt(index, index.intervalOf(addr)), expected, addr.toString(16));
   }
 });
+
+Deno.test("Ipv4RuleIndex: look-ups through the /12 prefix table agree with a full search", () => {
+  // many ranges, some within one /12, some across /12 boundaries, one ending at the top
+  const entries: { sig: number; ranges: Uint32Array }[] = [];
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (let sig = 0; sig < 300; sig++) {
+    const first = next() & ~0xff;
+    const length = sig % 3 === 0 ? 1 << 22 : (next() & 0xffff) + 1;
+    const last = Math.min(0xffffffff, first + length - 1);
+    entries.push({ sig, ranges: new Uint32Array([first >>> 0, last >>> 0]) });
+  }
+  entries.push({ sig: 300, ranges: new Uint32Array([0xfff00000, 0xffffffff]) });
+  entries.push({ sig: 301, ranges: new Uint32Array([0x00100000, 0x001fffff]) });
+  const index = Ipv4RuleIndex.build(entries);
+  const full = (a: number) => {
+    let k = 0;
+    while (k + 1 < index.breaks.length && index.breaks[k + 1] <= a) k++;
+    return k;
+  };
+  const probes = [0, 0xffffffff, 0xfff00000, 0xffefffff, 0x00100000, 0x000fffff, 0x001fffff];
+  for (const e of entries) {
+    for (const d of [-1, 0, 1]) probes.push((e.ranges[0] + d) >>> 0, (e.ranges[1] + d) >>> 0);
+  }
+  for (let i = 0; i < 2000; i++) probes.push(next());
+  for (const a of probes) assert.equal(index.intervalOf(a), full(a), a.toString(16));
+});
