@@ -77,16 +77,7 @@ export class Ipv4RuleIndex {
         for (let k = from; k < breaks.length && breaks[k] <= last; k++) lists[k].push(sig);
       }
     }
-    const start = new Int32Array(breaks.length + 1);
-    let total = 0;
-    for (let k = 0; k < lists.length; k++) {
-      start[k] = total;
-      total += lists[k].length;
-    }
-    start[lists.length] = total;
-    const sigs = new Int32Array(total);
-    let at = 0;
-    for (const list of lists) for (const s of list) sigs[at++] = s;
+    const { start, sigs } = csrOf(lists);
     return new Ipv4RuleIndex(breaks, start, sigs);
   }
 
@@ -140,26 +131,10 @@ export class Ipv6RuleIndex {
   readonly start: Int32Array;
   /** Signature indices per interval. */
   readonly sigs: Int32Array;
-  /**
-   * The interval holding the first address of each /12 (4,096 entries and one
-   * past the end): a look-up searches only the intervals of its address's /12
-   * (a few) instead of all of them (ET Open: thousands, ~14 cache-cold steps).
-   */
-  readonly #byPrefix: Int32Array;
-
   private constructor(breaks: Uint32Array, start: Int32Array, sigs: Int32Array) {
     this.breaks = breaks;
     this.start = start;
     this.sigs = sigs;
-    const byPrefix = new Int32Array(PREFIX_COUNT + 1);
-    let k = 0;
-    for (let p = 0; p < PREFIX_COUNT; p++) {
-      const first = (p << PREFIX_SHIFT) >>> 0;
-      while (k + 1 < breaks.length && breaks[k + 1] <= first) k++;
-      byPrefix[p] = k;
-    }
-    byPrefix[PREFIX_COUNT] = breaks.length - 1;
-    this.#byPrefix = byPrefix;
   }
 
   /**
@@ -199,16 +174,7 @@ export class Ipv6RuleIndex {
         breaks[k * 4 + w] = Number((v >> BigInt(96 - 32 * w)) & 0xffffffffn);
       }
     });
-    const start = new Int32Array(sorted.length + 1);
-    let total = 0;
-    for (let k = 0; k < lists.length; k++) {
-      start[k] = total;
-      total += lists[k].length;
-    }
-    start[lists.length] = total;
-    const sigs = new Int32Array(total);
-    let at = 0;
-    for (const list of lists) for (const s of list) sigs[at++] = s;
+    const { start, sigs } = csrOf(lists);
     return new Ipv6RuleIndex(breaks, start, sigs);
   }
 
@@ -255,6 +221,21 @@ function atMost(b: Uint32Array, at: number, w0: number, w1: number, w2: number, 
   if (b[at + 1] !== w1) return b[at + 1] < w1;
   if (b[at + 2] !== w2) return b[at + 2] < w2;
   return b[at + 3] <= w3;
+}
+
+/** Per-interval signature lists as CSR arrays: `sigs[start[k] .. start[k+1])` is list k. */
+function csrOf(lists: number[][]): { start: Int32Array; sigs: Int32Array } {
+  const start = new Int32Array(lists.length + 1);
+  let total = 0;
+  for (let k = 0; k < lists.length; k++) {
+    start[k] = total;
+    total += lists[k].length;
+  }
+  start[lists.length] = total;
+  const sigs = new Int32Array(total);
+  let at = 0;
+  for (const list of lists) for (const s of list) sigs[at++] = s;
+  return { start, sigs };
 }
 
 function lowerBound(b: Uint32Array, v: number): number {

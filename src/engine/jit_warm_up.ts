@@ -26,7 +26,7 @@ import type { SuricataConfig } from "../rules/config.ts";
 import type { TestTraffic } from "../rules/rule_test_case.ts";
 import { DetectStage } from "./detect_stage.ts";
 import { scanFrames } from "./offline_scan.ts";
-import { synthesizeTraffic } from "./traffic_synth.ts";
+import { concat, synthesizeTraffic } from "./traffic_synth.ts";
 
 /** What a warm-up did. */
 export interface WarmUpReport {
@@ -143,7 +143,6 @@ function conversations(port: number): SynthesisedTraffic[] {
 /** The warm-up traffic: `rounds` rounds of {@link conversations}, as one pcap image. */
 function warmUpCapture(rounds: number): Uint8Array {
   const parts: Uint8Array[] = [];
-  let length = 0;
   let base = 0;
   for (let r = 0; r < rounds; r++) {
     for (const traffic of conversations(20000 + r * 8)) {
@@ -159,14 +158,7 @@ function warmUpCapture(rounds: number): Uint8Array {
         at += 16 + view.getUint32(at + 8, true);
       }
       parts.push(records);
-      length += records.length;
     }
   }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concat(...parts);
 }

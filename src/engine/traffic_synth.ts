@@ -364,7 +364,13 @@ function checksum(data: Uint8Array, initial: number): number {
   return ~sum & 0xffff;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/**
+ * The bytes of `parts`, one after the other, in a new array.
+ *
+ * @param parts the pieces
+ * @returns their concatenation
+ */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -97,157 +97,153 @@ function delay(ms: number): Promise<null> {
   return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }
 
-Deno.test({
-  name: "ips: bridges two veths; benign, ICMP and IPv6 pass; drop blocks, reject resets",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const f = setUp("tarsier");
-    let tarsier: Started | null = null;
-    try {
-      const { topo } = f;
-      const out = `${f.dir}/out`;
-      tarsier = startIps(f, out, []); // send threads: the default
-      await waitForPath(f, tarsier);
-      assert(promiscuity(topo.middle, topo.sides[0]) > 0, "promiscuous while bridging");
+/**
+ * An e2e test of `tarsier ips` with `extra` arguments: the fixture built, tarsier started
+ * and forwarding, `body` run, everything torn down.
+ */
+function ipsTest(
+  name: string,
+  extra: string[],
+  body: (f: Fixture, tarsier: Started, out: string) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: unavailable !== null,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const f = setUp("tarsier");
+      let tarsier: Started | null = null;
+      try {
+        const out = `${f.dir}/out`;
+        tarsier = startIps(f, out, extra);
+        await waitForPath(f, tarsier);
+        await body(f, tarsier, out);
+      } finally {
+        await tearDown(f, tarsier);
+      }
+    },
+  });
+}
 
-      const benign = curl(topo.client, `http://${topo.serverIp}:8080/`);
-      assert.equal(benign.code, 0, benign.error);
-      assert.equal(benign.body, "hello from the server\n");
-      const v6 = curl(topo.client, `http://[${topo.serverIp6}]:8080/`);
-      assert.equal(v6.code, 0, `IPv6: ${v6.error}`);
-      assert.equal(v6.body, "hello from the server\n");
-      assert.equal(ping(topo.client, topo.serverIp), 3, "ping");
-      assert.equal(ping(topo.client, topo.serverIp6), 3, "ping -6");
+ipsTest(
+  "ips: bridges two veths; benign, ICMP and IPv6 pass; drop blocks, reject resets",
+  [], // send threads: the default
+  async (f, tarsier, out) => {
+    const { topo } = f;
+    assert(promiscuity(topo.middle, topo.sides[0]) > 0, "promiscuous while bridging");
 
-      const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
-      assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
-      assert.equal(dropped.body, "");
-      const rejected = curl(topo.client, `http://${topo.serverIp}:8080/reject-me`);
-      assert.equal(rejected.code, 56, `a rejected request is reset: ${rejected.error}`);
-      assert(/reset/i.test(rejected.error), rejected.error);
-      // a pass rule stops inspection of its flow: "/evil" later in the same flow is not seen
-      const passed = curl(topo.client, `http://${topo.serverIp}:8080/trusted`);
-      assert.equal(passed.code, 0, passed.error);
-      // the bridge still forwards after blocking
-      assert.equal(curl(topo.client, `http://${topo.serverIp}:8080/`).code, 0);
-      // bulk traffic goes through the send thread, in order and whole
-      assertBulkIntact(topo, BULK);
+    const benign = curl(topo.client, `http://${topo.serverIp}:8080/`);
+    assert.equal(benign.code, 0, benign.error);
+    assert.equal(benign.body, "hello from the server\n");
+    const v6 = curl(topo.client, `http://[${topo.serverIp6}]:8080/`);
+    assert.equal(v6.code, 0, `IPv6: ${v6.error}`);
+    assert.equal(v6.body, "hello from the server\n");
+    assert.equal(ping(topo.client, topo.serverIp), 3, "ping");
+    assert.equal(ping(topo.client, topo.serverIp6), 3, "ping -6");
 
-      const status = await tarsier.stop();
-      assert.equal(status.code, 0, tarsier.stderr());
-      assert(threadSent(tarsier.stderr()) > 1000, "the send thread forwarded the bulk");
-      assert.match(tarsier.stderr(), /warm-up \d+ packets in \d+ ms/, "the JIT warm-up ran");
-      assert.equal(promiscuity(topo.middle, topo.sides[0]), 0, "promiscuous mode dropped");
-      assert.equal(promiscuity(topo.middle, topo.sides[1]), 0, "promiscuous mode dropped");
+    const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
+    assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
+    assert.equal(dropped.body, "");
+    const rejected = curl(topo.client, `http://${topo.serverIp}:8080/reject-me`);
+    assert.equal(rejected.code, 56, `a rejected request is reset: ${rejected.error}`);
+    assert(/reset/i.test(rejected.error), rejected.error);
+    // a pass rule stops inspection of its flow: "/evil" later in the same flow is not seen
+    const passed = curl(topo.client, `http://${topo.serverIp}:8080/trusted`);
+    assert.equal(passed.code, 0, passed.error);
+    // the bridge still forwards after blocking
+    assert.equal(curl(topo.client, `http://${topo.serverIp}:8080/`).code, 0);
+    // bulk traffic goes through the send thread, in order and whole
+    assertBulkIntact(topo, BULK);
 
-      const eve = readEve(`${out}/eve.json`);
-      const alerts = eve.filter((r) => r.event_type === "alert") as Array<
-        { alert: { signature_id: number; action: string }; src_ip: string; in_iface: string }
-      >;
-      const bySid = (sid: number) => alerts.filter((a) => a.alert.signature_id === sid);
-      assert.equal(bySid(7000001).length, 1, "one drop alert");
-      assert.equal(bySid(7000001)[0].alert.action, "blocked");
-      assert.equal(bySid(7000001)[0].src_ip, topo.clientIp);
-      // in_iface: the side the packet came in on, after flow_id as Suricata writes it
-      assert.equal(bySid(7000001)[0].in_iface, topo.sides[0]);
-      assert(bySid(7000003).every((a) => a.in_iface === topo.sides[0]));
-      const line = Deno.readTextFileSync(`${out}/eve.json`).split("\n").find((l) =>
-        l.includes('"signature_id":7000001')
-      )!;
-      assert.match(line, /^\{"timestamp":"[^"]+","flow_id":\d+,"in_iface":"[^"]+","event_type":/);
-      assert.equal(bySid(7000002).length, 1, "one reject alert");
-      assert.equal(bySid(7000002)[0].alert.action, "blocked");
-      assert(bySid(7000003).length >= 3, "ping alerts (allowed)");
-      assert.equal(bySid(7000003)[0].alert.action, "allowed");
-      assert.equal(bySid(7000004).length, 0, "pass rules do not alert");
-      const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
-        stats: {
-          capture: { kernel_packets: number; kernel_drops: number };
-          ips: {
-            blocked: number;
-            rejected: number;
-            replaced: number;
-            drop_reason: Record<string, number>;
-          };
+    const status = await tarsier.stop();
+    assert.equal(status.code, 0, tarsier.stderr());
+    assert(threadSent(tarsier.stderr()) > 1000, "the send thread forwarded the bulk");
+    assert.match(tarsier.stderr(), /warm-up \d+ packets in \d+ ms/, "the JIT warm-up ran");
+    assert.equal(promiscuity(topo.middle, topo.sides[0]), 0, "promiscuous mode dropped");
+    assert.equal(promiscuity(topo.middle, topo.sides[1]), 0, "promiscuous mode dropped");
+
+    const eve = readEve(`${out}/eve.json`);
+    const alerts = eve.filter((r) => r.event_type === "alert") as Array<
+      { alert: { signature_id: number; action: string }; src_ip: string; in_iface: string }
+    >;
+    const bySid = (sid: number) => alerts.filter((a) => a.alert.signature_id === sid);
+    assert.equal(bySid(7000001).length, 1, "one drop alert");
+    assert.equal(bySid(7000001)[0].alert.action, "blocked");
+    assert.equal(bySid(7000001)[0].src_ip, topo.clientIp);
+    // in_iface: the side the packet came in on, after flow_id as Suricata writes it
+    assert.equal(bySid(7000001)[0].in_iface, topo.sides[0]);
+    assert(bySid(7000003).every((a) => a.in_iface === topo.sides[0]));
+    const line = Deno.readTextFileSync(`${out}/eve.json`).split("\n").find((l) =>
+      l.includes('"signature_id":7000001')
+    )!;
+    assert.match(line, /^\{"timestamp":"[^"]+","flow_id":\d+,"in_iface":"[^"]+","event_type":/);
+    assert.equal(bySid(7000002).length, 1, "one reject alert");
+    assert.equal(bySid(7000002)[0].alert.action, "blocked");
+    assert(bySid(7000003).length >= 3, "ping alerts (allowed)");
+    assert.equal(bySid(7000003)[0].alert.action, "allowed");
+    assert.equal(bySid(7000004).length, 0, "pass rules do not alert");
+    const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
+      stats: {
+        capture: { kernel_packets: number; kernel_drops: number };
+        ips: {
+          blocked: number;
+          rejected: number;
+          replaced: number;
+          drop_reason: Record<string, number>;
         };
       };
-      assert(stats !== undefined, "a stats record at shutdown");
-      // flows still open at shutdown end with their records (Suricata's reason "shutdown")
-      const flows = eve.filter((r) => r.event_type === "flow") as Array<
-        { src_ip: string; flow: { reason: string } }
-      >;
-      assert(
-        flows.some((r) => r.flow.reason === "shutdown" && r.src_ip === topo.clientIp),
-        "flow records at stop",
-      );
-      assert(stats.stats.capture.kernel_packets > 20, "kernel packet counter");
-      assert.equal(stats.stats.capture.kernel_drops, 0);
-      assert(stats.stats.ips.blocked >= 2);
-      assert(stats.stats.ips.rejected >= 1);
-      // Suricata 7's drop reasons: the drop and the reject by rules, their retransmissions by flow
-      const reasons = stats.stats.ips.drop_reason;
-      assert.equal(Object.keys(reasons).length, 16, JSON.stringify(reasons));
-      assert(reasons.rules >= 2, JSON.stringify(reasons));
-      assert.equal(reasons.rules + reasons.flow_drop, stats.stats.ips.blocked);
-      assert.equal(reasons.stream_error, 0);
-      assert.equal(stats.stats.ips.replaced, 0);
-      const fast = Deno.readTextFileSync(`${out}/fast.log`);
-      assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
-    } finally {
-      await tearDown(f, tarsier);
-    }
+    };
+    assert(stats !== undefined, "a stats record at shutdown");
+    // flows still open at shutdown end with their records (Suricata's reason "shutdown")
+    const flows = eve.filter((r) => r.event_type === "flow") as Array<
+      { src_ip: string; flow: { reason: string } }
+    >;
+    assert(
+      flows.some((r) => r.flow.reason === "shutdown" && r.src_ip === topo.clientIp),
+      "flow records at stop",
+    );
+    assert(stats.stats.capture.kernel_packets > 20, "kernel packet counter");
+    assert.equal(stats.stats.capture.kernel_drops, 0);
+    assert(stats.stats.ips.blocked >= 2);
+    assert(stats.stats.ips.rejected >= 1);
+    // Suricata 7's drop reasons: the drop and the reject by rules, their retransmissions by flow
+    const reasons = stats.stats.ips.drop_reason;
+    assert.equal(Object.keys(reasons).length, 16, JSON.stringify(reasons));
+    assert(reasons.rules >= 2, JSON.stringify(reasons));
+    assert.equal(reasons.rules + reasons.flow_drop, stats.stats.ips.blocked);
+    assert.equal(reasons.stream_error, 0);
+    assert.equal(stats.stats.ips.replaced, 0);
+    const fast = Deno.readTextFileSync(`${out}/fast.log`);
+    assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
   },
-});
+);
 
-Deno.test({
-  name: "ips --no-send-thread: the capture loop forwards, whole and in order; drop still blocks",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const f = setUp("tarsier");
-    let tarsier: Started | null = null;
-    try {
-      const { topo } = f;
-      tarsier = startIps(f, `${f.dir}/out`, ["--no-send-thread"]);
-      await waitForPath(f, tarsier);
-      assertBulkIntact(topo, BULK);
-      const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
-      assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
-      const status = await tarsier.stop();
-      assert.equal(status.code, 0, tarsier.stderr());
-      assert.equal(threadSent(tarsier.stderr()), 0, "no send thread");
-    } finally {
-      await tearDown(f, tarsier);
-    }
+ipsTest(
+  "ips --no-send-thread: the capture loop forwards, whole and in order; drop still blocks",
+  ["--no-send-thread"],
+  async ({ topo }, tarsier) => {
+    assertBulkIntact(topo, BULK);
+    const dropped = curl(topo.client, `http://${topo.serverIp}:8080/evil`, 2);
+    assert.equal(dropped.code, 28, `a dropped request times out: ${dropped.error}`);
+    const status = await tarsier.stop();
+    assert.equal(status.code, 0, tarsier.stderr());
+    assert.equal(threadSent(tarsier.stderr()), 0, "no send thread");
   },
-});
+);
 
-Deno.test({
-  name: "ips --send-thread on 64-slot rings: slots the threads hold are not read twice",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    // with rings this small the send threads often hold every slot of one: a loop that
-    // read those again fell out of step with the kernel and stopped forwarding for good
-    const f = setUp("tarsier");
-    let tarsier: Started | null = null;
-    try {
-      const { topo } = f;
-      tarsier = startIps(f, `${f.dir}/out`, ["--send-thread", "--ring-frames", "64"]);
-      await waitForPath(f, tarsier);
-      for (let round = 1; round <= 3; round++) assertBulkIntact(topo, BULK, `download ${round}`);
-      const status = await tarsier.stop();
-      assert.equal(status.code, 0, tarsier.stderr());
-      assert(threadSent(tarsier.stderr()) > 1000, "the send threads forwarded the bulk");
-    } finally {
-      await tearDown(f, tarsier);
-    }
+// with rings this small the send threads often hold every slot of one: a loop that read
+// those again fell out of step with the kernel and stopped forwarding for good
+ipsTest(
+  "ips --send-thread on 64-slot rings: slots the threads hold are not read twice",
+  ["--send-thread", "--ring-frames", "64"],
+  async ({ topo }, tarsier) => {
+    for (let round = 1; round <= 3; round++) assertBulkIntact(topo, BULK, `download ${round}`);
+    const status = await tarsier.stop();
+    assert.equal(status.code, 0, tarsier.stderr());
+    assert(threadSent(tarsier.stderr()) > 1000, "the send threads forwarded the bulk");
   },
-});
+);
 
 Deno.test({
   name: "ids: captures on a bridge port and alerts; drop rules only alert",
