@@ -38,6 +38,11 @@ export class FlowApp {
   pendingCount = 0;
   /** The parser gave up or the flow's protocol has none. */
   disabled = false;
+  /**
+   * The parser found the flow's payload encrypted: content rules no longer
+   * inspect its packets (Suricata's FLOW_NOPAYLOAD_INSPECTION).
+   */
+  payloadStopped = false;
   /** The newest transaction with a part from the client [0] and from the server [1]. */
   readonly lastTx: (Transaction | null)[] = [null, null];
   /** Their generations when noted (a transaction reused since is not this flow's any more). */
@@ -254,6 +259,7 @@ export class AppLayer implements AppOutput {
     fa.pendingSide.length = 0;
     fa.pendingCount = 0;
     fa.disabled = false;
+    fa.payloadStopped = false;
     fa.lastTx[0] = null;
     fa.lastTx[1] = null;
     this.#free.push(fa);
@@ -288,6 +294,11 @@ export class AppLayer implements AppOutput {
       fa.pendingTx[k] = tx;
       fa.pendingSide[k] = part;
     }
+  }
+
+  /** @inheritdoc */
+  stopPayloadInspection(): void {
+    if (this.#current !== null) this.#current.payloadStopped = true;
   }
 
   /** @inheritdoc */

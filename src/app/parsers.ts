@@ -35,6 +35,8 @@ export interface ParserOptions {
   ja3?: boolean;
   /** Compute JA4 (Suricata: `ja4-fingerprints`, auto when a rule uses it). */
   ja4?: boolean;
+  /** Content rules inspect encrypted TLS payload (Suricata's tls `encryption-handling: full`). */
+  tlsInspectEncrypted?: boolean;
   /** HTTP parser limits (Suricata's `app-layer.protocols.http.libhtp.default-config`). */
   http?: HttpParserOptions;
 }
@@ -55,7 +57,11 @@ export function defaultParsers(options: ParserOptions = {}): AppParsers {
   tcp.set(AppProto.SSH, new SshParser({ hassh: options.sshHassh ?? false }) as AppParser<unknown>);
   tcp.set(
     AppProto.TLS,
-    new TlsParser({ ja3: options.ja3 ?? false, ja4: options.ja4 ?? false }) as AppParser<unknown>,
+    new TlsParser({
+      ja3: options.ja3 ?? false,
+      ja4: options.ja4 ?? false,
+      inspectEncrypted: options.tlsInspectEncrypted ?? false,
+    }) as AppParser<unknown>,
   );
   udp.set(AppProto.SIP, new SipParser() as AppParser<unknown>);
   tcp.set(AppProto.MQTT, new MqttParser() as AppParser<unknown>);

@@ -261,6 +261,12 @@ export interface TlsParserOptions {
   ja3?: boolean;
   /** Put `ja4` in the EVE object (the tls logger's `ja4: on`, off by default). */
   ja4?: boolean;
+  /**
+   * Keep content rules on the encrypted payload (Suricata's
+   * `encryption-handling: full`). Off by default: application data stops
+   * payload inspection of the flow, as Suricata's `default`.
+   */
+  inspectEncrypted?: boolean;
 }
 
 /**
@@ -318,11 +324,14 @@ export class TlsParser implements AppParser<TlsState> {
   readonly ja3: boolean;
   /** JA4 in EVE. */
   readonly ja4: boolean;
+  /** Content rules keep inspecting the flow once its payload is encrypted. */
+  readonly inspectEncrypted: boolean;
 
   /** @param options see {@link TlsParserOptions} */
   constructor(options: TlsParserOptions = {}) {
     this.ja3 = options.ja3 ?? false;
     this.ja4 = options.ja4 ?? false;
+    this.inspectEncrypted = options.inspectEncrypted ?? false;
   }
 
   /** A fresh per-flow state. */
@@ -394,8 +403,10 @@ export class TlsParser implements AppParser<TlsState> {
       } else if (type === REC_APPDATA) {
         if (toServer) tx.clientAppRecords++;
         else tx.serverAppRecords++;
-        if (!tx.handshakeDone && (!state.earlyData || tx.serverHello)) {
-          this.#handshakeDone(state, out);
+        // early data (TLS 1.3 0-RTT) before the ServerHello does not end the handshake
+        if (!state.earlyData || tx.serverHello) {
+          if (!tx.handshakeDone) this.#handshakeDone(state, out);
+          if (!this.inspectEncrypted) out.stopPayloadInspection();
         }
       }
     }

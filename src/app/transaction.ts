@@ -465,6 +465,14 @@ export interface AppOutput {
    *   (`"request_header_invalid"`)
    */
   event(tx: Transaction | null, event: string): void;
+  /**
+   * The flow's payload is encrypted from here on: from the next packet,
+   * content (pkt_data) rules no longer inspect its packets or stream, while
+   * transactions are still inspected (Suricata's
+   * `APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD`, which TLS application data
+   * sets).
+   */
+  stopPayloadInspection(): void;
 }
 
 /** How EVE writes a protocol's records and events (Suricata's choices per logger). */

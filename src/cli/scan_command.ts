@@ -325,6 +325,9 @@ export function buildDetection(
         usesKeyword(ruleset.keywords, "hassh"),
       ja3: fingerprintSetting(config, "ja3", ruleset.keywords),
       ja4: fingerprintSetting(config, "ja4", ruleset.keywords),
+      // Suricata's default and bypass both stop content inspection at encrypted data
+      tlsInspectEncrypted:
+        config.getString("app-layer.protocols.tls.encryption-handling", "default") === "full",
       http: httpParserOptions(config),
     },
   };

@@ -71,6 +71,11 @@ export class DetectContext {
    * stream, not this packet.
    */
   streamAdded = false;
+  /**
+   * Content (pkt_data) keywords may inspect the packet and its stream; false
+   * once the flow's payload is encrypted (Suricata's PKT_NOPAYLOAD_INSPECTION).
+   */
+  payloadInspection = true;
   /** Blocks of reassembled stream data this packet inspects (0: none). */
   streamBlockCount = 0;
   /** Where the stream blocks are, null without reassembly. */

@@ -507,7 +507,7 @@ export class DetectEngine {
     const pf = group.prefilters[ctx.direction === FlowDirection.TO_CLIENT ? 1 : 0];
     const matcher = pf.matcher;
     const packetMatcher = ctx.streamAdded ? pf.packetOnly : matcher;
-    if (packetMatcher !== null && p.payloadLen > 0) {
+    if (packetMatcher !== null && p.payloadLen > 0 && ctx.payloadInspection) {
       const set = this.#matchSet;
       set.reset();
       const start = p.frameOffset + p.payloadOffset;
@@ -597,7 +597,7 @@ export class DetectEngine {
     this.#markAll(group.alwaysSigs, 0, group.alwaysSigs.length, FROM_PACKET);
     const set = this.#matchSet;
     const payload = group.payload;
-    if (payload !== null) {
+    if (payload !== null && ctx.payloadInspection) {
       set.reset();
       const stream = ctx.stream;
       if (stream !== null) {
@@ -835,6 +835,8 @@ export class DetectEngine {
       const b = buffers[i];
       const id = b.bufferId;
       if (id === PKT_DATA) {
+        // an encrypted flow's payload is not inspected (Suricata's PKT_NOPAYLOAD_INSPECTION)
+        if (!ctx.payloadInspection) return false;
         // Suricata's DetectEngineInspectRulePayloadMatches: the stream first,
         // then the packet unless its data went to the stream
         const mode = sig.streamMode;

@@ -336,6 +336,8 @@ export class FlowStage implements FlowTracker {
         ctx.streamEvents = 0;
         ctx.stream = r;
         ctx.streamBlockCount = r.prepare(f, toServer, this.table.tcpState[f], true, true);
+        ctx.payloadInspection = fa === null || !fa.payloadStopped;
+        if (!ctx.payloadInspection) ctx.streamBlockCount = 0;
         if (ctx.streamBlockCount > 0 || txPending) {
           this.pseudoPackets++;
           this.onStreamEnd(pseudo, ctx);
@@ -409,6 +411,7 @@ export class FlowStage implements FlowTracker {
     ctx.flowbits = this.flowbits;
     ctx.hostbits = this.hostbits;
     ctx.streamAdded = false;
+    ctx.payloadInspection = true;
     ctx.streamBlockCount = 0;
     ctx.streamEvents = 0;
     ctx.clientStreamSize = -1;
@@ -453,6 +456,10 @@ export class FlowStage implements FlowTracker {
     if (this.#inIface[f] === null) this.#inIface[f] = p.inIface;
     ctx.flowGeneration = t.generation[f];
     ctx.flowAge = ctx.now - t.firstTs[f];
+    // a parser that found the payload encrypted stops content inspection from
+    // the next packet on (Suricata sets the packet's flag before the stream step)
+    const fa = this.app.flow(f);
+    ctx.payloadInspection = fa === null || !fa.payloadStopped;
     const r = this.reassembly;
     if (r !== null && t.proto[f] === 6 && p.ipProto === 6 && checked) {
       const state = t.tcpState[f];
@@ -524,6 +531,11 @@ export class FlowStage implements FlowTracker {
         }
       }
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
+      if (!ctx.payloadInspection) {
+        // nothing inspects the encrypted stream: it is done with at once
+        if (ctx.streamBlockCount > 0) r.commit();
+        ctx.streamBlockCount = 0;
+      }
     } else if (t.proto[f] === 17 && p.ipProto === 17 && p.payloadLen > 0) {
       const at = p.frameOffset + p.payloadOffset;
       if (this.appProto[f] === AppProto.UNKNOWN) {

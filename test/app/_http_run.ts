@@ -53,6 +53,8 @@ export class Recorder implements AppOutput {
     this.#logs.push([tx, side]);
   }
 
+  stopPayloadInspection(): void {}
+
   event(tx: Transaction | null, event: string): void {
     if (tx === null) this.flowEvents.push(event);
     else {

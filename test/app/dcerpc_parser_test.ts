@@ -32,6 +32,7 @@ function mkRec() {
     event(_tx: Transaction | null, name: string) {
       r.events.push(name);
     },
+    stopPayloadInspection() {},
   };
   return r;
 }

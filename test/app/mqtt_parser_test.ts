@@ -66,6 +66,7 @@ function recorder(parser: MqttParser) {
       event(tx: Transaction | null, name: string) {
         r.events.push(`${tx === null ? "-" : tx.id}:${name}`);
       },
+      stopPayloadInspection() {},
     },
   };
   return r;

@@ -75,6 +75,7 @@ function recorder() {
       event(tx: Transaction | null, name: string) {
         r.events.push(`${tx === null ? "-" : tx.id}:${name}`);
       },
+      stopPayloadInspection() {},
     },
   };
   return r;

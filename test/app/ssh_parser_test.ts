@@ -29,6 +29,7 @@ function mkRec() {
     event(_tx: Transaction | null, name: string) {
       r.events.push(name);
     },
+    stopPayloadInspection() {},
   };
   return r;
 }

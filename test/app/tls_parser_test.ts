@@ -32,6 +32,11 @@ function mkRec() {
     event(_tx: Transaction | null, name: string) {
       r.events.push(name);
     },
+    /** Packets after which content inspection stops (encrypted payload). */
+    payloadStops: 0,
+    stopPayloadInspection() {
+      r.payloadStops++;
+    },
   };
   return r;
 }
@@ -153,6 +158,12 @@ Deno.test("tls: TLS 1.2 with a certificate: fields, buffers, publication order",
   assert.deepEqual(out.logCalls, [TxSide.BOTH]);
   assert.ok(tx.handshakeDone);
   assert.ok(tx.clientAppRecords > 0 && tx.serverAppRecords > 0);
+  // every application data record stops content inspection (Suricata's encryption-handling: default)
+  assert.equal(out.payloadStops, tx.clientAppRecords + tx.serverAppRecords);
+  const full = new TlsParser({ inspectEncrypted: true });
+  const fullOut = mkRec();
+  feed(full, full.newState(), conn, fullOut);
+  assert.equal(fullOut.payloadStops, 0, "encryption-handling: full keeps inspecting");
   const b = tx.buffers;
   assert.equal(b.text(TLS_SNI_BUFFER), tx.sni);
   assert.equal(b.text(JA3_HASH_BUFFER), tx.ja3Hash);
