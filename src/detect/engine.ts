@@ -37,7 +37,7 @@ import {
 } from "./buffers.ts";
 import { FlowCondition, FlowOption } from "./keywords/flow.ts";
 import { type DetectContext, FlowDirection } from "./detect_context.ts";
-import { type Signature, StreamMode } from "./signature.ts";
+import { type FastPattern, type Signature, StreamMode } from "./signature.ts";
 import { ContentInspector, StepKind } from "./content_inspect.ts";
 import { IpProto } from "./signature_compiler.ts";
 
@@ -104,6 +104,31 @@ const ACTION_RANK: Record<string, number> = {
 };
 
 /** Where a candidate's prefilter pattern was found. */
+/**
+ * Fast patterns at least this long are prefiltered anywhere in their buffer,
+ * without their offset/depth window; shorter ones keep it, so that a 1 to 3
+ * byte pattern anchored at the start does not make every buffer a candidate.
+ * Dropping the window loses nothing (each candidate is verified with its
+ * window) and keeps Hyperscan's databases small: bounded patterns are
+ * compiled into extra engines (ET Open's 50-pattern ICMP database is 208 KB
+ * with the windows and 18 KB without), which cost more to scan, most of all
+ * from a cold cache after an idle gap on a live link.
+ */
+const WINDOWED_PATTERN_MAX = 3;
+
+/** The prefilter options of a fast pattern: its window only when it is short (see {@link WINDOWED_PATTERN_MAX}). */
+function prefilterOptions(fp: FastPattern, label?: string): PatternOptions {
+  if (fp.bytes.length > WINDOWED_PATTERN_MAX) return { nocase: fp.nocase, label };
+  return { nocase: fp.nocase, offset: fp.offset, depth: fp.depth, label };
+}
+
+/** The key of a fast pattern in a prefilter: patterns with equal keys share one id. */
+function prefilterKey(options: PatternOptions, bytes: Uint8Array): string {
+  return `${options.nocase ? "i" : "c"}:${options.offset ?? ""}:${options.depth ?? ""}:${
+    bytesKey(bytes)
+  }`;
+}
+
 const FROM_PACKET = 1;
 const FROM_STREAM = 2;
 const BOTH_SOURCES = FROM_PACKET | FROM_STREAM;
@@ -1086,17 +1111,13 @@ function buildGroup(sigs: Signature[], group: number, factory: MatcherFactory): 
       }
       continue;
     }
-    const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
-      bytesKey(fp.bytes)
-    }`;
+    const options = prefilterOptions(fp, `sid ${sig.sid}`);
+    const key = prefilterKey(options, fp.bytes);
     let id = patternIds.get(key);
     if (id === undefined) {
       id = patterns.length;
       patternIds.set(key, id);
-      patterns.push({
-        bytes: fp.bytes,
-        options: { nocase: fp.nocase, offset: fp.offset, depth: fp.depth, label: `sid ${sig.sid}` },
-      });
+      patterns.push({ bytes: fp.bytes, options });
       sigsOfPattern[0].push([]);
       sigsOfPattern[1].push([]);
       packetSide[0].push(false);
@@ -1269,19 +1290,14 @@ function buildTxGroup(
       entry = { builder: factory(), ids: new Map(), sigsOf: [] };
       byBuffer.set(bufferId, entry);
     }
-    const key = `${fp.nocase ? "i" : "c"}:${fp.offset ?? ""}:${fp.depth ?? ""}:${
-      bytesKey(fp.bytes)
-    }`;
+    const options = prefilterOptions(fp);
+    const key = prefilterKey(options, fp.bytes);
     let id = entry.ids.get(key);
     if (id === undefined) {
       id = entry.sigsOf.length;
       entry.ids.set(key, id);
       entry.sigsOf.push([]);
-      entry.builder.addPattern(id, fp.bytes, {
-        nocase: fp.nocase,
-        offset: fp.offset,
-        depth: fp.depth,
-      });
+      entry.builder.addPattern(id, fp.bytes, options);
     }
     entry.sigsOf[id].push(sig.index);
   }
