@@ -43,6 +43,8 @@ export class FlowApp {
    * inspect its packets (Suricata's FLOW_NOPAYLOAD_INSPECTION).
    */
   payloadStopped = false;
+  /** The parser ended the flow's inspection: the flow stage flushes its streams, then stops it. */
+  inspectionEnding = false;
   /** The newest transaction with a part from the client [0] and from the server [1]. */
   readonly lastTx: (Transaction | null)[] = [null, null];
   /** Their generations when noted (a transaction reused since is not this flow's any more). */
@@ -260,6 +262,7 @@ export class AppLayer implements AppOutput {
     fa.pendingCount = 0;
     fa.disabled = false;
     fa.payloadStopped = false;
+    fa.inspectionEnding = false;
     fa.lastTx[0] = null;
     fa.lastTx[1] = null;
     this.#free.push(fa);
@@ -299,6 +302,11 @@ export class AppLayer implements AppOutput {
   /** @inheritdoc */
   stopPayloadInspection(): void {
     if (this.#current !== null) this.#current.payloadStopped = true;
+  }
+
+  /** @inheritdoc */
+  endInspection(): void {
+    if (this.#current !== null) this.#current.inspectionEnding = true;
   }
 
   /** @inheritdoc */

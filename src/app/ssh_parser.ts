@@ -430,8 +430,14 @@ export class SshParser implements AppParser<SshState> {
     return i;
   }
 
-  /** A side sent NEWKEYS: with HASSH on, both sides finished logs the transaction. */
+  /**
+   * A side sent NEWKEYS. Once both have, the rest is encrypted: inspection
+   * ends (as Suricata's), and with HASSH on the transaction is logged.
+   */
   #finished(state: SshState, out: AppOutput): void {
+    if (state.client.phase === Phase.DONE && state.server.phase === Phase.DONE) {
+      out.endInspection();
+    }
     if (
       this.hassh && !state.logAsked && state.client.phase === Phase.DONE &&
       state.server.phase === Phase.DONE

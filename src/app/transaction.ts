@@ -473,6 +473,14 @@ export interface AppOutput {
    * sets).
    */
   stopPayloadInspection(): void;
+  /**
+   * The rest of the flow is not inspected (Suricata's
+   * `APP_LAYER_PARSER_NO_INSPECTION`, which SSH sets once both sides sent
+   * NEWKEYS): the stream data not inspected yet is inspected at once (as
+   * Suricata's detect/log flush), then content rules see no more of the
+   * flow's payload.
+   */
+  endInspection(): void;
 }
 
 /** How EVE writes a protocol's records and events (Suricata's choices per logger). */

@@ -28,6 +28,7 @@ import type { Defragmenter } from "../flow/defrag.ts";
 import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
 import type { AppLayer, FlowApp } from "../app/app_layer.ts";
 import type { Transaction } from "../app/transaction.ts";
+import type { PseudoPacketSource, StreamEndHandler } from "../flow/flow_tracker.ts";
 import { FlowDirection } from "../detect/detect_context.ts";
 import { PacketVerdict, verdictOfAction } from "../verdict/packet_verdict.ts";
 
@@ -66,7 +67,7 @@ export interface FlowTracker {
    */
   readonly verdict: Uint8Array;
   /** Receives the pseudo packets of flows ending with uninspected stream data. */
-  onStreamEnd: ((pseudo: Packet, ctx: DetectContext) => void) | null;
+  onStreamEnd: StreamEndHandler | null;
   /** End every flow (end of input), making their pseudo packets. */
   endAll(): void;
   /** The application layer (its transaction records are written by the stage). */
@@ -190,7 +191,7 @@ export class DetectStage {
     this.#sigVerdict = Uint8Array.from(engine.sigs, (sig) => verdictOfAction(sig.action));
     const flows = options.flows ?? null;
     if (flows !== null) {
-      flows.onStreamEnd = (pseudo, ctx) => this.#inspectPseudo(pseudo, ctx);
+      flows.onStreamEnd = (pseudo, ctx, source) => this.#inspectPseudo(pseudo, ctx, source);
       if (options.eve) flows.app.onLog = (f, fa, tx, side) => this.#txRecord(f, fa, tx, side);
     }
   }
@@ -245,17 +246,17 @@ export class DetectStage {
     this.#options.flows?.endAll();
   }
 
-  #inspectPseudo(p: Packet, ctx: DetectContext): void {
+  #inspectPseudo(p: Packet, ctx: DetectContext, source: PseudoPacketSource): void {
     const alerts = this.#pseudoAlerts;
     alerts.reset();
     ctx.pcapCnt = 0;
     this.engine.inspect(p, ctx, alerts);
     if (alerts.count > 0) {
-      this.#writeAlerts(p, 0, ctx, alerts, this.#options.flows ?? null, "stream (flow timeout)");
+      this.#writeAlerts(p, 0, ctx, alerts, this.#options.flows ?? null, source);
     }
     this.#logPacket = p;
     this.#logCtx = ctx;
-    this.#logPktSrc = "stream (flow timeout)";
+    this.#logPktSrc = source;
   }
 
   /**

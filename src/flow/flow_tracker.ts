@@ -58,11 +58,23 @@ export interface FlowStageOptions extends FlowTableOptions {
 }
 
 /**
- * Receives the pseudo packet of a flow that ends with stream data not yet
- * inspected (Suricata's "stream (flow timeout)" packets): `ctx` holds its
- * flow fields and stream blocks; inspect it and write its alerts.
+ * Why a pseudo packet carries stream data, as its EVE `pkt_src` says:
+ * the flow ended (Suricata's flow-timeout packets), or its inspection ends
+ * early and what the streams hold is inspected first (Suricata's
+ * detect/log flush).
  */
-export type StreamEndHandler = (pseudo: Packet, ctx: DetectContext) => void;
+export type PseudoPacketSource = "stream (flow timeout)" | "stream (detect/log)";
+
+/**
+ * Receives a pseudo packet of a flow whose stream data not yet inspected
+ * must be now: `ctx` holds its flow fields and stream blocks; inspect it
+ * and write its alerts.
+ */
+export type StreamEndHandler = (
+  pseudo: Packet,
+  ctx: DetectContext,
+  source: PseudoPacketSource,
+) => void;
 
 /** EVE names of the TCP states (Suricata's StreamTcpStateAsString), by TcpState number. */
 const TCP_STATE_NAMES: readonly string[] = [
@@ -322,31 +334,41 @@ export class FlowStage implements FlowTracker {
 
   #endStreams(f: number, r: TcpReassembly): void {
     if (this.onStreamEnd !== null) {
-      const fa = this.app.flow(f);
-      for (let d = 0; d < 2; d++) {
-        const toServer = d === 0;
-        const txPending = fa !== null && this.table.proto[f] === 6 &&
-          fa.hasPending(toServer ? 1 : 2);
-        if (!r.hasPending(f, toServer) && !txPending) continue;
-        const ctx = this.#pseudoCtx;
-        const pseudo = this.#pseudoPacket(f, toServer);
-        this.#fill(f, toServer, ctx);
-        ctx.now = this.table.lastTs[f];
-        ctx.streamAdded = false;
-        ctx.streamEvents = 0;
-        ctx.stream = r;
-        ctx.streamBlockCount = r.prepare(f, toServer, this.table.tcpState[f], true, true);
-        ctx.payloadInspection = fa === null || !fa.payloadStopped;
-        if (!ctx.payloadInspection) ctx.streamBlockCount = 0;
-        if (ctx.streamBlockCount > 0 || txPending) {
-          this.pseudoPackets++;
-          this.onStreamEnd(pseudo, ctx);
-        }
-        r.commit();
-      }
+      this.#inspectStreams(f, r, "stream (flow timeout)");
       this.app.afterPacket(f);
     }
     r.reset(f);
+  }
+
+  /**
+   * Hand both directions' stream data not inspected yet (and transaction
+   * parts waiting) to {@link FlowStage.onStreamEnd} as pseudo packets.
+   */
+  #inspectStreams(f: number, r: TcpReassembly, source: PseudoPacketSource): void {
+    const onStreamEnd = this.onStreamEnd;
+    if (onStreamEnd === null) return;
+    const fa = this.app.flow(f);
+    for (let d = 0; d < 2; d++) {
+      const toServer = d === 0;
+      const txPending = fa !== null && this.table.proto[f] === 6 &&
+        fa.hasPending(toServer ? 1 : 2);
+      if (!r.hasPending(f, toServer) && !txPending) continue;
+      const ctx = this.#pseudoCtx;
+      const pseudo = this.#pseudoPacket(f, toServer);
+      this.#fill(f, toServer, ctx);
+      ctx.now = this.table.lastTs[f];
+      ctx.streamAdded = false;
+      ctx.streamEvents = 0;
+      ctx.stream = r;
+      ctx.streamBlockCount = r.prepare(f, toServer, this.table.tcpState[f], true, true);
+      ctx.payloadInspection = fa === null || !fa.payloadStopped;
+      if (!ctx.payloadInspection) ctx.streamBlockCount = 0;
+      if (ctx.streamBlockCount > 0 || txPending) {
+        this.pseudoPackets++;
+        onStreamEnd(pseudo, ctx, source);
+      }
+      r.commit();
+    }
   }
 
   /** Build and decode the pseudo packet of one direction of a flow (raw IP + TCP header). */
@@ -529,6 +551,14 @@ export class FlowStage implements FlowTracker {
             state === TcpState.CLOSED;
           if (oneSided || closing) this.#feedApp(f, toServer, r, !oneSided);
         }
+      }
+      const parsed = this.app.flow(f);
+      if (parsed !== null && parsed.inspectionEnding) {
+        // Suricata's detect/log flush: what both streams hold is inspected
+        // first, then the flow's payload no more (this packet still is)
+        parsed.inspectionEnding = false;
+        this.#inspectStreams(f, r, "stream (detect/log)");
+        parsed.payloadStopped = true;
       }
       ctx.streamBlockCount = r.prepare(f, toServer, state, oneSided, false);
       if (!ctx.payloadInspection) {

@@ -55,6 +55,8 @@ export class Recorder implements AppOutput {
 
   stopPayloadInspection(): void {}
 
+  endInspection(): void {}
+
   event(tx: Transaction | null, event: string): void {
     if (tx === null) this.flowEvents.push(event);
     else {

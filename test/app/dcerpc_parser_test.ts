@@ -33,6 +33,7 @@ function mkRec() {
       r.events.push(name);
     },
     stopPayloadInspection() {},
+    endInspection() {},
   };
   return r;
 }

@@ -76,6 +76,7 @@ function output(r: Recorder): AppOutput {
     log: (tx, side) => r.logTx(tx, side),
     event: (tx, name) => r.event(tx, name),
     stopPayloadInspection: () => {},
+    endInspection: () => {},
   };
 }
 
@@ -513,7 +514,13 @@ Deno.test("dns: a TCP parse error ends the flow's parsing; a gap resynchronises"
 
 Deno.test("dns: unanswered queries stay bounded; transactions are pooled", () => {
   const parser = new DnsParser({ maxLiveTx: 256 });
-  const out: AppOutput = { ready() {}, log() {}, event() {}, stopPayloadInspection() {} };
+  const out: AppOutput = {
+    ready() {},
+    log() {},
+    event() {},
+    stopPayloadInspection() {},
+    endInspection() {},
+  };
   const st = parser.newState();
   const query = msg(1, 0x0100, [1, 0, 0, 0], [...labels("flood.example"), 0, 1, 0, 1]);
   for (let k = 0; k < 10000; k++) parser.parse(st, true, query, 0, query.length, out);
@@ -536,6 +543,7 @@ Deno.test("dns: unanswered queries stay bounded; transactions are pooled", () =>
     },
     event() {},
     stopPayloadInspection() {},
+    endInspection() {},
   };
   for (let k = 0; k < 1000; k++) {
     parser.parse(st, true, query, 0, query.length, mark);

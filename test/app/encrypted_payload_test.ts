@@ -1,10 +1,17 @@
 /**
- * TLS encryption handling end to end: once a TLS flow carries application
- * data, content rules no longer inspect its payload (Suricata's
- * `encryption-handling: default`), while TLS transaction rules still match;
- * `encryption-handling: full` keeps inspecting it. The content rule is made
- * from real encrypted bytes of the capture, and when Suricata 7 is installed
- * it must raise the same alerts in both modes. Skipped without the corpus.
+ * Encrypted payload end to end, on real captures:
+ *
+ * - TLS: once a flow carries application data, content rules no longer
+ *   inspect its payload (Suricata's `encryption-handling: default`), while
+ *   TLS transaction rules still match; `encryption-handling: full` keeps
+ *   inspecting it.
+ * - SSH: once both sides sent NEWKEYS, what the streams hold is inspected at
+ *   once (Suricata's detect/log flush, `pkt_src` "stream (detect/log)") and
+ *   the encrypted rest of the flow is not.
+ *
+ * The content rules are made from encrypted bytes of the captures. When
+ * Suricata 7 is installed it must raise the same alerts. Skipped without the
+ * corpus.
  *
  * @module
  */
@@ -16,6 +23,7 @@ import { eveRecords, haveSuricata, runSuricata, runTarsier } from "../_suricata.
 import { tcpConnections } from "./_tcp_streams.ts";
 
 const CAPTURE = "pcap/traffic-small.pcap";
+const SSH_CAPTURE = "suricata-verify/ssh-newkeys/input.pcap";
 const CONTENT_SID = 9000001;
 const SNI_SID = 9000002;
 
@@ -29,10 +37,14 @@ function encryptedBytes(path: string): string {
     const chunks = conn.chunks.filter((c) => !c.toServer && c.data.length >= 256);
     if (chunks.length < 3) continue;
     const data = chunks[chunks.length - 1].data;
-    const at = data.length >> 1;
-    return [...data.subarray(at, at + 16)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    return hexOf(data, data.length >> 1);
   }
   throw new Error(`${path}: no TLS connection with encrypted data`);
+}
+
+/** 16 bytes of a chunk as a rule's hex content. */
+function hexOf(data: Uint8Array, at: number): string {
+  return [...data.subarray(at, at + 16)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
 /** Signature ids of the alerts of an eve.json, counted. */
@@ -44,6 +56,16 @@ async function alertCounts(eve: string): Promise<Map<number, number>> {
     counts.set(sid, (counts.get(sid) ?? 0) + 1);
   }
   return counts;
+}
+
+/** `pkt_src` of each alert of an eve.json, by signature id. */
+async function alertSources(eve: string): Promise<Map<number, string>> {
+  const sources = new Map<number, string>();
+  for (const r of await eveRecords(eve)) {
+    if (r.event_type !== "alert") continue;
+    sources.set((r.alert as { signature_id: number }).signature_id, String(r.pkt_src));
+  }
+  return sources;
 }
 
 Deno.test({
@@ -76,6 +98,53 @@ Deno.test({
         await runSuricata(pcap, rules, ref, set);
         assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), `${mode}: as Suricata`);
       }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "ssh: the streams are inspected once both sides sent NEWKEYS, the encrypted rest not",
+  ignore: !HAVE_CORPUS,
+  fn: async () => {
+    const pcap = corpusPath(SSH_CAPTURE);
+    const conn = tcpConnections(pcap).find((c) => c.serverPort === 22);
+    assert.ok(conn, "an SSH connection");
+    // the last chunk of each side: encrypted, after NEWKEYS
+    const last = (toServer: boolean) => conn.chunks.filter((c) => c.toServer === toServer).at(-1)!;
+    const client = last(true).data;
+    const server = last(false).data;
+    assert.ok(client.length >= 32 && server.length >= 32);
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-ssh-" });
+    try {
+      const rules = join(dir, "ssh.rules");
+      Deno.writeTextFileSync(
+        rules,
+        [
+          `alert tcp any any -> any 22 (msg:"client encrypted"; content:"|${
+            hexOf(client, 8)
+          }|"; sid:1;)`,
+          `alert tcp any 22 -> any any (msg:"server encrypted"; content:"|${
+            hexOf(server, 8)
+          }|"; sid:2;)`,
+          // SSH_MSG_NEWKEYS and its padding, in the clear before the keys change
+          `alert ssh any any -> any 22 (msg:"newkeys"; content:"|15 00 00 00 00 00 00 00 00 00 00|"; sid:3;)`,
+        ].join("\n") + "\n",
+      );
+      const out = join(dir, "tarsier");
+      await runTarsier(pcap, rules, out);
+      const got = await alertCounts(join(out, "eve.json"));
+      assert.deepEqual([...got], [[3, 1]], "only NEWKEYS, which the streams held");
+      assert.equal((await alertSources(join(out, "eve.json"))).get(3), "stream (detect/log)");
+      if (!haveSuricata()) {
+        console.log("suricata not installed: Tarsier's alerts only");
+        return;
+      }
+      const ref = join(dir, "suricata");
+      Deno.mkdirSync(ref);
+      await runSuricata(pcap, rules, ref);
+      assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), "as Suricata");
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }

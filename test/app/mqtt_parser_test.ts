@@ -67,6 +67,7 @@ function recorder(parser: MqttParser) {
         r.events.push(`${tx === null ? "-" : tx.id}:${name}`);
       },
       stopPayloadInspection() {},
+      endInspection() {},
     },
   };
   return r;

@@ -76,6 +76,7 @@ function recorder() {
         r.events.push(`${tx === null ? "-" : tx.id}:${name}`);
       },
       stopPayloadInspection() {},
+      endInspection() {},
     },
   };
   return r;

@@ -30,6 +30,11 @@ function mkRec() {
       r.events.push(name);
     },
     stopPayloadInspection() {},
+    /** Flows whose inspection the parser ended (both NEWKEYS). */
+    inspectionEnds: 0,
+    endInspection() {
+      r.inspectionEnds++;
+    },
   };
   return r;
 }
@@ -80,6 +85,7 @@ Deno.test("ssh: banners of a real handshake, logged once both are seen", {
   assert.equal(spans, 2);
   parser.finish(state, out);
   assert.equal(out.logCalls.length, 1, "finish does not log again");
+  assert.equal(out.inspectionEnds, 0, "no NEWKEYS: inspection goes on");
 });
 
 Deno.test("ssh: hassh of both sides, logged after both NEWKEYS", { ignore: !HAVE_CORPUS }, () => {
@@ -95,6 +101,7 @@ Deno.test("ssh: hassh of both sides, logged after both NEWKEYS", { ignore: !HAVE
   assert.ok(tx.buffers.text(SSH_HASSH_SERVER_STRING_BUFFER)!.endsWith(";none,zlib@openssh.com"));
   assert.deepEqual(out.logCalls, [TxSide.BOTH]);
   assert.deepEqual(out.events, []);
+  assert.equal(out.inspectionEnds, 1, "inspection ends once, when both sides sent NEWKEYS");
 });
 
 Deno.test("ssh: same result for every chunk size", { ignore: !HAVE_CORPUS }, () => {

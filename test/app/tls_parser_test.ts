@@ -37,6 +37,7 @@ function mkRec() {
     stopPayloadInspection() {
       r.payloadStops++;
     },
+    endInspection() {},
   };
   return r;
 }
