@@ -2956,11 +2956,12 @@ export class HttpParser implements AppParser<HttpState> {
     r.published = true;
     this.#resFill(r, tx);
     if (r.bodyLen > 0) {
-      tx.buffers.add(R.FILE_DATA, r.body, 0, r.bodyLen);
+      // the transaction takes the array over
+      tx.buffers.adopt(R.FILE_DATA, r.body, r.bodyLen);
       addResponseFileName(tx);
+    } else {
+      buffers.give(r.body);
     }
-    // copied into the transaction: the array serves other flows
-    buffers.give(r.body);
     r.body = EMPTY;
     tx.progress |= TxSide.RESPONSE;
     out.ready(tx, TxSide.RESPONSE);
