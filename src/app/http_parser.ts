@@ -349,7 +349,7 @@ export class ResState {
   decomp: Decompressor | null = null;
   /** Yield to the request side at the end of this transaction (failed CONNECT). */
   dataOtherAtTxEnd = false;
-  /** The response line, then the raw header bytes, then the unfolded header lines. */
+  /** The response line, then the unfolded header lines. */
   blk: Uint8Array = EMPTY;
   blkLen = 0;
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
@@ -1552,12 +1552,17 @@ export class HttpParser implements AppParser<HttpState> {
     return -1;
   }
 
-  /** Fill the header-derived buffers both directions have. */
+  /**
+   * Fill the header-derived buffers both directions have: from the start
+   * line `src[lineFrom..lineTo)`, the header table, and the header block as
+   * received, `raw[rawFrom..rawTo)`.
+   */
   #fillHeaderBuffers(
     tx: HttpTx,
     src: Uint8Array,
     lineFrom: number,
     lineTo: number,
+    raw: Uint8Array,
     rawFrom: number,
     rawTo: number,
     toServer: boolean,
@@ -1657,7 +1662,7 @@ export class HttpParser implements AppParser<HttpState> {
       buf.end();
       for (let h = 0; h < count; h++) buf.alias(ids.perHeader, lineAt[h], this.#valueEnd(h));
     }
-    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
+    if (rawTo > rawFrom) buf.add(ids.raw, raw, rawFrom, rawTo);
     for (let h = 0; h < this.#hCount; h++) {
       const v0 = valueAt[h];
       const v1 = this.#valueEnd(h);
@@ -1804,7 +1809,7 @@ export class HttpParser implements AppParser<HttpState> {
     // headers
     const hFrom = Math.min(le + 1, e);
     this.#parseHeaderLines(tx, src, hFrom, e, true, out);
-    this.#fillHeaderBuffers(tx, src, b, lineEnd, hFrom, e, true);
+    this.#fillHeaderBuffers(tx, src, b, lineEnd, src, hFrom, e, true);
     // host
     const hh = this.#find(H.HOST);
     if (uri.hostStart >= 0) {
@@ -2765,9 +2770,7 @@ export class HttpParser implements AppParser<HttpState> {
     if (r.msgStart >= 0) buf.add(R.STAT_MSG, d, r.msgStart, r.lineEnd);
     // the table is rebuilt when the headers did not end (the stream did)
     if (!r.tableFresh) this.#resTable(r, tx, this.#out!);
-    const rawFrom = r.blkLen;
-    r.blkAdd(r.raw, 0, r.rawLen);
-    this.#fillHeaderBuffers(tx, r.blk, 0, r.lineEnd, rawFrom, r.blkLen, false);
+    this.#fillHeaderBuffers(tx, r.blk, 0, r.lineEnd, r.raw, 0, r.rawLen, false);
     const vals = this.#vals;
     const cr = this.#resFind(r, "content-range");
     if (cr >= 0) {
