@@ -39,6 +39,7 @@ import {
   type AppLogStyle,
   type AppOutput,
   type AppParser,
+  MAX_TX_BUFFER_BYTES,
   Transaction,
   TxSide,
 } from "./transaction.ts";
@@ -3025,6 +3026,15 @@ export class HttpParser implements AppParser<HttpState> {
     const limit = this.responseBodyLimit;
     const n = Math.min(to - from, limit - r.bodyLen);
     if (n > 0) {
+      if (r.bodyLen === 0 && tx.encodingProcessing === Coding.NONE) {
+        // a body of known length gets room for what is kept of it at once
+        // (growing the array as it arrives copies what it holds each time)
+        const whole = Math.min(limit, tx.responseContentLength, MAX_TX_BUFFER_BYTES);
+        if (whole > r.body.length) {
+          buffers.give(r.body);
+          r.body = buffers.take(whole);
+        }
+      }
       r.body = append(r.body, r.bodyLen, data, from, from + n);
       r.bodyLen += n;
     }
