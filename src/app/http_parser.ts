@@ -39,6 +39,7 @@ import {
   type AppLogStyle,
   type AppOutput,
   type AppParser,
+  MAX_TX_BUFFER_BYTES,
   Transaction,
   TxSide,
 } from "./transaction.ts";
@@ -349,7 +350,7 @@ export class ResState {
   decomp: Decompressor | null = null;
   /** Yield to the request side at the end of this transaction (failed CONNECT). */
   dataOtherAtTxEnd = false;
-  /** The response line, then the raw header bytes, then the unfolded header lines. */
+  /** The response line, then the unfolded header lines. */
   blk: Uint8Array = EMPTY;
   blkLen = 0;
   /** End of the response line in {@link ResState.blk} (-1: none yet). */
@@ -1552,12 +1553,17 @@ export class HttpParser implements AppParser<HttpState> {
     return -1;
   }
 
-  /** Fill the header-derived buffers both directions have. */
+  /**
+   * Fill the header-derived buffers both directions have: from the start
+   * line `src[lineFrom..lineTo)`, the header table, and the header block as
+   * received, `raw[rawFrom..rawTo)`.
+   */
   #fillHeaderBuffers(
     tx: HttpTx,
     src: Uint8Array,
     lineFrom: number,
     lineTo: number,
+    raw: Uint8Array,
     rawFrom: number,
     rawTo: number,
     toServer: boolean,
@@ -1657,7 +1663,7 @@ export class HttpParser implements AppParser<HttpState> {
       buf.end();
       for (let h = 0; h < count; h++) buf.alias(ids.perHeader, lineAt[h], this.#valueEnd(h));
     }
-    if (rawTo > rawFrom) buf.add(ids.raw, src, rawFrom, rawTo);
+    if (rawTo > rawFrom) buf.add(ids.raw, raw, rawFrom, rawTo);
     for (let h = 0; h < this.#hCount; h++) {
       const v0 = valueAt[h];
       const v1 = this.#valueEnd(h);
@@ -1804,7 +1810,7 @@ export class HttpParser implements AppParser<HttpState> {
     // headers
     const hFrom = Math.min(le + 1, e);
     this.#parseHeaderLines(tx, src, hFrom, e, true, out);
-    this.#fillHeaderBuffers(tx, src, b, lineEnd, hFrom, e, true);
+    this.#fillHeaderBuffers(tx, src, b, lineEnd, src, hFrom, e, true);
     // host
     const hh = this.#find(H.HOST);
     if (uri.hostStart >= 0) {
@@ -2765,9 +2771,7 @@ export class HttpParser implements AppParser<HttpState> {
     if (r.msgStart >= 0) buf.add(R.STAT_MSG, d, r.msgStart, r.lineEnd);
     // the table is rebuilt when the headers did not end (the stream did)
     if (!r.tableFresh) this.#resTable(r, tx, this.#out!);
-    const rawFrom = r.blkLen;
-    r.blkAdd(r.raw, 0, r.rawLen);
-    this.#fillHeaderBuffers(tx, r.blk, 0, r.lineEnd, rawFrom, r.blkLen, false);
+    this.#fillHeaderBuffers(tx, r.blk, 0, r.lineEnd, r.raw, 0, r.rawLen, false);
     const vals = this.#vals;
     const cr = this.#resFind(r, "content-range");
     if (cr >= 0) {
@@ -2956,11 +2960,12 @@ export class HttpParser implements AppParser<HttpState> {
     r.published = true;
     this.#resFill(r, tx);
     if (r.bodyLen > 0) {
-      tx.buffers.add(R.FILE_DATA, r.body, 0, r.bodyLen);
+      // the transaction takes the array over
+      tx.buffers.adopt(R.FILE_DATA, r.body, r.bodyLen);
       addResponseFileName(tx);
+    } else {
+      buffers.give(r.body);
     }
-    // copied into the transaction: the array serves other flows
-    buffers.give(r.body);
     r.body = EMPTY;
     tx.progress |= TxSide.RESPONSE;
     out.ready(tx, TxSide.RESPONSE);
@@ -3021,6 +3026,15 @@ export class HttpParser implements AppParser<HttpState> {
     const limit = this.responseBodyLimit;
     const n = Math.min(to - from, limit - r.bodyLen);
     if (n > 0) {
+      if (r.bodyLen === 0 && tx.encodingProcessing === Coding.NONE) {
+        // a body of known length gets room for what is kept of it at once
+        // (growing the array as it arrives copies what it holds each time)
+        const whole = Math.min(limit, tx.responseContentLength, MAX_TX_BUFFER_BYTES);
+        if (whole > r.body.length) {
+          buffers.give(r.body);
+          r.body = buffers.take(whole);
+        }
+      }
       r.body = append(r.body, r.bodyLen, data, from, from + n);
       r.bodyLen += n;
     }

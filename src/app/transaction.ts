@@ -13,7 +13,9 @@
  * Buffers are byte ranges of one byte array owned by the transaction. Bytes
  * are copied into it once when a part completes (a header block may have
  * arrived in several segments, and decoding -- URI normalisation, DNS name
- * decompression, gzip -- changes them anyway). Transactions come from a pool
+ * decompression, gzip -- changes them anyway); a message body that a parser
+ * gathered in a pooled array is not copied again: the transaction adopts the
+ * array ({@link TxBuffers.adopt}). Transactions come from a pool
  * per parser and keep their byte array's capacity when reused, so a flow in
  * steady state allocates nothing.
  *
@@ -158,6 +160,41 @@ export class TxBuffers {
     const whole = this.append(src, from, to);
     this.end();
     return whole;
+  }
+
+  /**
+   * Add a span holding `src[0..n)`, where `src` is an array from the
+   * worker's byte pool that the transaction takes over (the caller drops
+   * it): when the bytes held so far are fewer than `n`, `src` becomes
+   * {@link TxBuffers.bytes} and they move after the span, so a long body
+   * built in a parser's array is not copied again; otherwise `src` is
+   * copied like {@link TxBuffers.add} and goes back to the pool.
+   *
+   * @param bufferId the buffer
+   * @param src the bytes (pooled; the transaction's now)
+   * @param n bytes of `src` in the span
+   * @returns false when the transaction's byte limit cut it off
+   */
+  adopt(bufferId: number, src: Uint8Array, n: number): boolean {
+    const held = this.length;
+    if (n <= held || held + n > src.length || held + n > MAX_TX_BUFFER_BYTES) {
+      const whole = this.add(bufferId, src, 0, n);
+      txBytes.give(src);
+      return whole;
+    }
+    copier.copy(src, n, this.bytes, 0, held);
+    for (let s = 0; s < this.spanCount; s++) {
+      this.spanStart[s] += n;
+      this.spanEnd[s] += n;
+    }
+    txBytes.give(this.bytes);
+    this.bytes = src;
+    this.length = held + n;
+    this.begin(bufferId);
+    this.spanStart[this.#open] = 0;
+    this.spanEnd[this.#open] = n;
+    this.end();
+    return true;
   }
 
   /**

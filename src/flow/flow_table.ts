@@ -309,6 +309,10 @@ export class FlowTable {
   readonly #clientNextWin: Uint32Array;
   readonly #head: Int32Array = new Int32Array(LISTS).fill(NIL);
   readonly #tail: Int32Array = new Int32Array(LISTS).fill(NIL);
+  // [0] a whole second at or before the first one at which the tail of an
+  // activity list times out (outside emergency mode): while the packet time
+  // has not passed it, the sweep has nothing to do
+  readonly #sweepAt: Float64Array = new Float64Array(1).fill(Infinity);
   // free slots
   readonly #free: Int32Array;
   #freeCount: number;
@@ -695,10 +699,14 @@ export class FlowTable {
     }
     this.lastToServer = toServer;
     this.lastEstablished = established;
-    // move to the head of the activity list of its (possibly new) state
-    this.#unlink(f);
-    this.#list[f] = this.protoClass[f] * 3 + this.flowState[f];
-    this.#pushFront(f);
+    // move to the head of the activity list of its (possibly new) state,
+    // unless it is there already
+    const list = this.protoClass[f] * 3 + this.flowState[f];
+    if (this.#head[list] !== f) {
+      this.#unlink(f);
+      this.#list[f] = list;
+      this.#pushFront(f);
+    }
   }
 
   /** Suricata's TCP transitions on flags and direction; returns the (maybe swapped) direction. */
@@ -1022,8 +1030,12 @@ export class FlowTable {
     return this.emergency && nowSec >= lastSec + this.#emergencyTimeout[list];
   }
 
-  /** End up to two timed-out flows at the tail of each activity list. */
+  /**
+   * End up to two timed-out flows at the tail of each activity list; a
+   * no-op, found in one comparison, while no tail can have timed out.
+   */
   #sweep(): void {
+    if (!this.emergency && this.#clock[1] <= this.#sweepAt[0]) return;
     for (let l = 0; l < LISTS; l++) {
       for (let k = 0; k < 2; k++) {
         const f = this.#tail[l];
@@ -1031,6 +1043,17 @@ export class FlowTable {
         this.#end(f, FlowEnd.TIMEOUT);
       }
     }
+    this.#sweepAt[0] = Infinity;
+    for (let l = 0; l < LISTS; l++) {
+      const f = this.#tail[l];
+      if (f !== NIL) this.#tailIs(f, l);
+    }
+  }
+
+  /** Flow `f` became the tail of list `l`: the sweep is due once it can time out. */
+  #tailIs(f: number, l: number): void {
+    const due = Math.floor(this.lastTs[f]) + this.#timeout[l];
+    if (due < this.#sweepAt[0]) this.#sweepAt[0] = due;
   }
 
   #allocate(): number {
@@ -1087,7 +1110,10 @@ export class FlowTable {
     this.#after[f] = head;
     if (head !== NIL) this.#prev[head] = f;
     this.#head[l] = f;
-    if (this.#tail[l] === NIL) this.#tail[l] = f;
+    if (this.#tail[l] === NIL) {
+      this.#tail[l] = f;
+      this.#tailIs(f, l);
+    }
   }
 
   #unlink(f: number): void {
@@ -1097,7 +1123,10 @@ export class FlowTable {
     if (prev !== NIL) this.#after[prev] = after;
     else this.#head[l] = after;
     if (after !== NIL) this.#prev[after] = prev;
-    else this.#tail[l] = prev;
+    else {
+      this.#tail[l] = prev;
+      if (prev !== NIL) this.#tailIs(prev, l);
+    }
     this.#prev[f] = NIL;
     this.#after[f] = NIL;
   }

@@ -78,3 +78,33 @@ Deno.test("TxBuffers: a released transaction's first array holds 4 KiB, so heade
   assert.equal(b.text(1), "GET");
   b.release();
 });
+
+Deno.test("TxBuffers: adopt takes a long body's array (held spans move after it) and copies a short one", () => {
+  const b = new TxBuffers(1024);
+  b.add(1, enc.encode("HTTP/1.1 200 OK"), 0, 15);
+  b.begin(2);
+  b.append(enc.encode("xx"), 0, 2); // left open: adopt closes it
+  const body = new Uint8Array(4096);
+  const html = "<html>a body longer than the header</html>";
+  body.set(enc.encode(html));
+  assert.equal(b.adopt(3, body, html.length), true);
+  assert.equal(b.bytes, body, "the body's array is the transaction's now");
+  assert.equal(b.length, 17 + html.length);
+  assert.equal(text(b, b.first(1)), "HTTP/1.1 200 OK");
+  assert.equal(text(b, b.first(2)), "xx");
+  assert.equal(text(b, b.first(3)), html);
+  b.add(4, enc.encode("after"), 0, 5);
+  assert.equal(text(b, b.first(4)), "after");
+  assert.equal(text(b, b.first(3)), html);
+  // shorter than what is held: copied, and the array stays the transaction's own
+  const held = b.bytes;
+  assert.equal(b.adopt(5, new Uint8Array(1024).fill(0x41), 3), true);
+  assert.equal(b.bytes, held);
+  assert.equal(text(b, b.first(5)), "AAA");
+  // no room after the body for what is held: copied
+  const full = new Uint8Array(1024).fill(0x42);
+  assert.equal(b.adopt(6, full, 1020), true);
+  assert.notEqual(b.bytes, full);
+  assert.equal(text(b, b.first(6)), "B".repeat(1020));
+  assert.equal(text(b, b.first(1)), "HTTP/1.1 200 OK");
+});

@@ -1,4 +1,4 @@
-/** ByteCopier: the byte loop and memcpy copy exactly the range asked, at any offset. */
+/** ByteCopier: the byte loop, the word loop and memcpy copy exactly the range asked, at any offset. */
 
 import assert from "node:assert/strict";
 import { ByteCopier } from "../../src/flow/byte_copy.ts";
@@ -26,5 +26,29 @@ import { ByteCopier } from "../../src/flow/byte_copy.ts";
     assert.deepEqual(other.subarray(10, 510), src.subarray(20, 520));
     assert.equal(other[9], 0);
     assert.equal(other[510], 0);
+  });
+
+  Deno.test("ByteCopier's word loop: every alignment, views at odd offsets, a range ending a buffer", () => {
+    const copier = new ByteCopier();
+    const backing = new Uint8Array(4103); // not a whole number of words
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 29 + 3) & 0xff;
+    const out = new Uint8Array(2051);
+    for (const [src, dst] of [[backing, out], [backing.subarray(1), out.subarray(3)]]) {
+      for (const n of [32, 37, 100, 1023]) {
+        for (let at = 0; at < 8; at++) {
+          for (let from = 0; from < 8; from++) {
+            for (const start of [from, src.length - n - from]) {
+              dst.fill(0xee);
+              copier.copy(dst, at, src, start, n);
+              for (let k = 0; k < n; k++) {
+                assert.equal(dst[at + k], src[start + k], `n=${n} at=${at} from=${start} k=${k}`);
+              }
+              if (at > 0) assert.equal(dst[at - 1], 0xee, `byte before, n=${n}`);
+              assert.equal(dst[at + n], 0xee, `byte after, n=${n}`);
+            }
+          }
+        }
+      }
+    }
   });
 }

@@ -312,6 +312,32 @@ Deno.test("timeouts: a flow past its timeout is ended and the next packet starts
   assert.notEqual(table.flowId[f1], id, "the slot holds a new flow");
 });
 
+Deno.test("timeouts: each packet ends up to two timed-out flows per list, also within one second", () => {
+  const ended: number[] = [];
+  const table = new FlowTable({ capacity: 8 });
+  const p = new Packet();
+  const at = (cport: number, t: number) =>
+    table.lookupOrCreate(decodeAt(udpFrame({ ...E, cport }, true), t, p), t);
+  table.onEnd = (slot) => ended.push(table.portA[slot]);
+  for (let cport = 1; cport <= 4; cport++) at(cport, 1000);
+  at(5, 1020);
+  at(1, 1025); // port 1 leaves the tail: port 2 is the oldest now
+  assert.deepEqual(ended, []);
+  at(6, 1030.9);
+  assert.deepEqual(ended, [], "second 1030 is not past 1000 + 30");
+  at(6, 1031);
+  assert.deepEqual(ended, [2, 3], "two of the list's tail");
+  at(6, 1031.5);
+  assert.deepEqual(ended, [2, 3, 4], "the next packet, in the same second, ends the third");
+  at(6, 1050.9);
+  assert.deepEqual(ended, [2, 3, 4], "port 5 (1020) and port 1 (1025) are not due yet");
+  at(6, 1051);
+  assert.deepEqual(ended, [2, 3, 4, 5]);
+  at(6, 1056);
+  assert.deepEqual(ended, [2, 3, 4, 5, 1]);
+  assert.equal(table.active, 1);
+});
+
 Deno.test("timeouts: each state has Suricata's default timeout", () => {
   const life = (frames: Uint8Array[], gap: number) => {
     const table = new FlowTable({ capacity: 8 });
