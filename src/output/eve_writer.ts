@@ -14,16 +14,17 @@ import type { Packet } from "../decode/packet.ts";
 import { DECODER_EVENT_NAMES } from "../decode/events.ts";
 import {
   type AlertInfo,
-  alertRecord,
   type AnomalyInfo,
-  anomalyRecord,
-  appRecord,
   decoderAnomaly,
   type DropReason,
-  dropRecord,
   type EveExtras,
   type EveOptions,
+  writeAlertRecord,
+  writeAnomalyRecord,
+  writeAppRecord,
+  writeDropRecord,
 } from "./eve_record.ts";
+import { JsonBytes } from "./json_bytes.ts";
 import { fastLogLine } from "./fast_log.ts";
 import { type LineSink, LineWriter, type LineWriterOptions } from "./line_writer.ts";
 
@@ -52,6 +53,8 @@ export class EveWriter implements Flushable {
   /** The EVE settings every record is written with. */
   readonly options: EveOptions;
   readonly #out: LineWriter;
+  /** The record being built (reused). */
+  readonly #json: JsonBytes = new JsonBytes();
 
   /**
    * Open the file (appending by default, like Suricata's eve-log).
@@ -75,7 +78,7 @@ export class EveWriter implements Flushable {
   }
 
   /**
-   * Write an `alert` record (see {@link alertRecord}).
+   * Write an `alert` record (see {@link writeAlertRecord}).
    *
    * @param packet the packet the alert fired on
    * @param pcapCnt its number in the capture file (0 live)
@@ -85,12 +88,13 @@ export class EveWriter implements Flushable {
    */
   alert(packet: Packet, pcapCnt: number, alert: AlertInfo, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(alertRecord(packet, pcapCnt, alert, extras, this.options));
+    writeAlertRecord(this.#begin(), packet, pcapCnt, alert, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write an application-layer transaction record (see {@link appRecord}).
+   * Write an application-layer transaction record (see {@link writeAppRecord}).
    *
    * @param packet the packet it is written on
    * @param pcapCnt its number in the capture file (0: none)
@@ -107,12 +111,13 @@ export class EveWriter implements Flushable {
     extras?: EveExtras,
   ): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(appRecord(packet, pcapCnt, eventType, object, extras, this.options));
+    writeAppRecord(this.#begin(), packet, pcapCnt, eventType, object, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write an `anomaly` record (see {@link anomalyRecord}).
+   * Write an `anomaly` record (see {@link writeAnomalyRecord}).
    *
    * @param packet the packet the event was raised on
    * @param pcapCnt its number in the capture
@@ -122,12 +127,13 @@ export class EveWriter implements Flushable {
    */
   anomaly(packet: Packet, pcapCnt: number, anomaly: AnomalyInfo, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(anomalyRecord(packet, pcapCnt, anomaly, extras, this.options));
+    writeAnomalyRecord(this.#begin(), packet, pcapCnt, anomaly, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write a `drop` record (see {@link dropRecord}).
+   * Write a `drop` record (see {@link writeDropRecord}).
    *
    * @param packet the dropped packet
    * @param reason why it was dropped
@@ -137,7 +143,8 @@ export class EveWriter implements Flushable {
    */
   drop(packet: Packet, reason: DropReason, alert: AlertInfo | null, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(dropRecord(packet, reason, alert, extras, this.options));
+    writeDropRecord(this.#begin(), packet, reason, alert, extras, this.options);
+    this.#end();
     return true;
   }
 
@@ -174,6 +181,17 @@ export class EveWriter implements Flushable {
     if (this.#out.closed) return false;
     this.#out.writeLine(json);
     return true;
+  }
+
+  /** The emptied record buffer, for the next record. */
+  #begin(): JsonBytes {
+    this.#json.reset();
+    return this.#json;
+  }
+
+  /** Write the record built since {@link EveWriter.#begin} as one line. */
+  #end(): void {
+    this.#out.writeBytes(this.#json.bytes, this.#json.length);
   }
 
   /** Write out buffered records. */

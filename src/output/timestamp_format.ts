@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { JsonBytes } from "./json_bytes.ts";
+
 function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
@@ -44,6 +46,16 @@ let eveSec = NaN;
 let evePrefix = "";
 let eveZone = "";
 
+/** Make the date part and zone of `sec` the cached ones. */
+function eveSecond(sec: number): void {
+  if (sec === eveSec) return;
+  const d = new Date(sec * 1000);
+  evePrefix = d.getFullYear() + "-" + pad2(d.getMonth() + 1) + "-" + pad2(d.getDate()) + "T" +
+    pad2(d.getHours()) + ":" + pad2(d.getMinutes()) + ":" + pad2(d.getSeconds()) + ".";
+  eveZone = formatUtcOffset(-d.getTimezoneOffset());
+  eveSec = sec;
+}
+
 /**
  * An EVE `timestamp` (also used for `flow.start`): local time with the local
  * UTC offset, as Suricata's `CreateIsoTimeString`.
@@ -58,14 +70,22 @@ let eveZone = "";
  * @returns the timestamp text
  */
 export function formatEveTimestamp(sec: number, nsec: number): string {
-  if (sec !== eveSec) {
-    const d = new Date(sec * 1000);
-    evePrefix = d.getFullYear() + "-" + pad2(d.getMonth() + 1) + "-" + pad2(d.getDate()) + "T" +
-      pad2(d.getHours()) + ":" + pad2(d.getMinutes()) + ":" + pad2(d.getSeconds()) + ".";
-    eveZone = formatUtcOffset(-d.getTimezoneOffset());
-    eveSec = sec;
-  }
+  eveSecond(sec);
   return evePrefix + pad6(Math.floor(nsec / 1000)) + eveZone;
+}
+
+/**
+ * Write the text of {@link formatEveTimestamp} (without quotes) into `out`.
+ *
+ * @param out the record being built
+ * @param sec seconds since the epoch
+ * @param nsec nanoseconds within the second (0..999999999)
+ */
+export function writeEveTimestamp(out: JsonBytes, sec: number, nsec: number): void {
+  eveSecond(sec);
+  out.ascii(evePrefix);
+  out.padded(Math.floor(nsec / 1000), 6);
+  out.ascii(eveZone);
 }
 
 let fastSec = NaN;
