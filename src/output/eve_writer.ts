@@ -26,6 +26,7 @@ import {
 } from "./eve_record.ts";
 import { JsonBytes } from "./json_bytes.ts";
 import { fastLogLine } from "./fast_log.ts";
+import { type FlowRecordInfo, writeFlowRecord } from "./flow_record.ts";
 import { type LineSink, LineWriter, type LineWriterOptions } from "./line_writer.ts";
 
 /** Something {@link installFlushOnSignals} can flush and close. */
@@ -144,6 +145,19 @@ export class EveWriter implements Flushable {
   drop(packet: Packet, reason: DropReason, alert: AlertInfo | null, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
     writeDropRecord(this.#begin(), packet, reason, alert, extras, this.options);
+    this.#end();
+    return true;
+  }
+
+  /**
+   * Write a `flow` record (see {@link writeFlowRecord}).
+   *
+   * @param flow the ended flow's facts
+   * @returns false when the writer is closed
+   */
+  flow(flow: FlowRecordInfo): boolean {
+    if (this.#out.closed) return false;
+    writeFlowRecord(this.#begin(), flow);
     this.#end();
     return true;
   }
