@@ -17,6 +17,15 @@ const decoder = new TextDecoder();
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ZERO = 0x30;
+/** `0123456789abcdef` as bytes. */
+const HEX_DIGITS = encoder.encode("0123456789abcdef");
+/** The letter of `JSON.stringify`'s short escape of each control character (`\b \t \n \f \r`), else 0. */
+const SHORT_ESCAPES = new Uint8Array(0x20);
+SHORT_ESCAPES[0x08] = 0x62; // b
+SHORT_ESCAPES[0x09] = 0x74; // t
+SHORT_ESCAPES[0x0a] = 0x6e; // n
+SHORT_ESCAPES[0x0c] = 0x66; // f
+SHORT_ESCAPES[0x0d] = 0x72; // r
 
 /**
  * A reusable JSON text buffer: {@link JsonBytes.reset}, write a record, then
@@ -124,6 +133,46 @@ export class JsonBytes {
   }
 
   /**
+   * The JSON string of ASCII bytes `bytes[start, end)`, escaped as
+   * `JSON.stringify` escapes the same text; nothing is written when a byte is
+   * not ASCII (from 0x80), so the caller can decode them itself.
+   *
+   * @param bytes the buffer
+   * @param start first byte
+   * @param end one past the last byte
+   * @returns false (nothing written) when a byte is not ASCII
+   */
+  asciiString(bytes: Uint8Array, start: number, end: number): boolean {
+    const buf = this.#reserve(6 * (end - start) + 2);
+    let at = this.#len;
+    buf[at++] = QUOTE;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return false;
+      if (c < 0x20) {
+        const short = SHORT_ESCAPES[c];
+        buf[at++] = BACKSLASH;
+        if (short !== 0) {
+          buf[at++] = short;
+        } else {
+          // \u00XX, lowercase hex
+          buf[at++] = 0x75;
+          buf[at++] = ZERO;
+          buf[at++] = ZERO;
+          buf[at++] = HEX_DIGITS[c >>> 4];
+          buf[at++] = HEX_DIGITS[c & 15];
+        }
+        continue;
+      }
+      if (c === QUOTE || c === BACKSLASH) buf[at++] = BACKSLASH;
+      buf[at++] = c;
+    }
+    buf[at++] = QUOTE;
+    this.#len = at;
+    return true;
+  }
+
+  /**
    * JSON text (e.g. from `JSON.stringify`), encoded as UTF-8.
    *
    * @param text the JSON text
@@ -140,12 +189,15 @@ export class JsonBytes {
    * @param n the number
    */
   number(n: number | bigint): void {
-    if (typeof n === "number" && n >= 0 && n <= Number.MAX_SAFE_INTEGER && n % 1 === 0) {
-      let width = 1;
-      for (let m = n; m >= 10; m = Math.floor(m / 10)) width++;
-      this.#digits(n, width);
-    } else {
+    if (typeof n !== "number" || !(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) {
       this.ascii(String(n));
+    } else if (n < BILLION) {
+      this.#digits(n, digitCount(n));
+    } else {
+      // two parts below 10^9 each, so the digits are made with integer arithmetic
+      const high = Math.floor(n / BILLION);
+      this.#digits(high, digitCount(high));
+      this.#digits(n - high * BILLION, 9);
     }
   }
 
@@ -153,22 +205,32 @@ export class JsonBytes {
    * A non-negative integer with leading zeros to `width` digits (e.g. the
    * microseconds of a timestamp).
    *
-   * @param n the integer, below 10^width
+   * @param n the integer, below 10^width and 10^9
    * @param width the number of digits
    */
   padded(n: number, width: number): void {
     this.#digits(n, width);
   }
 
-  /** `n` as exactly `width` decimal digits, the last ones. */
+  /** `n` (below 10^9) as exactly `width` decimal digits, the last ones. */
   #digits(n: number, width: number): void {
     const buf = this.#reserve(width);
     const end = this.#len + width;
+    let v = n | 0;
     for (let at = end - 1; at >= this.#len; at--) {
-      const q = Math.floor(n / 10);
-      buf[at] = ZERO + n - q * 10;
-      n = q;
+      const q = (v / 10) | 0;
+      buf[at] = ZERO + v - q * 10;
+      v = q;
     }
     this.#len = end;
   }
+}
+
+const BILLION = 1e9;
+
+/** The number of decimal digits of `n` (0 <= n < 10^9). */
+function digitCount(n: number): number {
+  let width = 1;
+  for (let m = n; m >= 10; m = (m / 10) | 0) width++;
+  return width;
 }
