@@ -762,6 +762,12 @@ function optionalString(out: JsonBytes, key: string, value: string | undefined):
   out.string(value);
 }
 
+/**
+ * The protocol object of an application-layer record: the object, or a
+ * function writing its JSON text (as `JSON.stringify` would) into the record.
+ */
+export type AppObject = Readonly<Record<string, unknown>> | ((out: JsonBytes) => void);
+
 /** The records built for the string-returning functions. */
 const scratch = new JsonBytes();
 
@@ -1081,7 +1087,7 @@ export function dropRecord(
  * @param packet the packet the record is written on (or a flow's pseudo packet)
  * @param pcapCnt its number in the capture (0: none)
  * @param eventType the protocol's record type, e.g. `"http"`
- * @param object the protocol's object
+ * @param object the protocol's object, or what writes its JSON text
  * @param extras flow_id, tx_id, reverse (client side first), pkt_src
  * @param options writer settings
  */
@@ -1090,7 +1096,7 @@ export function writeAppRecord(
   packet: Packet,
   pcapCnt: number,
   eventType: string,
-  object: Readonly<Record<string, unknown>>,
+  object: AppObject,
   extras: EveExtras = NO_EXTRAS,
   options: EveOptions = NO_OPTIONS,
 ): void {
@@ -1099,7 +1105,8 @@ export function writeAppRecord(
   out.ascii(",");
   out.string(eventType);
   out.ascii(":");
-  out.json(JSON.stringify(object));
+  if (typeof object === "function") object(out);
+  else out.json(JSON.stringify(object));
   trailer(out, options);
 }
 
@@ -1119,7 +1126,7 @@ export function appRecord(
   packet: Packet,
   pcapCnt: number,
   eventType: string,
-  object: Readonly<Record<string, unknown>>,
+  object: AppObject,
   extras?: EveExtras,
   options?: EveOptions,
 ): string {

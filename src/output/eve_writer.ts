@@ -15,6 +15,7 @@ import { DECODER_EVENT_NAMES } from "../decode/events.ts";
 import {
   type AlertInfo,
   type AnomalyInfo,
+  type AppObject,
   decoderAnomaly,
   type DropReason,
   type EveExtras,
@@ -100,7 +101,7 @@ export class EveWriter implements Flushable {
    * @param packet the packet it is written on
    * @param pcapCnt its number in the capture file (0: none)
    * @param eventType `"http"`, `"dns"`, ...
-   * @param object the protocol's object
+   * @param object the protocol's object, or what writes its JSON text
    * @param extras flow facts (flow_id, tx_id, reverse)
    * @returns false when the writer is closed
    */
@@ -108,7 +109,7 @@ export class EveWriter implements Flushable {
     packet: Packet,
     pcapCnt: number,
     eventType: string,
-    object: Readonly<Record<string, unknown>>,
+    object: AppObject,
     extras?: EveExtras,
   ): boolean {
     if (this.#out.closed) return false;
