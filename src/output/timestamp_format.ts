@@ -52,9 +52,6 @@ const EVE_SLOTS = 8;
 const eveSecs = new Float64Array(EVE_SLOTS).fill(NaN);
 const evePrefixes: string[] = new Array(EVE_SLOTS).fill("");
 const eveZones: string[] = new Array(EVE_SLOTS).fill("");
-const evePrefixBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
-const eveZoneBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
-const encoder = new TextEncoder();
 
 /** The slot holding the date part and zone of `sec`. */
 function eveSlot(sec: number): number {
@@ -66,8 +63,6 @@ function eveSlot(sec: number): number {
   const zone = formatUtcOffset(-d.getTimezoneOffset());
   evePrefixes[i] = prefix;
   eveZones[i] = zone;
-  evePrefixBytes[i] = encoder.encode(prefix);
-  eveZoneBytes[i] = encoder.encode(zone);
   eveSecs[i] = sec;
   return i;
 }
@@ -99,9 +94,9 @@ export function formatEveTimestamp(sec: number, nsec: number): string {
  */
 export function writeEveTimestamp(out: JsonBytes, sec: number, nsec: number): void {
   const i = eveSlot(sec);
-  out.raw(evePrefixBytes[i]);
+  out.ascii(evePrefixes[i]);
   out.padded(Math.floor(nsec / 1000), 6);
-  out.raw(eveZoneBytes[i]);
+  out.ascii(eveZones[i]);
 }
 
 let fastSec = NaN;
