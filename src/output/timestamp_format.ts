@@ -52,6 +52,9 @@ const EVE_SLOTS = 8;
 const eveSecs = new Float64Array(EVE_SLOTS).fill(NaN);
 const evePrefixes: string[] = new Array(EVE_SLOTS).fill("");
 const eveZones: string[] = new Array(EVE_SLOTS).fill("");
+const evePrefixBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
+const eveZoneBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
+const encoder = new TextEncoder();
 
 /** The slot holding the date part and zone of `sec`. */
 function eveSlot(sec: number): number {
@@ -63,6 +66,8 @@ function eveSlot(sec: number): number {
   const zone = formatUtcOffset(-d.getTimezoneOffset());
   evePrefixes[i] = prefix;
   eveZones[i] = zone;
+  evePrefixBytes[i] = encoder.encode(prefix);
+  eveZoneBytes[i] = encoder.encode(zone);
   eveSecs[i] = sec;
   return i;
 }
@@ -94,9 +99,9 @@ export function formatEveTimestamp(sec: number, nsec: number): string {
  */
 export function writeEveTimestamp(out: JsonBytes, sec: number, nsec: number): void {
   const i = eveSlot(sec);
-  out.ascii(evePrefixes[i]);
+  out.raw(evePrefixBytes[i]);
   out.padded(Math.floor(nsec / 1000), 6);
-  out.ascii(eveZones[i]);
+  out.raw(eveZoneBytes[i]);
 }
 
 let fastSec = NaN;
