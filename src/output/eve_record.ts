@@ -12,7 +12,9 @@
  * (payload, packet, ethernet, sensor name, pcap file name) are
  * {@link EveOptions}, mirroring suricata.yaml's eve-log options.
  *
- * Strings are escaped with `JSON.stringify`, which escapes exactly what
+ * Records are written into a {@link JsonBytes} (the `write*Record`
+ * functions; the `*Record` ones return the same text as a string). Strings
+ * are escaped as `JSON.stringify` escapes them, which is exactly what
  * Suricata's JsonBuilder escapes (`"`, `\`, control characters, with
  * `\b \t \n \f \r` short forms and lowercase `\u00XX` for the rest).
  *
@@ -506,7 +508,7 @@ function id(out: JsonBytes, v: number | bigint | string): void {
   else out.number(v);
 }
 
-/** The common header, up to and including `community_id` (opening brace included). */
+/** The common header: the opening brace, then the fields up to and including `community_id`. */
 function header(
   out: JsonBytes,
   packet: Packet,
