@@ -111,7 +111,10 @@ export function ruleMetadata(
   return out;
 }
 
-/** The rule-side content of one alert. */
+/**
+ * The rule-side content of one alert. Made once per rule and not changed
+ * afterwards: the record writer keeps the text of its `alert` object.
+ */
 export interface AlertInfo {
   /** EVE `alert.action` (see {@link alertActionOf}). */
   action: AlertAction;
@@ -382,13 +385,8 @@ export function payloadPrintable(bytes: Uint8Array, start: number, end: number):
   return s;
 }
 
-const metadataCache = new WeakMap<object, Uint8Array>();
-const utf8 = new TextEncoder();
-
-/** The JSON object text of rule metadata, as UTF-8 (cached per metadata object). */
-function metadataJson(md: AlertMetadata): Uint8Array {
-  let bytes = metadataCache.get(md);
-  if (bytes !== undefined) return bytes;
+/** The JSON object text of rule metadata. */
+function metadataJson(md: AlertMetadata): string {
   const entries = Array.isArray(md)
     ? md as ReadonlyArray<readonly [string, readonly string[]]>
     : Object.entries(md as Readonly<Record<string, readonly string[]>>);
@@ -397,9 +395,7 @@ function metadataJson(md: AlertMetadata): Uint8Array {
     if (i > 0) s += ",";
     s += JSON.stringify(entries[i][0]) + ":" + JSON.stringify(entries[i][1]);
   }
-  bytes = utf8.encode(s + "}");
-  metadataCache.set(md, bytes);
-  return bytes;
+  return s + "}";
 }
 
 function hasEntries(md: AlertMetadata): boolean {
@@ -624,7 +620,30 @@ function txFields(out: JsonBytes, x: EveExtras): void {
   if (x.txGuessed) out.ascii(',"tx_guessed":true');
 }
 
+/** The `alert` object's text of an {@link AlertInfo}, with the settings it was made for. */
+interface AlertObjectText {
+  metadata: boolean;
+  rule: boolean;
+  bytes: Uint8Array;
+}
+
+/** The `alert` object per {@link AlertInfo}: made on a rule's first alert, then copied. */
+const alertObjects = new WeakMap<AlertInfo, AlertObjectText>();
+
 function alertObject(out: JsonBytes, a: AlertInfo, o: EveOptions): void {
+  const metadata = o.ruleMetadata !== false;
+  const rule = o.rule === true;
+  let text = alertObjects.get(a);
+  if (text === undefined || text.metadata !== metadata || text.rule !== rule) {
+    const b = new JsonBytes(512);
+    writeAlertObject(b, a, metadata, rule);
+    text = { metadata, rule, bytes: b.bytes.slice(0, b.length) };
+    alertObjects.set(a, text);
+  }
+  out.raw(text.bytes);
+}
+
+function writeAlertObject(out: JsonBytes, a: AlertInfo, metadata: boolean, rule: boolean): void {
   out.ascii(',"alert":{"action":');
   quoted(out, a.action);
   out.ascii(',"gid":');
@@ -639,11 +658,11 @@ function alertObject(out: JsonBytes, a: AlertInfo, o: EveOptions): void {
   out.string(a.category ?? "");
   out.ascii(',"severity":');
   out.number(a.severity);
-  if (o.ruleMetadata !== false && a.metadata !== undefined && hasEntries(a.metadata)) {
+  if (metadata && a.metadata !== undefined && hasEntries(a.metadata)) {
     out.ascii(',"metadata":');
-    out.raw(metadataJson(a.metadata));
+    out.json(metadataJson(a.metadata));
   }
-  if (o.rule && a.rule !== undefined) {
+  if (rule && a.rule !== undefined) {
     out.ascii(',"rule":');
     out.string(a.rule);
   }
