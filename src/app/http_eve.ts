@@ -8,6 +8,7 @@
 
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import type { HttpTx } from "./http_parser.ts";
+import type { JsonBytes } from "../output/json_bytes.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** Longest ASCII value {@link eveBytes} turns into a string itself (a TextDecoder call costs ~0.4 us). */
@@ -108,4 +109,70 @@ export function httpEve(tx: HttpTx): Record<string, unknown> {
   if (loc !== undefined) o.redirect = loc;
   o.length = tx.responseMessageLen;
   return o;
+}
+
+/** Write the JSON string of the first value of buffer `id` of `tx`, cut at its first `;` when `cut`. */
+function writeText(out: JsonBytes, tx: HttpTx, id: number, cut: boolean): void {
+  const b = tx.buffers;
+  const s = b.first(id);
+  const start = b.spanStart[s];
+  const end = b.spanEnd[s];
+  const semi = cut ? b.bytes.subarray(start, end).indexOf(SEMICOLON) : -1;
+  if (out.asciiString(b.bytes, start, semi >= 0 ? start + semi : end)) return;
+  const text = eveBytes(b.bytes.subarray(start, end));
+  const at = cut ? text.indexOf(";") : -1;
+  out.string(at >= 0 ? text.slice(0, at) : text);
+}
+
+/** `"key":"value",` for the first value of buffer `id`, when the transaction has one. */
+function textField(out: JsonBytes, key: string, tx: HttpTx, id: number, cut = false): void {
+  if (tx.buffers.first(id) < 0) return;
+  out.ascii(key);
+  writeText(out, tx, id, cut);
+  out.ascii(",");
+}
+
+const SEMICOLON = 0x3b;
+
+/**
+ * Write the JSON text of {@link httpEve}'s object straight into `out`, as
+ * `JSON.stringify` writes it, without building the object or its strings.
+ *
+ * @param out the record being built
+ * @param tx the transaction
+ */
+export function writeHttpEve(out: JsonBytes, tx: HttpTx): void {
+  // every field but the last one (length, always there) is followed by a comma
+  out.ascii("{");
+  textField(out, '"hostname":', tx, Q.HOST);
+  if (tx.port >= 0) {
+    out.ascii('"http_port":');
+    out.number(tx.port);
+    out.ascii(",");
+  }
+  textField(out, '"url":', tx, Q.URI_RAW);
+  textField(out, '"http_user_agent":', tx, Q.USER_AGENT);
+  if (tx.xff !== null) {
+    out.ascii('"xff":');
+    if (!out.asciiString(tx.xff, 0, tx.xff.length)) out.string(eveBytes(tx.xff));
+    out.ascii(",");
+  }
+  textField(out, '"http_content_type":', tx, R.CONTENT_TYPE, true);
+  if (tx.contentRange !== null) {
+    out.ascii('"content_range":');
+    out.json(JSON.stringify(contentRange(tx.contentRange)));
+    out.ascii(",");
+  }
+  textField(out, '"http_refer":', tx, Q.REFERER);
+  textField(out, '"http_method":', tx, Q.METHOD);
+  textField(out, '"protocol":', tx, Q.PROTOCOL);
+  if (tx.hasStatusLine) {
+    out.ascii('"status":');
+    out.number(tx.statusValue);
+    out.ascii(",");
+  }
+  textField(out, '"redirect":', tx, R.LOCATION);
+  out.ascii('"length":');
+  out.number(tx.responseMessageLen);
+  out.ascii("}");
 }

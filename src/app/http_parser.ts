@@ -33,7 +33,8 @@ import { workerBytes } from "./byte_pool.ts";
 import { Coding, Decompressor } from "./http_decompress.ts";
 import { HttpRequestBuffer as Q, HttpResponseBuffer as R } from "./http_buffers.ts";
 import { addResponseFileName } from "./http_files.ts";
-import { httpEve } from "./http_eve.ts";
+import { httpEve, writeHttpEve } from "./http_eve.ts";
+import type { JsonBytes } from "../output/json_bytes.ts";
 import { normalizeHost, normalizePath, parsePort, splitUri, UriParts } from "./http_uri.ts";
 import {
   type AppLogStyle,
@@ -1192,6 +1193,11 @@ export class HttpParser implements AppParser<HttpState> {
   /** @inheritdoc */
   eve(tx: Transaction, _side: number, _forAlert: boolean): Record<string, unknown> | null {
     return httpEve(tx as HttpTx);
+  }
+
+  /** @inheritdoc */
+  eveJson(tx: Transaction, _side: number, out: JsonBytes): void {
+    writeHttpEve(out, tx as HttpTx);
   }
 
   // ------------------------------------------------------------ internals

@@ -24,6 +24,7 @@
 
 import { ByteCopier } from "../flow/byte_copy.ts";
 import { workerBytes } from "./byte_pool.ts";
+import type { JsonBytes } from "../output/json_bytes.ts";
 
 /** Copies buffer bytes into transactions (memcpy for long runs). */
 const copier = new ByteCopier();
@@ -612,4 +613,15 @@ export interface AppParser<S> {
    * @returns the object, or null when there is nothing to write
    */
   eve(tx: Transaction, side: number, forAlert: boolean): Record<string, unknown> | null;
+  /**
+   * Optional: write the JSON text of the object `eve(tx, side, false)` returns, as
+   * `JSON.stringify` writes it, straight into `out` without building the
+   * object. Only for a protocol whose `eve` never returns null nor a
+   * `records` list.
+   *
+   * @param tx the transaction
+   * @param side the part being logged ({@link TxSide} bits)
+   * @param out the record being built
+   */
+  eveJson?(tx: Transaction, side: number, out: JsonBytes): void;
 }

@@ -339,7 +339,7 @@ export function buildDetection(
     flowbits,
   );
   const flows = new FlowStage(flowOptions, flowbits);
-  if (eveSettings.flowRecords) flows.onFlowRecord = (json) => eve.writeRecord(json);
+  if (eveSettings.flowRecords) flows.onFlowRecord = (record) => eve.flow(record);
   pipeline.flowStage = flows;
   pipeline.stage = new DetectStage(ruleset.engine, packet, {
     flows,

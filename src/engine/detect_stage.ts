@@ -211,10 +211,15 @@ export class DetectStage {
     const eve = this.#options.eve;
     const flows = this.#options.flows ?? null;
     if (eve === null || flows === null || fa.parser === null) return;
+    const parser = fa.parser;
     const records = this.#options.appRecords;
-    if (records !== undefined && !records.has(fa.parser.name)) return;
-    const object = fa.parser.eve(tx, side, false);
-    if (object === null) return;
+    if (records !== undefined && !records.has(parser.name)) return;
+    // a parser that writes its JSON text itself builds no object (object stays null)
+    let object: Record<string, unknown> | null = null;
+    if (parser.eveJson === undefined) {
+      object = parser.eve(tx, side, false);
+      if (object === null) return;
+    }
     let p: Packet;
     let pcapCnt = 0;
     let extras: EveExtras;
@@ -231,11 +236,15 @@ export class DetectStage {
       p = flows.flowPacket(f);
       extras = { flowId: flows.flowId(f), pktSrc: "stream (flow timeout)" };
     }
-    const style = fa.parser.logStyle;
+    const style = parser.logStyle;
     if (style.txId) extras.txId = tx.id;
     if (style.packetSide) extras.reverse = false;
+    if (object === null) {
+      eve.app(p, pcapCnt, parser.name, (out) => parser.eveJson?.(tx, side, out), extras);
+      return;
+    }
     const list = Array.isArray(object.records) ? object.records : [object];
-    for (const record of list) eve.app(p, pcapCnt, fa.parser.name, record, extras);
+    for (const record of list) eve.app(p, pcapCnt, parser.name, record, extras);
   }
 
   /**

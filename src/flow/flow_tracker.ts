@@ -21,7 +21,7 @@ import { Packet } from "../decode/packet.ts";
 import { FlowbitStore, flowintCount, trafficFlowbits } from "./flowbits.ts";
 import { HostBitStore } from "./host_bits.ts";
 import { FlowEnd, FlowTable, type FlowTableOptions, TcpState } from "./flow_table.ts";
-import { flowRecord, type FlowRecordInfo } from "../output/flow_record.ts";
+import type { FlowRecordInfo } from "../output/flow_record.ts";
 import { eveProtoName, formatIpv4, formatIpv6 } from "../output/ip_format.ts";
 import { type ReassemblyOptions, TcpReassembly } from "./tcp_reassembly.ts";
 import { MIN_WINDOW } from "./stream_arena.ts";
@@ -126,8 +126,8 @@ export class FlowStage implements FlowTracker {
   onStreamEnd: StreamEndHandler | null = null;
   /** Pseudo packets made at flow end. */
   pseudoPackets = 0;
-  /** Receives the EVE `flow` record of each flow that ends, null to make none. */
-  onFlowRecord: ((json: string) => void) | null = null;
+  /** Receives the facts of the EVE `flow` record of each flow that ends, null to make none. */
+  onFlowRecord: ((record: FlowRecordInfo) => void) | null = null;
   /** Flows that ended, by {@link FlowEnd} reason (index). */
   readonly endedByReason: Float64Array = new Float64Array(8);
   /** Flows that ended, by IP protocol number. */
@@ -271,7 +271,7 @@ export class FlowStage implements FlowTracker {
     this.endedByReason[reason]++;
     this.endedByProto[this.table.proto[f]]++;
     if (this.table.proto[f] === 6 && this.table.tcpState[f] !== TcpState.NONE) this.tcpSessions++;
-    if (this.onFlowRecord !== null) this.onFlowRecord(flowRecord(this.#recordOf(f, reason)));
+    if (this.onFlowRecord !== null) this.onFlowRecord(this.#recordOf(f, reason));
     this.appProto[f] = AppProto.UNKNOWN;
     this.#appTried[f] = 0;
     this.#appProtoOther[f] = 0;

@@ -12,7 +12,9 @@
  * (payload, packet, ethernet, sensor name, pcap file name) are
  * {@link EveOptions}, mirroring suricata.yaml's eve-log options.
  *
- * Strings are escaped with `JSON.stringify`, which escapes exactly what
+ * Records are written into a {@link JsonBytes} (the `write*Record`
+ * functions; the `*Record` ones return the same text as a string). Strings
+ * are escaped as `JSON.stringify` escapes them, which is exactly what
  * Suricata's JsonBuilder escapes (`"`, `\`, control characters, with
  * `\b \t \n \f \r` short forms and lowercase `\u00XX` for the rest).
  *
@@ -28,7 +30,8 @@ import {
   packetDstIp,
   packetSrcIp,
 } from "./ip_format.ts";
-import { formatEveTimestamp } from "./timestamp_format.ts";
+import { JsonBytes } from "./json_bytes.ts";
+import { writeEveTimestamp } from "./timestamp_format.ts";
 
 /** EVE `alert.action`: `"blocked"` for reject rules, and for drop rules in IPS mode. */
 export type AlertAction = "allowed" | "blocked";
@@ -108,7 +111,10 @@ export function ruleMetadata(
   return out;
 }
 
-/** The rule-side content of one alert. */
+/**
+ * The rule-side content of one alert. Made once per rule and not changed
+ * afterwards: the record writer keeps the text of its `alert` object.
+ */
 export interface AlertInfo {
   /** EVE `alert.action` (see {@link alertActionOf}). */
   action: AlertAction;
@@ -379,23 +385,17 @@ export function payloadPrintable(bytes: Uint8Array, start: number, end: number):
   return s;
 }
 
-const metadataCache = new WeakMap<object, string>();
-
-/** The JSON object text of rule metadata (cached per metadata object). */
+/** The JSON object text of rule metadata. */
 function metadataJson(md: AlertMetadata): string {
-  let s = metadataCache.get(md);
-  if (s !== undefined) return s;
   const entries = Array.isArray(md)
     ? md as ReadonlyArray<readonly [string, readonly string[]]>
     : Object.entries(md as Readonly<Record<string, readonly string[]>>);
-  s = "{";
+  let s = "{";
   for (let i = 0; i < entries.length; i++) {
     if (i > 0) s += ",";
     s += JSON.stringify(entries[i][0]) + ":" + JSON.stringify(entries[i][1]);
   }
-  s += "}";
-  metadataCache.set(md, s);
-  return s;
+  return s + "}";
 }
 
 function hasEntries(md: AlertMetadata): boolean {
@@ -491,35 +491,66 @@ export function tunnelInfo(packet: Packet, pcapCnt: number, depth = 1): TunnelIn
 
 // ---------------------------------------------------------------- records
 
-/** `"key":` */
-function k(key: string): string {
-  return '"' + key + '":';
+/** `"` + `s` + `"` for text that needs no escaping (names, addresses). */
+function quoted(out: JsonBytes, s: string): void {
+  out.ascii('"');
+  out.ascii(s);
+  out.ascii('"');
 }
 
-/** The common header, up to and including `community_id` (no braces). */
+/** A `flow_id`/`parent_id` (a string is decimal digits). */
+function id(out: JsonBytes, v: number | bigint | string): void {
+  if (typeof v === "string") out.ascii(v);
+  else out.number(v);
+}
+
+/** The common header: the opening brace, then the fields up to and including `community_id`. */
 function header(
+  out: JsonBytes,
   packet: Packet,
   pcapCnt: number,
   eventType: string,
   x: EveExtras,
   o: EveOptions,
-): string {
+): void {
   const tunnel = x.tunnel !== undefined;
-  let s = k("timestamp") + JSON.stringify(formatEveTimestamp(packet.tsSec, packet.tsNsec));
-  if (x.flowId !== undefined) s += "," + k("flow_id") + String(x.flowId);
-  if (x.parentId !== undefined) s += "," + k("parent_id") + String(x.parentId);
+  out.ascii('{"timestamp":"');
+  writeEveTimestamp(out, packet.tsSec, packet.tsNsec);
+  out.ascii('"');
+  if (x.flowId !== undefined) {
+    out.ascii(',"flow_id":');
+    id(out, x.flowId);
+  }
+  if (x.parentId !== undefined) {
+    out.ascii(',"parent_id":');
+    id(out, x.parentId);
+  }
   const inIface = x.inIface ?? packet.inIface;
-  if (inIface !== null) s += "," + k("in_iface") + JSON.stringify(inIface);
-  if (pcapCnt > 0 && !tunnel) s += "," + k("pcap_cnt") + pcapCnt;
-  s += "," + k("event_type") + '"' + eventType + '"';
+  if (inIface !== null) {
+    out.ascii(',"in_iface":');
+    out.string(inIface);
+  }
+  if (pcapCnt > 0 && !tunnel) {
+    out.ascii(',"pcap_cnt":');
+    out.number(pcapCnt);
+  }
+  out.ascii(',"event_type":');
+  quoted(out, eventType);
   // a tunnel's inner packet is a pseudo packet of its own: only VLAN ids
   // decoded inside the tunnel are its (ERSPAN's, an inner 802.1Q tag)
   const vlans = tunnel && !packet.tunnelVlans ? 0 : packet.vlanCount;
   if (vlans > 0) {
-    s += "," + k("vlan") + "[" + packet.vlanId0;
-    if (vlans > 1) s += "," + packet.vlanId1;
-    if (vlans > 2) s += "," + packet.vlanId2;
-    s += "]";
+    out.ascii(',"vlan":[');
+    out.number(packet.vlanId0);
+    if (vlans > 1) {
+      out.ascii(",");
+      out.number(packet.vlanId1);
+    }
+    if (vlans > 2) {
+      out.ascii(",");
+      out.number(packet.vlanId2);
+    }
+    out.ascii("]");
   }
   if (isIp(packet)) {
     const proto = packet.ipProto;
@@ -536,111 +567,241 @@ function header(
         else srcIp = ip;
       }
     }
-    s += "," + k("src_ip") + '"' + srcIp + '"';
-    if (ports) s += "," + k("src_port") + (rev ? packet.dstPort : packet.srcPort);
-    s += "," + k("dest_ip") + '"' + destIp + '"';
-    if (ports) s += "," + k("dest_port") + (rev ? packet.srcPort : packet.dstPort);
-    s += "," + k("proto") + JSON.stringify(eveProtoName(proto));
+    out.ascii(',"src_ip":');
+    quoted(out, srcIp!);
+    if (ports) {
+      out.ascii(',"src_port":');
+      out.number(rev ? packet.dstPort : packet.srcPort);
+    }
+    out.ascii(',"dest_ip":');
+    quoted(out, destIp!);
+    if (ports) {
+      out.ascii(',"dest_port":');
+      out.number(rev ? packet.srcPort : packet.dstPort);
+    }
+    out.ascii(',"proto":');
+    out.string(eveProtoName(proto));
     if (
       (proto === 1 && (packet.layers & Layer.ICMPV4) !== 0) ||
       (proto === 58 && (packet.layers & Layer.ICMPV6) !== 0)
     ) {
-      s += "," + k("icmp_type") + packet.icmpType + "," + k("icmp_code") + packet.icmpCode;
+      out.ascii(',"icmp_type":');
+      out.number(packet.icmpType);
+      out.ascii(',"icmp_code":');
+      out.number(packet.icmpCode);
     }
   }
-  const pktSrc = x.pktSrc ?? (tunnel ? tunnelPktSrc(packet.tunnel) : "wire/pcap");
-  s += "," + k("pkt_src") + JSON.stringify(pktSrc);
-  if (x.vars !== undefined) s += "," + k("metadata") + JSON.stringify(x.vars);
+  out.ascii(',"pkt_src":');
+  out.string(x.pktSrc ?? (tunnel ? tunnelPktSrc(packet.tunnel) : "wire/pcap"));
+  if (x.vars !== undefined) {
+    out.ascii(',"metadata":');
+    out.json(JSON.stringify(x.vars));
+  }
   if (o.ethernet && !tunnel && (packet.layers & Layer.ETHERNET) !== 0) {
     const e = packet.frameOffset + packet.l2Offset;
-    s += "," + k("ether") + "{" + k("src_mac") + '"' + formatMac(packet.data, e + 6) + '",' +
-      k("dest_mac") + '"' + formatMac(packet.data, e) + '"}';
+    out.ascii(',"ether":{"src_mac":');
+    quoted(out, formatMac(packet.data, e + 6));
+    out.ascii(',"dest_mac":');
+    quoted(out, formatMac(packet.data, e));
+    out.ascii("}");
   }
-  if (x.communityId !== undefined) s += "," + k("community_id") + JSON.stringify(x.communityId);
-  return s;
+  if (x.communityId !== undefined) {
+    out.ascii(',"community_id":');
+    out.string(x.communityId);
+  }
 }
 
 /** `tx_id` and `tx_guessed`. */
-function txFields(x: EveExtras): string {
-  let s = "";
-  if (x.txId !== undefined) s += "," + k("tx_id") + String(x.txId);
-  if (x.txGuessed) s += "," + k("tx_guessed") + "true";
-  return s;
-}
-
-function alertObject(a: AlertInfo, o: EveOptions): string {
-  let s = "," + k("alert") + "{" + k("action") + '"' + a.action + '",' +
-    k("gid") + a.gid + "," + k("signature_id") + a.signatureId + "," + k("rev") + a.rev + "," +
-    k("signature") + JSON.stringify(a.signature) + "," +
-    k("category") + JSON.stringify(a.category ?? "") + "," + k("severity") + a.severity;
-  if (o.ruleMetadata !== false && a.metadata !== undefined && hasEntries(a.metadata)) {
-    s += "," + k("metadata") + metadataJson(a.metadata);
+function txFields(out: JsonBytes, x: EveExtras): void {
+  if (x.txId !== undefined) {
+    out.ascii(',"tx_id":');
+    out.number(x.txId);
   }
-  if (o.rule && a.rule !== undefined) s += "," + k("rule") + JSON.stringify(a.rule);
-  return s + "}";
+  if (x.txGuessed) out.ascii(',"tx_guessed":true');
 }
 
-function tunnelObject(t: TunnelInfo): string {
-  return "," + k("tunnel") + "{" + k("src_ip") + JSON.stringify(t.srcIp) + "," +
-    k("src_port") + t.srcPort + "," + k("dest_ip") + JSON.stringify(t.destIp) + "," +
-    k("dest_port") + t.destPort + "," + k("proto") + JSON.stringify(t.proto) + "," +
-    k("depth") + t.depth + (t.pcapCnt > 0 ? "," + k("pcap_cnt") + t.pcapCnt : "") + "," +
-    k("pkt_src") + JSON.stringify(t.pktSrc) + "}";
+/** The `alert` object's text of an {@link AlertInfo}, with the settings it was made for. */
+interface AlertObjectText {
+  metadata: boolean;
+  rule: boolean;
+  bytes: Uint8Array;
 }
 
-function flowObject(packet: Packet, f: FlowInfo, toClient: boolean): string {
-  const src = packetSrcIp(packet), dst = packetDstIp(packet);
+/** The `alert` object per {@link AlertInfo}: made on a rule's first alert, then copied. */
+const alertObjects = new WeakMap<AlertInfo, AlertObjectText>();
+
+function alertObject(out: JsonBytes, a: AlertInfo, o: EveOptions): void {
+  const metadata = o.ruleMetadata !== false;
+  const rule = o.rule === true;
+  let text = alertObjects.get(a);
+  if (text === undefined || text.metadata !== metadata || text.rule !== rule) {
+    const b = new JsonBytes(512);
+    writeAlertObject(b, a, metadata, rule);
+    text = { metadata, rule, bytes: b.bytes.slice(0, b.length) };
+    alertObjects.set(a, text);
+  }
+  out.raw(text.bytes);
+}
+
+function writeAlertObject(out: JsonBytes, a: AlertInfo, metadata: boolean, rule: boolean): void {
+  out.ascii(',"alert":{"action":');
+  quoted(out, a.action);
+  out.ascii(',"gid":');
+  out.number(a.gid);
+  out.ascii(',"signature_id":');
+  out.number(a.signatureId);
+  out.ascii(',"rev":');
+  out.number(a.rev);
+  out.ascii(',"signature":');
+  out.string(a.signature);
+  out.ascii(',"category":');
+  out.string(a.category ?? "");
+  out.ascii(',"severity":');
+  out.number(a.severity);
+  if (metadata && a.metadata !== undefined && hasEntries(a.metadata)) {
+    out.ascii(',"metadata":');
+    out.json(metadataJson(a.metadata));
+  }
+  if (rule && a.rule !== undefined) {
+    out.ascii(',"rule":');
+    out.string(a.rule);
+  }
+  out.ascii("}");
+}
+
+function tunnelObject(out: JsonBytes, t: TunnelInfo): void {
+  out.ascii(',"tunnel":{"src_ip":');
+  out.string(t.srcIp);
+  out.ascii(',"src_port":');
+  out.number(t.srcPort);
+  out.ascii(',"dest_ip":');
+  out.string(t.destIp);
+  out.ascii(',"dest_port":');
+  out.number(t.destPort);
+  out.ascii(',"proto":');
+  out.string(t.proto);
+  out.ascii(',"depth":');
+  out.number(t.depth);
+  if (t.pcapCnt > 0) {
+    out.ascii(',"pcap_cnt":');
+    out.number(t.pcapCnt);
+  }
+  out.ascii(',"pkt_src":');
+  out.string(t.pktSrc);
+  out.ascii("}");
+}
+
+function flowObject(out: JsonBytes, packet: Packet, f: FlowInfo, toClient: boolean): void {
+  const src = packetSrcIp(packet)!, dst = packetDstIp(packet)!;
   const sp = logsPorts(packet.ipProto) ? packet.srcPort : 0;
   const dp = logsPorts(packet.ipProto) ? packet.dstPort : 0;
-  let s = "," + k("flow") + "{" + k("pkts_toserver") + String(f.pktsToServer) + "," +
-    k("pkts_toclient") + String(f.pktsToClient) + "," +
-    k("bytes_toserver") + String(f.bytesToServer) + "," +
-    k("bytes_toclient") + String(f.bytesToClient) + "," +
-    k("start") + '"' + formatEveTimestamp(f.startSec, f.startNsec) + '",' +
-    k("src_ip") + '"' + (toClient ? dst : src) + '",' +
-    k("dest_ip") + '"' + (toClient ? src : dst) + '"';
+  out.ascii(',"flow":{"pkts_toserver":');
+  out.number(f.pktsToServer);
+  out.ascii(',"pkts_toclient":');
+  out.number(f.pktsToClient);
+  out.ascii(',"bytes_toserver":');
+  out.number(f.bytesToServer);
+  out.ascii(',"bytes_toclient":');
+  out.number(f.bytesToClient);
+  out.ascii(',"start":"');
+  writeEveTimestamp(out, f.startSec, f.startNsec);
+  out.ascii('","src_ip":');
+  quoted(out, toClient ? dst : src);
+  out.ascii(',"dest_ip":');
+  quoted(out, toClient ? src : dst);
   // Suricata writes the ports when the packet's source port is non-zero.
   if (sp > 0) {
-    s += "," + k("src_port") + (toClient ? dp : sp) + "," + k("dest_port") + (toClient ? sp : dp);
+    out.ascii(',"src_port":');
+    out.number(toClient ? dp : sp);
+    out.ascii(',"dest_port":');
+    out.number(toClient ? sp : dp);
   }
-  return s + "}";
+  out.ascii("}");
 }
 
-function payloadFields(bytes: Uint8Array, start: number, end: number, o: EveOptions): string {
-  let s = "";
-  if (o.payload && end > start) s += "," + k("payload") + '"' + base64(bytes, start, end) + '"';
-  if (o.payloadPrintable) {
-    s += "," + k("payload_printable") + JSON.stringify(payloadPrintable(bytes, start, end));
+function payloadFields(
+  out: JsonBytes,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  o: EveOptions,
+): void {
+  if (o.payload && end > start) {
+    out.ascii(',"payload":');
+    quoted(out, base64(bytes, start, end));
   }
-  return s;
+  if (o.payloadPrintable) {
+    out.ascii(',"payload_printable":');
+    out.string(payloadPrintable(bytes, start, end));
+  }
 }
 
 /** `packet` (base64) and `packet_info`. */
-function packetFields(packet: Packet, tunnel: boolean, maxLen: number): string {
+function packetFields(out: JsonBytes, packet: Packet, tunnel: boolean, maxLen: number): void {
   // A tunnel's pseudo-packet holds the inner IP packet only (link type raw).
   const from = tunnel && packet.l3Offset >= 0 ? packet.l3Offset : 0;
   const len = Math.min(packet.capLen - from, maxLen);
   const start = packet.frameOffset + from;
-  return "," + k("packet") + '"' + base64(packet.data, start, start + len) + '",' +
-    k("packet_info") + "{" + k("linktype") + (tunnel ? LINKTYPE_RAW : packet.linkType) + "}";
+  out.ascii(',"packet":');
+  quoted(out, base64(packet.data, start, start + len));
+  out.ascii(',"packet_info":{"linktype":');
+  out.number(tunnel ? LINKTYPE_RAW : packet.linkType);
+  out.ascii("}");
 }
 
-function verdictObject(v: VerdictInfo): string {
-  let s = "," + k("verdict") + "{" + k("action") + '"' + v.action + '"';
-  if (v.rejectTarget !== undefined) s += "," + k("reject-target") + '"' + v.rejectTarget + '"';
-  if (v.reject !== undefined) s += "," + k("reject") + JSON.stringify(v.reject);
-  return s + "}";
+function verdictObject(out: JsonBytes, v: VerdictInfo): void {
+  out.ascii(',"verdict":{"action":');
+  quoted(out, v.action);
+  if (v.rejectTarget !== undefined) {
+    out.ascii(',"reject-target":');
+    quoted(out, v.rejectTarget);
+  }
+  if (v.reject !== undefined) {
+    out.ascii(',"reject":');
+    out.json(JSON.stringify(v.reject));
+  }
+  out.ascii("}");
 }
 
-function trailer(o: EveOptions): string {
-  let s = "";
-  if (o.sensorName !== undefined) s += "," + k("host") + JSON.stringify(o.sensorName);
-  if (o.pcapFilename !== undefined) s += "," + k("pcap_filename") + JSON.stringify(o.pcapFilename);
-  return s;
+/** `host`, `pcap_filename` and the closing brace. */
+function trailer(out: JsonBytes, o: EveOptions): void {
+  if (o.sensorName !== undefined) {
+    out.ascii(',"host":');
+    out.string(o.sensorName);
+  }
+  if (o.pcapFilename !== undefined) {
+    out.ascii(',"pcap_filename":');
+    out.string(o.pcapFilename);
+  }
+  out.ascii("}");
+}
+
+/** A string field when its value is present. */
+function optionalString(out: JsonBytes, key: string, value: string | undefined): void {
+  if (value === undefined) return;
+  out.ascii(key);
+  out.string(value);
 }
 
 /**
- * The JSON text (one line, no newline) of an EVE `alert` record.
+ * The protocol object of an application-layer record: the object, or a
+ * function writing its JSON text (as `JSON.stringify` would) into the record.
+ */
+export type AppObject = Readonly<Record<string, unknown>> | ((out: JsonBytes) => void);
+
+/** The records built for the string-returning functions. */
+const scratch = new JsonBytes();
+
+/** The text `write` builds in {@link scratch}. */
+function recordText(write: (out: JsonBytes) => void): string {
+  scratch.reset();
+  write(scratch);
+  return scratch.text();
+}
+
+/**
+ * Write the JSON text (one line, no newline) of an EVE `alert` record into
+ * `out`.
  *
  * Field order: timestamp, flow_id, parent_id, in_iface, pcap_cnt, event_type,
  * vlan, src_ip, src_port, dest_ip, dest_port, proto, icmp_type, icmp_code,
@@ -653,6 +814,74 @@ function trailer(o: EveOptions): string {
  *
  * For a packet without an IP header (a decoder-event alert) Suricata writes
  * only the header, tx fields, alert, tunnel, packet and verdict.
+ *
+ * @param out where the text goes (appended)
+ * @param packet the decoded packet the alert fired on
+ * @param pcapCnt its number in the capture file (1-based; 0 for live capture)
+ * @param alert the rule-side content
+ * @param extras flow/app-layer facts, when known
+ * @param options writer settings
+ */
+export function writeAlertRecord(
+  out: JsonBytes,
+  packet: Packet,
+  pcapCnt: number,
+  alert: AlertInfo,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): void {
+  const x = extras, o = options;
+  const tunnel = x.tunnel !== undefined;
+  header(out, packet, pcapCnt, "alert", x, o);
+  txFields(out, x);
+  alertObject(out, alert, o);
+  if (x.tunnel !== undefined) tunnelObject(out, x.tunnel);
+  if (isIp(packet)) {
+    if (x.appLayer !== undefined) {
+      for (const key in x.appLayer) {
+        out.ascii(",");
+        out.string(key);
+        out.ascii(":");
+        out.json(JSON.stringify(x.appLayer[key]));
+      }
+    }
+    if (x.files !== undefined) {
+      out.ascii(',"files":');
+      out.json(JSON.stringify(x.files));
+    }
+    optionalString(out, ',"app_proto":', x.appProto);
+    optionalString(out, ',"app_proto_ts":', x.appProtoTs);
+    optionalString(out, ',"app_proto_tc":', x.appProtoTc);
+    optionalString(out, ',"app_proto_orig":', x.appProtoOrig);
+    optionalString(out, ',"app_proto_expected":', x.appProtoExpected);
+    if (x.direction !== undefined) {
+      out.ascii(',"direction":');
+      quoted(out, x.direction);
+    }
+    if (x.flow !== undefined) flowObject(out, packet, x.flow, x.direction === "to_client");
+    if (x.traffic !== undefined) {
+      out.ascii(',"traffic":');
+      out.json(JSON.stringify(x.traffic));
+    }
+    if (o.payload || o.payloadPrintable) {
+      const stream = x.stream === true && packet.ipProto === 6;
+      const sp = x.streamPayload;
+      const d = packet.data, po = packet.frameOffset + packet.payloadOffset;
+      const plen = packet.payloadOffset >= 0 ? packet.payloadLen : 0;
+      if (!stream) payloadFields(out, d, po, po + plen, o);
+      else if (sp !== undefined && sp.length > 0) payloadFields(out, sp, 0, sp.length, o);
+      else if (plen > 0) payloadFields(out, d, po, po + plen, o);
+      out.ascii(stream ? ',"stream":1' : ',"stream":0');
+    }
+  }
+  if (o.packet) packetFields(out, packet, tunnel, Infinity);
+  if (x.verdict !== undefined) verdictObject(out, x.verdict);
+  trailer(out, o);
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE `alert` record (see
+ * {@link writeAlertRecord}).
  *
  * @example
  * ```ts
@@ -672,56 +901,65 @@ export function alertRecord(
   packet: Packet,
   pcapCnt: number,
   alert: AlertInfo,
-  extras: EveExtras = NO_EXTRAS,
-  options: EveOptions = NO_OPTIONS,
+  extras?: EveExtras,
+  options?: EveOptions,
 ): string {
-  const x = extras, o = options;
-  const tunnel = x.tunnel !== undefined;
-  let s = "{" + header(packet, pcapCnt, "alert", x, o) + txFields(x) + alertObject(alert, o);
-  if (x.tunnel !== undefined) s += tunnelObject(x.tunnel);
-  if (isIp(packet)) {
-    if (x.appLayer !== undefined) {
-      for (const key in x.appLayer) {
-        s += "," + JSON.stringify(key) + ":" + JSON.stringify(x.appLayer[key]);
-      }
-    }
-    if (x.files !== undefined) s += "," + k("files") + JSON.stringify(x.files);
-    if (x.appProto !== undefined) s += "," + k("app_proto") + JSON.stringify(x.appProto);
-    if (x.appProtoTs !== undefined) s += "," + k("app_proto_ts") + JSON.stringify(x.appProtoTs);
-    if (x.appProtoTc !== undefined) s += "," + k("app_proto_tc") + JSON.stringify(x.appProtoTc);
-    if (x.appProtoOrig !== undefined) {
-      s += "," + k("app_proto_orig") + JSON.stringify(x.appProtoOrig);
-    }
-    if (x.appProtoExpected !== undefined) {
-      s += "," + k("app_proto_expected") + JSON.stringify(x.appProtoExpected);
-    }
-    if (x.direction !== undefined) s += "," + k("direction") + '"' + x.direction + '"';
-    if (x.flow !== undefined) s += flowObject(packet, x.flow, x.direction === "to_client");
-    if (x.traffic !== undefined) s += "," + k("traffic") + JSON.stringify(x.traffic);
-    if (o.payload || o.payloadPrintable) {
-      const stream = x.stream === true && packet.ipProto === 6;
-      const sp = x.streamPayload;
-      const d = packet.data, po = packet.frameOffset + packet.payloadOffset;
-      const plen = packet.payloadOffset >= 0 ? packet.payloadLen : 0;
-      if (!stream) s += payloadFields(d, po, po + plen, o);
-      else if (sp !== undefined && sp.length > 0) s += payloadFields(sp, 0, sp.length, o);
-      else if (plen > 0) s += payloadFields(d, po, po + plen, o);
-      s += "," + k("stream") + (stream ? 1 : 0);
-    }
-  }
-  if (o.packet) s += packetFields(packet, tunnel, Infinity);
-  if (x.verdict !== undefined) s += verdictObject(x.verdict);
-  return s + trailer(o) + "}";
+  return recordText((out) => writeAlertRecord(out, packet, pcapCnt, alert, extras, options));
 }
 
 /**
- * The JSON text (one line, no newline) of an EVE `anomaly` record.
+ * Write the JSON text (one line, no newline) of an EVE `anomaly` record into
+ * `out`.
  *
  * Field order: the alert header (timestamp ... community_id), tx_id (app-layer
  * anomalies of a transaction), anomaly{type, event} for decode/stream events
  * or anomaly{app_proto, type:"applayer", event, layer}, then for decode and
  * stream events with {@link EveOptions.packetHeader} packet (first 32 bytes)
  * and packet_info, then host, pcap_filename.
+ *
+ * @param out where the text goes (appended)
+ * @param packet the decoded packet the event was raised on
+ * @param pcapCnt its number in the capture file (0 for live capture)
+ * @param anomaly what happened
+ * @param extras flow facts, when known (flow_id, tx_id, ...)
+ * @param options writer settings
+ */
+export function writeAnomalyRecord(
+  out: JsonBytes,
+  packet: Packet,
+  pcapCnt: number,
+  anomaly: AnomalyInfo,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): void {
+  const x = extras, o = options;
+  header(out, packet, pcapCnt, "anomaly", x, o);
+  if (x.txId !== undefined) {
+    out.ascii(',"tx_id":');
+    out.number(x.txId);
+  }
+  if (anomaly.type === "applayer") {
+    out.ascii(',"anomaly":{"app_proto":');
+    out.string(anomaly.appProto);
+    out.ascii(',"type":"applayer","event":');
+    out.string(anomaly.event);
+    out.ascii(',"layer":');
+    out.string(anomaly.layer);
+    out.ascii("}");
+  } else {
+    out.ascii(',"anomaly":{"type":');
+    quoted(out, anomaly.type);
+    out.ascii(',"event":');
+    out.string(anomaly.event);
+    out.ascii("}");
+    if (o.packetHeader) packetFields(out, packet, x.tunnel !== undefined, 32);
+  }
+  trailer(out, o);
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE `anomaly` record (see
+ * {@link writeAnomalyRecord}).
  *
  * @example
  * ```ts
@@ -738,36 +976,105 @@ export function anomalyRecord(
   packet: Packet,
   pcapCnt: number,
   anomaly: AnomalyInfo,
-  extras: EveExtras = NO_EXTRAS,
-  options: EveOptions = NO_OPTIONS,
+  extras?: EveExtras,
+  options?: EveOptions,
 ): string {
-  const x = extras, o = options;
-  let s = "{" + header(packet, pcapCnt, "anomaly", x, o);
-  if (x.txId !== undefined) s += "," + k("tx_id") + String(x.txId);
-  if (anomaly.type === "applayer") {
-    s += "," + k("anomaly") + "{" + k("app_proto") + JSON.stringify(anomaly.appProto) + "," +
-      k("type") + '"applayer",' + k("event") + JSON.stringify(anomaly.event) + "," +
-      k("layer") + JSON.stringify(anomaly.layer) + "}";
-  } else {
-    s += "," + k("anomaly") + "{" + k("type") + '"' + anomaly.type + '",' +
-      k("event") + JSON.stringify(anomaly.event) + "}";
-    if (o.packetHeader) s += packetFields(packet, x.tunnel !== undefined, 32);
-  }
-  return s + trailer(o) + "}";
+  return recordText((out) => writeAnomalyRecord(out, packet, pcapCnt, anomaly, extras, options));
 }
 
 /** Why an inline packet was dropped (Suricata's `drop.reason`). */
 export type DropReason = "rules" | "flow drop";
 
+/** One `"key":value` of the `drop` object, a comma before all but the first. */
+function dropField(out: JsonBytes, first: boolean, key: string, value: number | string): void {
+  out.ascii(first ? '"' : ',"');
+  out.ascii(key);
+  out.ascii('":');
+  if (typeof value === "number") out.number(value);
+  else out.ascii(value);
+}
+
 /**
- * The JSON text (one line, no newline) of an EVE `drop` record (IPS only):
- * Suricata's output-json-drop.c.
+ * Write the JSON text (one line, no newline) of an EVE `drop` record (IPS
+ * only) into `out`: Suricata's output-json-drop.c.
  *
  * Field order: the header (timestamp ... pkt_src), direction, drop{len,
  * tos, ttl, ipid (IPv4) or len, tc, hoplimit, flowlbl (IPv6); tcpseq,
  * tcpack, tcpwin, syn, ack, psh, rst, urg, fin, tcpres, tcpurgp (TCP) or
  * udplen (UDP) or icmp_id, icmp_seq (ICMPv4); reason}, then the `alert`
  * object of the rule that dropped it (eve-log `drop.alerts`), host.
+ *
+ * @param out where the text goes (appended)
+ * @param packet the dropped packet
+ * @param reason why it was dropped
+ * @param alert the rule that dropped it, or null (not logged, or a flow drop)
+ * @param extras flow_id, direction, in_iface
+ * @param options writer settings
+ */
+export function writeDropRecord(
+  out: JsonBytes,
+  packet: Packet,
+  reason: DropReason,
+  alert: AlertInfo | null,
+  extras: EveExtras = NO_EXTRAS,
+  options: EveOptions = NO_OPTIONS,
+): void {
+  const x = extras, o = options;
+  header(out, packet, 0, "drop", x, o);
+  if (x.direction !== undefined) {
+    out.ascii(',"direction":');
+    quoted(out, x.direction);
+  }
+  out.ascii(',"drop":{');
+  const data = packet.data;
+  let first = true;
+  if (packet.ipVersion === 4) {
+    dropField(out, true, "len", packet.ipTotalLen);
+    dropField(out, false, "tos", packet.tos);
+    dropField(out, false, "ttl", packet.ttl);
+    dropField(out, false, "ipid", packet.ipId);
+    first = false;
+  } else if (packet.ipVersion === 6) {
+    const ip = packet.frameOffset + packet.l3Offset;
+    const label = ((data[ip + 1] & 0x0f) << 16) | (data[ip + 2] << 8) | data[ip + 3];
+    dropField(out, true, "len", (data[ip + 4] << 8) | data[ip + 5]);
+    dropField(out, false, "tc", packet.tos);
+    dropField(out, false, "hoplimit", packet.ttl);
+    dropField(out, false, "flowlbl", label);
+    first = false;
+  }
+  if (packet.ipProto === 6 && (packet.layers & Layer.TCP) !== 0) {
+    const f = packet.tcpFlags;
+    const flag = (bit: number) => ((f & bit) !== 0 ? "true" : "false");
+    dropField(out, first, "tcpseq", packet.tcpSeq >>> 0);
+    dropField(out, false, "tcpack", packet.tcpAck >>> 0);
+    dropField(out, false, "tcpwin", packet.tcpWindow);
+    dropField(out, false, "syn", flag(0x02));
+    dropField(out, false, "ack", flag(0x10));
+    dropField(out, false, "psh", flag(0x08));
+    dropField(out, false, "rst", flag(0x04));
+    dropField(out, false, "urg", flag(0x20));
+    dropField(out, false, "fin", flag(0x01));
+    dropField(out, false, "tcpres", data[packet.frameOffset + packet.l4Offset + 12] & 0x0f);
+    dropField(out, false, "tcpurgp", packet.tcpUrgent);
+    first = false;
+  } else if (packet.ipProto === 17 && (packet.layers & Layer.UDP) !== 0) {
+    dropField(out, first, "udplen", packet.udpLen);
+    first = false;
+  } else if (packet.ipProto === 1 && (packet.layers & Layer.ICMPV4) !== 0) {
+    dropField(out, first, "icmp_id", packet.icmpId);
+    dropField(out, false, "icmp_seq", packet.icmpSeq);
+    first = false;
+  }
+  dropField(out, first, "reason", '"' + reason + '"');
+  out.ascii("}");
+  if (alert !== null) alertObject(out, alert, o);
+  trailer(out, o);
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE `drop` record (see
+ * {@link writeDropRecord}).
  *
  * @example
  * ```ts
@@ -784,64 +1091,49 @@ export function dropRecord(
   packet: Packet,
   reason: DropReason,
   alert: AlertInfo | null,
+  extras?: EveExtras,
+  options?: EveOptions,
+): string {
+  return recordText((out) => writeDropRecord(out, packet, reason, alert, extras, options));
+}
+
+/**
+ * Write the JSON text (one line, no newline) of an application-layer
+ * transaction record (`http`, `dns`, `tls`, `ssh`...) into `out`.
+ *
+ * Field order: the header (timestamp ... pkt_src), tx_id, then the
+ * protocol's object under its event type, host, pcap_filename.
+ *
+ * @param out where the text goes (appended)
+ * @param packet the packet the record is written on (or a flow's pseudo packet)
+ * @param pcapCnt its number in the capture (0: none)
+ * @param eventType the protocol's record type, e.g. `"http"`
+ * @param object the protocol's object, or what writes its JSON text
+ * @param extras flow_id, tx_id, reverse (client side first), pkt_src
+ * @param options writer settings
+ */
+export function writeAppRecord(
+  out: JsonBytes,
+  packet: Packet,
+  pcapCnt: number,
+  eventType: string,
+  object: AppObject,
   extras: EveExtras = NO_EXTRAS,
   options: EveOptions = NO_OPTIONS,
-): string {
-  const x = extras, o = options;
-  let s = "{" + header(packet, 0, "drop", x, o);
-  if (x.direction !== undefined) s += "," + k("direction") + '"' + x.direction + '"';
-  const fields: string[] = [];
-  const data = packet.data;
-  if (packet.ipVersion === 4) {
-    fields.push(
-      k("len") + packet.ipTotalLen,
-      k("tos") + packet.tos,
-      k("ttl") + packet.ttl,
-      k("ipid") + packet.ipId,
-    );
-  } else if (packet.ipVersion === 6) {
-    const ip = packet.frameOffset + packet.l3Offset;
-    const label = ((data[ip + 1] & 0x0f) << 16) | (data[ip + 2] << 8) | data[ip + 3];
-    fields.push(
-      k("len") + ((data[ip + 4] << 8) | data[ip + 5]),
-      k("tc") + packet.tos,
-      k("hoplimit") + packet.ttl,
-      k("flowlbl") + label,
-    );
-  }
-  if (packet.ipProto === 6 && (packet.layers & Layer.TCP) !== 0) {
-    const f = packet.tcpFlags;
-    const flag = (bit: number) => ((f & bit) !== 0 ? "true" : "false");
-    fields.push(
-      k("tcpseq") + (packet.tcpSeq >>> 0),
-      k("tcpack") + (packet.tcpAck >>> 0),
-      k("tcpwin") + packet.tcpWindow,
-      k("syn") + flag(0x02),
-      k("ack") + flag(0x10),
-      k("psh") + flag(0x08),
-      k("rst") + flag(0x04),
-      k("urg") + flag(0x20),
-      k("fin") + flag(0x01),
-      k("tcpres") + (data[packet.frameOffset + packet.l4Offset + 12] & 0x0f),
-      k("tcpurgp") + packet.tcpUrgent,
-    );
-  } else if (packet.ipProto === 17 && (packet.layers & Layer.UDP) !== 0) {
-    fields.push(k("udplen") + packet.udpLen);
-  } else if (packet.ipProto === 1 && (packet.layers & Layer.ICMPV4) !== 0) {
-    fields.push(k("icmp_id") + packet.icmpId, k("icmp_seq") + packet.icmpSeq);
-  }
-  fields.push(k("reason") + '"' + reason + '"');
-  s += "," + k("drop") + "{" + fields.join(",") + "}";
-  if (alert !== null) s += alertObject(alert, o);
-  return s + trailer(o) + "}";
+): void {
+  header(out, packet, pcapCnt, eventType, extras, options);
+  txFields(out, extras);
+  out.ascii(",");
+  out.string(eventType);
+  out.ascii(":");
+  if (typeof object === "function") object(out);
+  else out.json(JSON.stringify(object));
+  trailer(out, options);
 }
 
 /**
  * The JSON text (one line, no newline) of an application-layer transaction
- * record (`http`, `dns`, `tls`, `ssh`...).
- *
- * Field order: the header (timestamp ... pkt_src), tx_id, then the
- * protocol's object under its event type, host, pcap_filename.
+ * record (see {@link writeAppRecord}).
  *
  * @param packet the packet the record is written on (or a flow's pseudo packet)
  * @param pcapCnt its number in the capture (0: none)
@@ -855,10 +1147,11 @@ export function appRecord(
   packet: Packet,
   pcapCnt: number,
   eventType: string,
-  object: Readonly<Record<string, unknown>>,
-  extras: EveExtras = NO_EXTRAS,
-  options: EveOptions = NO_OPTIONS,
+  object: AppObject,
+  extras?: EveExtras,
+  options?: EveOptions,
 ): string {
-  return "{" + header(packet, pcapCnt, eventType, extras, options) + txFields(extras) + "," +
-    JSON.stringify(eventType) + ":" + JSON.stringify(object) + trailer(options) + "}";
+  return recordText((out) =>
+    writeAppRecord(out, packet, pcapCnt, eventType, object, extras, options)
+  );
 }

@@ -14,17 +14,20 @@ import type { Packet } from "../decode/packet.ts";
 import { DECODER_EVENT_NAMES } from "../decode/events.ts";
 import {
   type AlertInfo,
-  alertRecord,
   type AnomalyInfo,
-  anomalyRecord,
-  appRecord,
+  type AppObject,
   decoderAnomaly,
   type DropReason,
-  dropRecord,
   type EveExtras,
   type EveOptions,
+  writeAlertRecord,
+  writeAnomalyRecord,
+  writeAppRecord,
+  writeDropRecord,
 } from "./eve_record.ts";
+import { JsonBytes } from "./json_bytes.ts";
 import { fastLogLine } from "./fast_log.ts";
+import { type FlowRecordInfo, writeFlowRecord } from "./flow_record.ts";
 import { type LineSink, LineWriter, type LineWriterOptions } from "./line_writer.ts";
 
 /** Something {@link installFlushOnSignals} can flush and close. */
@@ -52,6 +55,8 @@ export class EveWriter implements Flushable {
   /** The EVE settings every record is written with. */
   readonly options: EveOptions;
   readonly #out: LineWriter;
+  /** The record being built (reused). */
+  readonly #json: JsonBytes = new JsonBytes();
 
   /**
    * Open the file (appending by default, like Suricata's eve-log).
@@ -75,7 +80,7 @@ export class EveWriter implements Flushable {
   }
 
   /**
-   * Write an `alert` record (see {@link alertRecord}).
+   * Write an `alert` record (see {@link writeAlertRecord}).
    *
    * @param packet the packet the alert fired on
    * @param pcapCnt its number in the capture file (0 live)
@@ -85,17 +90,18 @@ export class EveWriter implements Flushable {
    */
   alert(packet: Packet, pcapCnt: number, alert: AlertInfo, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(alertRecord(packet, pcapCnt, alert, extras, this.options));
+    writeAlertRecord(this.#begin(), packet, pcapCnt, alert, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write an application-layer transaction record (see {@link appRecord}).
+   * Write an application-layer transaction record (see {@link writeAppRecord}).
    *
    * @param packet the packet it is written on
    * @param pcapCnt its number in the capture file (0: none)
    * @param eventType `"http"`, `"dns"`, ...
-   * @param object the protocol's object
+   * @param object the protocol's object, or what writes its JSON text
    * @param extras flow facts (flow_id, tx_id, reverse)
    * @returns false when the writer is closed
    */
@@ -103,16 +109,17 @@ export class EveWriter implements Flushable {
     packet: Packet,
     pcapCnt: number,
     eventType: string,
-    object: Readonly<Record<string, unknown>>,
+    object: AppObject,
     extras?: EveExtras,
   ): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(appRecord(packet, pcapCnt, eventType, object, extras, this.options));
+    writeAppRecord(this.#begin(), packet, pcapCnt, eventType, object, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write an `anomaly` record (see {@link anomalyRecord}).
+   * Write an `anomaly` record (see {@link writeAnomalyRecord}).
    *
    * @param packet the packet the event was raised on
    * @param pcapCnt its number in the capture
@@ -122,12 +129,13 @@ export class EveWriter implements Flushable {
    */
   anomaly(packet: Packet, pcapCnt: number, anomaly: AnomalyInfo, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(anomalyRecord(packet, pcapCnt, anomaly, extras, this.options));
+    writeAnomalyRecord(this.#begin(), packet, pcapCnt, anomaly, extras, this.options);
+    this.#end();
     return true;
   }
 
   /**
-   * Write a `drop` record (see {@link dropRecord}).
+   * Write a `drop` record (see {@link writeDropRecord}).
    *
    * @param packet the dropped packet
    * @param reason why it was dropped
@@ -137,7 +145,21 @@ export class EveWriter implements Flushable {
    */
   drop(packet: Packet, reason: DropReason, alert: AlertInfo | null, extras?: EveExtras): boolean {
     if (this.#out.closed) return false;
-    this.#out.writeLine(dropRecord(packet, reason, alert, extras, this.options));
+    writeDropRecord(this.#begin(), packet, reason, alert, extras, this.options);
+    this.#end();
+    return true;
+  }
+
+  /**
+   * Write a `flow` record (see {@link writeFlowRecord}).
+   *
+   * @param flow the ended flow's facts
+   * @returns false when the writer is closed
+   */
+  flow(flow: FlowRecordInfo): boolean {
+    if (this.#out.closed) return false;
+    writeFlowRecord(this.#begin(), flow);
+    this.#end();
     return true;
   }
 
@@ -174,6 +196,17 @@ export class EveWriter implements Flushable {
     if (this.#out.closed) return false;
     this.#out.writeLine(json);
     return true;
+  }
+
+  /** The emptied record buffer, for the next record. */
+  #begin(): JsonBytes {
+    this.#json.reset();
+    return this.#json;
+  }
+
+  /** Write the record built since {@link EveWriter.#begin} as one line. */
+  #end(): void {
+    this.#out.writeBytes(this.#json.bytes, this.#json.length);
   }
 
   /** Write out buffered records. */

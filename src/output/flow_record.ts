@@ -8,12 +8,14 @@
  * flow that never had a session logs flags 00 and no state, as Suricata.
  * Source is the client.
  *
- * Made once per flow end (not per packet), so building a string is fine.
+ * Written once per flow end (not per packet), straight into the EVE writer's
+ * record buffer.
  *
  * @module
  */
 
-import { formatEveTimestamp } from "./timestamp_format.ts";
+import { JsonBytes } from "./json_bytes.ts";
+import { writeEveTimestamp } from "./timestamp_format.ts";
 
 /** What a flow record reports; the flow stage fills it from its table. */
 export interface FlowRecordInfo {
@@ -71,69 +73,139 @@ export interface FlowRecordInfo {
   tcpState?: string;
 }
 
-const FLAG_NAMES: readonly [number, string][] = [
-  [0x02, "syn"],
-  [0x01, "fin"],
-  [0x04, "rst"],
-  [0x08, "psh"],
-  [0x10, "ack"],
-  [0x20, "urg"],
-  [0x40, "ecn"],
-  [0x80, "cwr"],
+/** The flags a `tcp` object lists, in Suricata's order, as their JSON fields. */
+const FLAG_FIELDS: readonly [number, string][] = [
+  [0x02, ',"syn":true'],
+  [0x01, ',"fin":true'],
+  [0x04, ',"rst":true'],
+  [0x08, ',"psh":true'],
+  [0x10, ',"ack":true'],
+  [0x20, ',"urg":true'],
+  [0x40, ',"ecn":true'],
+  [0x80, ',"cwr":true'],
 ];
 
-/** A time in (fractional) seconds, rounded to the microsecond EVE shows. */
-function timestamp(t: number): string {
+/** A time in (fractional) seconds, rounded to the microsecond EVE shows, quoted. */
+function timestamp(out: JsonBytes, t: number): void {
   let sec = Math.floor(t);
   let usec = Math.round((t - sec) * 1e6);
   if (usec === 1e6) {
     sec++;
     usec = 0;
   }
-  return JSON.stringify(formatEveTimestamp(sec, usec * 1000));
+  out.ascii('"');
+  writeEveTimestamp(out, sec, usec * 1000);
+  out.ascii('"');
 }
 
-function hex(n: number): string {
-  return n.toString(16).padStart(2, "0");
+const HEX = "0123456789abcdef";
+
+/** A byte of TCP flags as two lowercase hex digits, quoted. */
+function hex(out: JsonBytes, n: number): void {
+  out.ascii('"');
+  out.ascii(HEX[n >>> 4]);
+  out.ascii(HEX[n & 15]);
+  out.ascii('"');
+}
+
+/** A string field when its value is present. */
+function optionalString(out: JsonBytes, key: string, value: string | undefined): void {
+  if (value === undefined) return;
+  out.ascii(key);
+  out.string(value);
 }
 
 /**
- * The JSON text (one line, no newline) of an EVE flow record.
+ * Write the JSON text (one line, no newline) of an EVE flow record into `out`.
+ *
+ * @param out where the text goes (appended)
+ * @param f the flow's facts
+ */
+export function writeFlowRecord(out: JsonBytes, f: FlowRecordInfo): void {
+  out.ascii('{"timestamp":');
+  timestamp(out, f.time);
+  out.ascii(',"flow_id":');
+  out.number(f.flowId);
+  optionalString(out, ',"in_iface":', f.inIface);
+  out.ascii(',"event_type":"flow"');
+  if (f.vlans.length > 0) {
+    out.ascii(',"vlan":[');
+    for (let i = 0; i < f.vlans.length; i++) {
+      if (i > 0) out.ascii(",");
+      out.number(f.vlans[i]);
+    }
+    out.ascii("]");
+  }
+  out.ascii(',"src_ip":');
+  out.string(f.srcIp);
+  if (f.srcPort !== undefined) {
+    out.ascii(',"src_port":');
+    out.number(f.srcPort);
+  }
+  out.ascii(',"dest_ip":');
+  out.string(f.destIp);
+  if (f.destPort !== undefined) {
+    out.ascii(',"dest_port":');
+    out.number(f.destPort);
+  }
+  out.ascii(',"proto":');
+  out.string(f.proto);
+  optionalString(out, ',"app_proto":', f.appProto);
+  optionalString(out, ',"app_proto_ts":', f.appProtoTs);
+  optionalString(out, ',"app_proto_tc":', f.appProtoTc);
+  if (f.traffic !== undefined) {
+    out.ascii(',"traffic":');
+    out.json(JSON.stringify(f.traffic));
+  }
+  out.ascii(',"flow":{"pkts_toserver":');
+  out.number(f.pktsToServer);
+  out.ascii(',"pkts_toclient":');
+  out.number(f.pktsToClient);
+  out.ascii(',"bytes_toserver":');
+  out.number(f.bytesToServer);
+  out.ascii(',"bytes_toclient":');
+  out.number(f.bytesToClient);
+  out.ascii(',"start":');
+  timestamp(out, f.start);
+  out.ascii(',"end":');
+  timestamp(out, f.end);
+  out.ascii(',"age":');
+  out.number(Math.floor(f.end) - Math.floor(f.start));
+  out.ascii(',"state":');
+  out.string(f.state);
+  out.ascii(',"reason":');
+  out.string(f.reason);
+  out.ascii(f.alerted ? ',"alerted":true' : ',"alerted":false');
+  if (f.emergency) out.ascii(',"emergency":true');
+  out.ascii("}");
+  if (f.tcpFlagsTs !== undefined && f.tcpFlagsTc !== undefined) {
+    const all = f.tcpFlagsTs | f.tcpFlagsTc;
+    out.ascii(',"tcp":{"tcp_flags":');
+    hex(out, all);
+    out.ascii(',"tcp_flags_ts":');
+    hex(out, f.tcpFlagsTs);
+    out.ascii(',"tcp_flags_tc":');
+    hex(out, f.tcpFlagsTc);
+    for (const [bit, name] of FLAG_FIELDS) if ((all & bit) !== 0) out.ascii(name);
+    if (f.tcpState !== undefined) {
+      out.ascii(',"state":');
+      out.string(f.tcpState);
+      out.ascii(',"ts_max_regions":1,"tc_max_regions":1');
+    }
+    out.ascii("}");
+  }
+  out.ascii("}");
+}
+
+/**
+ * The JSON text (one line, no newline) of an EVE flow record (see
+ * {@link writeFlowRecord}).
  *
  * @param f the flow's facts
  * @returns the record
  */
 export function flowRecord(f: FlowRecordInfo): string {
-  let s = `{"timestamp":${timestamp(f.time)},"flow_id":${f.flowId}`;
-  if (f.inIface !== undefined) s += `,"in_iface":${JSON.stringify(f.inIface)}`;
-  s += `,"event_type":"flow"`;
-  if (f.vlans.length > 0) s += `,"vlan":[${f.vlans.join(",")}]`;
-  s += `,"src_ip":${JSON.stringify(f.srcIp)}`;
-  if (f.srcPort !== undefined) s += `,"src_port":${f.srcPort}`;
-  s += `,"dest_ip":${JSON.stringify(f.destIp)}`;
-  if (f.destPort !== undefined) s += `,"dest_port":${f.destPort}`;
-  s += `,"proto":${JSON.stringify(f.proto)}`;
-  if (f.appProto !== undefined) s += `,"app_proto":${JSON.stringify(f.appProto)}`;
-  if (f.appProtoTs !== undefined) s += `,"app_proto_ts":${JSON.stringify(f.appProtoTs)}`;
-  if (f.appProtoTc !== undefined) s += `,"app_proto_tc":${JSON.stringify(f.appProtoTc)}`;
-  if (f.traffic !== undefined) s += `,"traffic":${JSON.stringify(f.traffic)}`;
-  s += `,"flow":{"pkts_toserver":${f.pktsToServer},"pkts_toclient":${f.pktsToClient}` +
-    `,"bytes_toserver":${f.bytesToServer},"bytes_toclient":${f.bytesToClient}` +
-    `,"start":${timestamp(f.start)},"end":${timestamp(f.end)}` +
-    `,"age":${Math.floor(f.end) - Math.floor(f.start)}` +
-    `,"state":${JSON.stringify(f.state)},"reason":${JSON.stringify(f.reason)}` +
-    `,"alerted":${f.alerted}`;
-  if (f.emergency) s += `,"emergency":true`;
-  s += "}";
-  if (f.tcpFlagsTs !== undefined && f.tcpFlagsTc !== undefined) {
-    const all = f.tcpFlagsTs | f.tcpFlagsTc;
-    s += `,"tcp":{"tcp_flags":"${hex(all)}","tcp_flags_ts":"${hex(f.tcpFlagsTs)}"` +
-      `,"tcp_flags_tc":"${hex(f.tcpFlagsTc)}"`;
-    for (const [bit, name] of FLAG_NAMES) if ((all & bit) !== 0) s += `,"${name}":true`;
-    if (f.tcpState !== undefined) {
-      s += `,"state":${JSON.stringify(f.tcpState)},"ts_max_regions":1,"tc_max_regions":1`;
-    }
-    s += "}";
-  }
-  return s + "}";
+  const out = new JsonBytes(512);
+  writeFlowRecord(out, f);
+  return out.text();
 }

@@ -136,6 +136,34 @@ export class LineWriter {
     this.#bytes += bytes.length;
   }
 
+  /**
+   * Add one line given as UTF-8 bytes, `bytes[0, length)`; a newline is
+   * appended. The bytes must not contain a newline.
+   *
+   * @param bytes the line's bytes (copied; the caller may reuse them)
+   * @param length how many of them
+   */
+  writeBytes(bytes: Uint8Array, length: number): void {
+    const sink = this.#sink;
+    if (sink === undefined) throw new Error("LineWriter: write after close");
+    const buf = this.#buf;
+    if (this.#pos + length + 1 > buf.length) this.#writeBuffered(sink);
+    const line = bytes.subarray(0, length);
+    if (length + 1 <= buf.length) {
+      buf.set(line, this.#pos);
+      buf[this.#pos + length] = NEWLINE;
+      this.#pos += length + 1;
+    } else {
+      // Longer than the buffer: written on its own, newline included.
+      const whole = new Uint8Array(length + 1);
+      whole.set(line);
+      whole[length] = NEWLINE;
+      writeAll(sink, whole);
+    }
+    this.#lines++;
+    this.#bytes += length + 1;
+  }
+
   /** Encode `line` + newline behind the buffered bytes if it fits whole. */
   #tryBuffer(line: string): boolean {
     const buf = this.#buf;

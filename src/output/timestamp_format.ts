@@ -8,11 +8,14 @@
  * - fast.log: `MM/DD/YYYY-HH:MM:SS.uuuuuu`, local time, no zone.
  *
  * Microseconds are the nanoseconds truncated (`nsec / 1000`, rounded down).
- * Each formatter caches the text of the last second it formatted, so a burst
- * of events in the same second builds its date part once.
+ * The formatters cache the date part of the seconds they formatted last (EVE:
+ * eight of them, fast.log: one), so a burst of events in the same second
+ * builds its date part once.
  *
  * @module
  */
+
+import type { JsonBytes } from "./json_bytes.ts";
 
 function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
@@ -40,9 +43,34 @@ export function formatUtcOffset(minutesEast: number): string {
   return sign + pad2(Math.floor(m / 60)) + pad2(m % 60);
 }
 
-let eveSec = NaN;
-let evePrefix = "";
-let eveZone = "";
+/**
+ * The date part (`YYYY-MM-DDTHH:MM:SS.`) and zone of a few recent seconds,
+ * in slot `sec & 7`: a record mixes times (a flow record's time, start and
+ * end), and each slot is built once per second.
+ */
+const EVE_SLOTS = 8;
+const eveSecs = new Float64Array(EVE_SLOTS).fill(NaN);
+const evePrefixes: string[] = new Array(EVE_SLOTS).fill("");
+const eveZones: string[] = new Array(EVE_SLOTS).fill("");
+const evePrefixBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
+const eveZoneBytes: Uint8Array[] = new Array(EVE_SLOTS).fill(new Uint8Array(0));
+const encoder = new TextEncoder();
+
+/** The slot holding the date part and zone of `sec`. */
+function eveSlot(sec: number): number {
+  const i = sec & (EVE_SLOTS - 1);
+  if (eveSecs[i] === sec) return i;
+  const d = new Date(sec * 1000);
+  const prefix = d.getFullYear() + "-" + pad2(d.getMonth() + 1) + "-" + pad2(d.getDate()) + "T" +
+    pad2(d.getHours()) + ":" + pad2(d.getMinutes()) + ":" + pad2(d.getSeconds()) + ".";
+  const zone = formatUtcOffset(-d.getTimezoneOffset());
+  evePrefixes[i] = prefix;
+  eveZones[i] = zone;
+  evePrefixBytes[i] = encoder.encode(prefix);
+  eveZoneBytes[i] = encoder.encode(zone);
+  eveSecs[i] = sec;
+  return i;
+}
 
 /**
  * An EVE `timestamp` (also used for `flow.start`): local time with the local
@@ -58,14 +86,22 @@ let eveZone = "";
  * @returns the timestamp text
  */
 export function formatEveTimestamp(sec: number, nsec: number): string {
-  if (sec !== eveSec) {
-    const d = new Date(sec * 1000);
-    evePrefix = d.getFullYear() + "-" + pad2(d.getMonth() + 1) + "-" + pad2(d.getDate()) + "T" +
-      pad2(d.getHours()) + ":" + pad2(d.getMinutes()) + ":" + pad2(d.getSeconds()) + ".";
-    eveZone = formatUtcOffset(-d.getTimezoneOffset());
-    eveSec = sec;
-  }
-  return evePrefix + pad6(Math.floor(nsec / 1000)) + eveZone;
+  const i = eveSlot(sec);
+  return evePrefixes[i] + pad6(Math.floor(nsec / 1000)) + eveZones[i];
+}
+
+/**
+ * Write the text of {@link formatEveTimestamp} (without quotes) into `out`.
+ *
+ * @param out the record being built
+ * @param sec seconds since the epoch
+ * @param nsec nanoseconds within the second (0..999999999)
+ */
+export function writeEveTimestamp(out: JsonBytes, sec: number, nsec: number): void {
+  const i = eveSlot(sec);
+  out.raw(evePrefixBytes[i]);
+  out.padded(Math.floor(nsec / 1000), 6);
+  out.raw(eveZoneBytes[i]);
 }
 
 let fastSec = NaN;

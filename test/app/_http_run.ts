@@ -8,6 +8,7 @@
 import { HttpParser, type HttpState, type HttpTx } from "../../src/app/http_parser.ts";
 import { bufferById } from "../../src/detect/buffers.ts";
 import { type AppOutput, type Transaction, TxSide } from "../../src/app/transaction.ts";
+import { JsonBytes } from "../../src/output/json_bytes.ts";
 import type { StreamChunk } from "./_tcp_streams.ts";
 
 /** What one transaction looked like when it was logged. */
@@ -91,10 +92,20 @@ export function buffersOf(tx: Transaction): Record<string, string[]> {
   return out;
 }
 
+/** The scratch buffer of {@link snapshot}'s check of `eveJson`. */
+const json = new JsonBytes();
+
 function snapshot(parser: HttpParser, tx: HttpTx, side: number, events: string[]): TxRecord {
+  const eve = parser.eve(tx, side, false) ?? {};
+  // the record writer's path must write exactly the object's JSON text
+  json.reset();
+  parser.eveJson(tx, side, json);
+  if (json.text() !== JSON.stringify(eve)) {
+    throw new Error(`eveJson wrote ${json.text()}, the object is ${JSON.stringify(eve)}`);
+  }
   return {
     id: tx.id,
-    eve: parser.eve(tx, side, false) ?? {},
+    eve,
     buffers: buffersOf(tx),
     events: [...events],
   };

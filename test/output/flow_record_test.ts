@@ -9,6 +9,7 @@ import { decodePacket } from "../../src/decode/decoder.ts";
 import { Packet } from "../../src/decode/packet.ts";
 import { DetectContext } from "../../src/detect/detect_context.ts";
 import { FlowStage } from "../../src/flow/flow_tracker.ts";
+import { flowRecord } from "../../src/output/flow_record.ts";
 import { ascii, cat, eth, ipv4, udp } from "./_frames.ts";
 
 function udpFrame(sport: number): Uint8Array {
@@ -26,7 +27,7 @@ Deno.test("flow records: in_iface of the flow's first packet (live), none for fi
   const ctx = new DetectContext(packet);
   const stage = new FlowStage({ capacity: 64, appLayer: false }, 0);
   const records: string[] = [];
-  stage.onFlowRecord = (json) => records.push(json);
+  stage.onFlowRecord = (record) => records.push(flowRecord(record));
   const feed = (frame: Uint8Array, iface: string | null) => {
     packet.data = frame;
     packet.frameOffset = 0;

@@ -77,6 +77,33 @@ Deno.test("LineWriter: a line filling the buffer exactly, and one byte more", ()
   w.close();
 });
 
+Deno.test("LineWriter.writeBytes: lines given as bytes, mixed with strings, whole and in order", () => {
+  const sink = new RecordingSink();
+  const w = new LineWriter(sink, { bufferSize: 64 });
+  const enc = new TextEncoder();
+  const scratch = new Uint8Array(256);
+  const expected: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const l = lineOf(i);
+    expected.push(l);
+    if (i % 3 === 0) {
+      w.writeLine(l);
+    } else {
+      // the caller's buffer holds more than the line; only `length` bytes are written
+      scratch.fill(0x78);
+      const n = enc.encodeInto(l, scratch).written;
+      w.writeBytes(scratch, n);
+    }
+  }
+  w.writeBytes(enc.encode("z".repeat(100)), 100); // longer than the buffer: on its own
+  expected.push("z".repeat(100));
+  for (const c of sink.chunks) assert.equal(c[c.length - 1], 0x0a);
+  w.close();
+  assert.equal(sink.text(), expected.join("\n") + "\n");
+  assert.equal(w.lines, 301);
+  assert.equal(w.bytes, enc.encode(sink.text()).length);
+});
+
 Deno.test("LineWriter: short writes are retried until all bytes are out", () => {
   const sink = new RecordingSink(7);
   const w = new LineWriter(sink, { bufferSize: 100 });
