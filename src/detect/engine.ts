@@ -376,14 +376,20 @@ export class DetectEngine {
     this.#viaStream = new Uint32Array(this.#marks.length);
     this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
     const setIds = new Map<string, number>();
+    // the resolver hands out one set object per address spec text: most
+    // signatures are settled by that object, without spelling out its ranges
+    const setIdsByObject = new Map<Signature["src"], number>();
     const setIdOf = (any: boolean, set: Signature["src"]): number => {
       if (any) return -1;
+      let id = setIdsByObject.get(set);
+      if (id !== undefined) return id;
       const key = `${set.v4.join(",")}/${set.v6.join(",")}`;
-      let id = setIds.get(key);
+      id = setIds.get(key);
       if (id === undefined) {
         setIds.set(key, id = this.#sets.length);
         this.#sets.push(set);
       }
+      setIdsByObject.set(set, id);
       return id;
     };
     this.#srcSet = Int32Array.from(sigs, (sig) => setIdOf(sig.srcAny, sig.src));
