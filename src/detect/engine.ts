@@ -426,22 +426,28 @@ export class DetectEngine {
       const variant = bufferByName(bufferById(id).name + ":response");
       if (variant !== undefined) this.#responseVariant[id] = variant.id;
     }
+    // the signatures of each transaction group, in evaluation order, by
+    // group key in the order the groups are first met
+    const txMembers = new Map<number, { part: number; sigs: Signature[] }>();
     for (const sig of sigs) {
       if (sig.txSide === 0) continue;
       for (let part = TxSide.REQUEST; part <= TxSide.RESPONSE; part <<= 1) {
         if ((sig.txSide & part) === 0) continue;
         const key = sig.appProtoId * 4 + part;
-        while (this.#txGroups.length <= key) this.#txGroups.push(null);
-        if (this.#txGroups[key] === null) {
-          const group = buildTxGroup(sigs, sig.appProtoId, part, factory);
-          this.#txGroups[key] = group;
-          for (const pf of group.prefilters) {
-            idSpace = Math.max(idSpace, pf.matcher.idSpace);
-            name = pf.matcher.name;
-          }
-          if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
-        }
+        const members = txMembers.get(key);
+        if (members === undefined) txMembers.set(key, { part, sigs: [sig] });
+        else members.sigs.push(sig);
       }
+    }
+    for (const [key, { part, sigs: members }] of txMembers) {
+      while (this.#txGroups.length <= key) this.#txGroups.push(null);
+      const group = buildTxGroup(members, part, factory);
+      this.#txGroups[key] = group;
+      for (const pf of group.prefilters) {
+        idSpace = Math.max(idSpace, pf.matcher.idSpace);
+        name = pf.matcher.name;
+      }
+      if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
     }
     this.matcherName = name;
     this.#matchSet = new MatchSet(idSpace);
@@ -1252,12 +1258,15 @@ function txSideOf(sig: Signature): number {
   return TxSide.BOTH;
 }
 
-function buildTxGroup(
-  sigs: Signature[],
-  appProtoId: number,
-  part: number,
-  factory: MatcherFactory,
-): TxGroup {
+/**
+ * Build the group of one part of one protocol's transactions.
+ *
+ * @param sigs the group's signatures (all of one protocol and part), in evaluation order
+ * @param part the part ({@link TxSide})
+ * @param factory creates prefilter matcher builders
+ * @returns the group
+ */
+function buildTxGroup(sigs: Signature[], part: number, factory: MatcherFactory): TxGroup {
   const out = new TxGroup();
   const always: number[] = [];
   const byBuffer = new Map<
@@ -1266,7 +1275,6 @@ function buildTxGroup(
   >();
   const payload = { builder: factory(), ids: new Map<string, number>(), sigsOf: [] as number[][] };
   for (const sig of sigs) {
-    if (sig.appProtoId !== appProtoId || (sig.txSide & part) === 0) continue;
     const fp = sig.fastPattern;
     if (fp !== null && payloadPrefiltered(sig)) {
       // anywhere in a block or the payload: no offset or depth, which are relative to either
