@@ -1720,10 +1720,16 @@ class Emitter {
         return setJs(n.set);
       case T.Assert:
         return n.js;
-      case T.Seq:
-        return n.items.map((x) => this.emit(x)).join("");
-      case T.Alt:
-        return n.branches.map((b) => this.emit(b)).join("|");
+      case T.Seq: {
+        let out = "";
+        for (const item of n.items) out += this.emit(item);
+        return out;
+      }
+      case T.Alt: {
+        let out = this.emit(n.branches[0]);
+        for (let k = 1; k < n.branches.length; k++) out += "|" + this.emit(n.branches[k]);
+        return out;
+      }
       case T.Backref:
         if (n.never) return "(?!)";
         return `(?${n.caseless ? "i" : ""}:\\${this.jsNumber.get(n.num)})`;
