@@ -98,6 +98,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
   const logDir = options.logDir ?? ".";
   const { packet, stage, flowStage, eve, fast, writeStats } = buildDetection(options, loaded, {
     pcapFilename: (settings) => settings.pcapFile ? options.pcap : undefined,
+    collectLoadGarbage: false,
   });
 
   const abort = new AbortController();
@@ -266,6 +267,14 @@ export interface BuildDetectionOptions {
   sharedLogs?: "truncate" | "append";
   /** Print no notes (a second capture worker building the same pipeline). */
   quiet?: boolean;
+  /**
+   * Collect the garbage of loading with a full collection once the pipeline
+   * is built (see {@link collectLoadGarbage}). Default true: live capture
+   * wants no long pause on its packet path later. An offline scan, which
+   * only wants the whole run short, passes false and leaves that garbage to
+   * the collector's own pace.
+   */
+  collectLoadGarbage?: boolean;
 }
 
 /**
@@ -356,7 +365,7 @@ export function buildDetection(
     flowVerdicts: build.flowVerdicts ?? false,
     dropRecords: eveSettings.dropRecords,
   });
-  collectLoadGarbage();
+  if (build.collectLoadGarbage ?? true) collectLoadGarbage();
   return pipeline;
 }
 

@@ -376,14 +376,20 @@ export class DetectEngine {
     this.#viaStream = new Uint32Array(this.#marks.length);
     this.#streamCapable = Uint8Array.from(sigs, (sig) => (inspectsStream(sig) ? 1 : 0));
     const setIds = new Map<string, number>();
+    // the resolver hands out one set object per address spec text: most
+    // signatures are settled by that object, without spelling out its ranges
+    const setIdsByObject = new Map<Signature["src"], number>();
     const setIdOf = (any: boolean, set: Signature["src"]): number => {
       if (any) return -1;
+      let id = setIdsByObject.get(set);
+      if (id !== undefined) return id;
       const key = `${set.v4.join(",")}/${set.v6.join(",")}`;
-      let id = setIds.get(key);
+      id = setIds.get(key);
       if (id === undefined) {
         setIds.set(key, id = this.#sets.length);
         this.#sets.push(set);
       }
+      setIdsByObject.set(set, id);
       return id;
     };
     this.#srcSet = Int32Array.from(sigs, (sig) => setIdOf(sig.srcAny, sig.src));
@@ -420,22 +426,28 @@ export class DetectEngine {
       const variant = bufferByName(bufferById(id).name + ":response");
       if (variant !== undefined) this.#responseVariant[id] = variant.id;
     }
+    // the signatures of each transaction group, in evaluation order, by
+    // group key in the order the groups are first met
+    const txMembers = new Map<number, { part: number; sigs: Signature[] }>();
     for (const sig of sigs) {
       if (sig.txSide === 0) continue;
       for (let part = TxSide.REQUEST; part <= TxSide.RESPONSE; part <<= 1) {
         if ((sig.txSide & part) === 0) continue;
         const key = sig.appProtoId * 4 + part;
-        while (this.#txGroups.length <= key) this.#txGroups.push(null);
-        if (this.#txGroups[key] === null) {
-          const group = buildTxGroup(sigs, sig.appProtoId, part, factory);
-          this.#txGroups[key] = group;
-          for (const pf of group.prefilters) {
-            idSpace = Math.max(idSpace, pf.matcher.idSpace);
-            name = pf.matcher.name;
-          }
-          if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
-        }
+        const members = txMembers.get(key);
+        if (members === undefined) txMembers.set(key, { part, sigs: [sig] });
+        else members.sigs.push(sig);
       }
+    }
+    for (const [key, { part, sigs: members }] of txMembers) {
+      while (this.#txGroups.length <= key) this.#txGroups.push(null);
+      const group = buildTxGroup(members, part, factory);
+      this.#txGroups[key] = group;
+      for (const pf of group.prefilters) {
+        idSpace = Math.max(idSpace, pf.matcher.idSpace);
+        name = pf.matcher.name;
+      }
+      if (group.payload !== null) idSpace = Math.max(idSpace, group.payload.matcher.idSpace);
     }
     this.matcherName = name;
     this.#matchSet = new MatchSet(idSpace);
@@ -1246,12 +1258,15 @@ function txSideOf(sig: Signature): number {
   return TxSide.BOTH;
 }
 
-function buildTxGroup(
-  sigs: Signature[],
-  appProtoId: number,
-  part: number,
-  factory: MatcherFactory,
-): TxGroup {
+/**
+ * Build the group of one part of one protocol's transactions.
+ *
+ * @param sigs the group's signatures (all of one protocol and part), in evaluation order
+ * @param part the part ({@link TxSide})
+ * @param factory creates prefilter matcher builders
+ * @returns the group
+ */
+function buildTxGroup(sigs: Signature[], part: number, factory: MatcherFactory): TxGroup {
   const out = new TxGroup();
   const always: number[] = [];
   const byBuffer = new Map<
@@ -1260,7 +1275,6 @@ function buildTxGroup(
   >();
   const payload = { builder: factory(), ids: new Map<string, number>(), sigsOf: [] as number[][] };
   for (const sig of sigs) {
-    if (sig.appProtoId !== appProtoId || (sig.txSide & part) === 0) continue;
     const fp = sig.fastPattern;
     if (fp !== null && payloadPrefiltered(sig)) {
       // anywhere in a block or the payload: no offset or depth, which are relative to either

@@ -34,6 +34,8 @@ export type SignatureFinalizer = (builder: SignatureBuilder) => void;
 
 const keywords = new Map<string, KeywordDefinition>();
 const finalizers: { order: number; run: SignatureFinalizer }[] = [];
+/** The `run` of each finalizer, in run order (asked for once per rule compiled). */
+let finalizerRuns: readonly SignatureFinalizer[] = [];
 
 /**
  * Register a keyword (and its aliases).
@@ -57,6 +59,7 @@ export function registerKeyword(definition: KeywordDefinition): void {
 export function registerFinalizer(order: number, run: SignatureFinalizer): void {
   finalizers.push({ order, run });
   finalizers.sort((a, b) => a.order - b.order);
+  finalizerRuns = finalizers.map((f) => f.run);
 }
 
 /**
@@ -84,5 +87,5 @@ export function keywordNames(): string[] {
  * @returns the finalizers
  */
 export function signatureFinalizers(): readonly SignatureFinalizer[] {
-  return finalizers.map((f) => f.run);
+  return finalizerRuns;
 }

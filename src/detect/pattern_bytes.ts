@@ -23,8 +23,38 @@ const CHUNK = 64 * 1024;
 const LARGEST_PACKED = 4096;
 const EMPTY = new Uint8Array(0);
 
-let chunk = new Uint8Array(CHUNK);
-let used = 0;
+/**
+ * Copies of byte strings packed into shared chunks. A chunk lives as long as
+ * any view into it, so what is packed together should die together: the
+ * compiled patterns in one packer ({@link packedBytes}), the bytes of rules
+ * being compiled in another.
+ */
+export class BytePacker {
+  #chunk = new Uint8Array(CHUNK);
+  #used = 0;
+
+  /**
+   * A read-only copy of `bytes`, packed with the others of this packer.
+   *
+   * @param bytes the bytes
+   * @returns a view of exactly `bytes.length` bytes
+   */
+  pack(bytes: ArrayLike<number>): Uint8Array {
+    const n = bytes.length;
+    if (n === 0) return EMPTY;
+    if (n > LARGEST_PACKED) return Uint8Array.from(bytes);
+    if (this.#used + n > CHUNK) {
+      this.#chunk = new Uint8Array(CHUNK);
+      this.#used = 0;
+    }
+    const view = this.#chunk.subarray(this.#used, this.#used + n);
+    view.set(bytes);
+    this.#used += n;
+    return view;
+  }
+}
+
+const patterns = new BytePacker();
 
 /**
  * A read-only copy of `bytes`, packed with other patterns.
@@ -33,17 +63,7 @@ let used = 0;
  * @returns a view of exactly `bytes.length` bytes
  */
 export function packedBytes(bytes: ArrayLike<number>): Uint8Array {
-  const n = bytes.length;
-  if (n === 0) return EMPTY;
-  if (n > LARGEST_PACKED) return Uint8Array.from(bytes);
-  if (used + n > CHUNK) {
-    chunk = new Uint8Array(CHUNK);
-    used = 0;
-  }
-  const view = chunk.subarray(used, used + n);
-  view.set(bytes);
-  used += n;
-  return view;
+  return patterns.pack(bytes);
 }
 
 /**

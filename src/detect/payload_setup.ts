@@ -15,6 +15,7 @@
 import { bufferById, PKT_DATA } from "./buffers.ts";
 import { type BufferTest, ContentFlag } from "./content_inspect.ts";
 import { MAX_RULE_VARIABLES } from "./detect_context.ts";
+import { BytePacker } from "./pattern_bytes.ts";
 import { KeywordError, type SignatureBuilder } from "./signature.ts";
 
 /** A content record. */
@@ -390,7 +391,7 @@ export function unquote(
  * @param keyword for errors
  * @param text the text inside the quotes
  * @param at offset of `text` in the option value (for error positions)
- * @returns the bytes
+ * @returns the bytes, read-only (packed with other parsed content)
  */
 export function parseContentBytes(keyword: string, text: string, at: number): Uint8Array {
   // one char per byte: the text itself when it is ASCII (most content), else
@@ -445,11 +446,16 @@ export function parseContentBytes(keyword: string, text: string, at: number): Ui
     contentError(keyword, text, at, "unterminated hex section", src.length - 1);
   }
   if (n === 0) contentError(keyword, text, at, "empty content", 0);
-  return out.slice(0, n);
+  return parsedContent.pack(out.subarray(0, n));
 }
 
 /** Where parseContentBytes writes before copying out the exact length (grown as needed). */
 let contentScratch = new Uint8Array(256);
+/**
+ * Where parsed content bytes are packed: apart from the compiled patterns
+ * (each a packed copy of its own), as they are let go with their rule's parse.
+ */
+const parsedContent = new BytePacker();
 
 /** Throw a content parse error at UTF-8 byte `i` of `text`. */
 function contentError(

@@ -159,6 +159,11 @@ const HSPACE = setOf(0x09, 0x20, 0xa0);
 const VSPACE = setFromRanges([[0x0a, 0x0d], [0x85, 0x85]]);
 const ALL = setNegated(newSet());
 const NOT_NL = setNegated(setOf(0x0a));
+const NOT_DIGIT = setNegated(DIGIT);
+const NOT_WORD = setNegated(WORD);
+const NOT_SPACE = setNegated(SPACE);
+const NOT_HSPACE = setNegated(HSPACE);
+const NOT_VSPACE = setNegated(VSPACE);
 
 /** POSIX classes with C-locale meanings. */
 const POSIX: Record<string, ByteSet> = {
@@ -178,6 +183,13 @@ const POSIX: Record<string, ByteSet> = {
   xdigit: setFromRanges([[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]]),
 };
 
+/**
+ * The sets of literal characters, made once: byte `c` at `c`, an ASCII letter
+ * in both cases at 256 + its lower case. Sharing them is safe because the set
+ * of a parsed node is never changed (only a class's own new set is built up).
+ */
+const LITERAL_SETS: (ByteSet | undefined)[] = [];
+
 /** Latin1 letters that JavaScript's case-insensitive comparison pairs (PCRE2's does not). */
 const LATIN1_PAIRED = setFromRanges([[0xc0, 0xd6], [0xd8, 0xde], [0xe0, 0xf6], [0xf8, 0xfe]]);
 
@@ -193,20 +205,23 @@ function charJs(c: number): string {
   return isAlnum(c) || c === 0x5f ? String.fromCharCode(c) : `\\x${hex2(c)}`;
 }
 
-function rangesJs(s: ByteSet): string {
+/** The ranges of the bytes in `s`, or with `outside` of the bytes not in it. */
+function rangesJs(s: ByteSet, outside: boolean): string {
+  const flip = outside ? -1 : 0;
   let out = "";
   let c = 0;
   while (c < 256) {
-    if (s[c >>> 5] === 0) {
+    const word = s[c >>> 5] ^ flip;
+    if (word === 0) {
       c = (c | 31) + 1; // a word with no member: its 32 bytes at once
       continue;
     }
-    if (!setHas(s, c)) {
+    if ((word & (1 << (c & 31))) === 0) {
       c++;
       continue;
     }
     let e = c;
-    while (e + 1 < 256 && setHas(s, e + 1)) e++;
+    while (e + 1 < 256 && ((s[(e + 1) >>> 5] ^ flip) & (1 << ((e + 1) & 31))) !== 0) e++;
     out += charJs(c);
     if (e > c + 1) out += `-${charJs(e)}`;
     else if (e === c + 1) out += charJs(e);
@@ -224,8 +239,8 @@ function setJs(s: ByteSet): string {
       if (s[k] !== 0) return charJs(k * 32 + 31 - Math.clz32(s[k]));
     }
   }
-  if (n > 128) return `[^${rangesJs(setNegated(s))}]`;
-  return `[${rangesJs(s)}]`;
+  if (n > 128) return `[^${rangesJs(s, true)}]`;
+  return `[${rangesJs(s, false)}]`;
 }
 
 // ---------------------------------------------------------------- the tree
@@ -341,7 +356,7 @@ class Parser {
   readonly typesUsed = new Set<string>();
   /** Character types that are repeated a variable number of times. */
   readonly repeatedTypes = new Set<string>();
-  /** Parent links for the tree, to analyse back references. */
+  /** Parent links for the tree, to analyse back references ({@link Parser.linkParents}). */
   readonly parent = new Map<Node, Node>();
 
   constructor(p: Uint8Array, opts: PcreOptions) {
@@ -370,9 +385,28 @@ class Parser {
     return j < this.p.length ? this.p[j] : -1;
   }
 
-  link(parent: Node, child: Node): Node {
+  /**
+   * Record the parent of every node under `n` in {@link Parser.parent}. Only
+   * the analysis of back references needs them, so a pattern without any
+   * does not pay for them.
+   */
+  linkParents(n: Node): void {
+    switch (n.t) {
+      case T.Seq:
+        for (const item of n.items) this.linkChild(n, item);
+        return;
+      case T.Alt:
+        for (const branch of n.branches) this.linkChild(n, branch);
+        return;
+      case T.Group:
+      case T.Repeat:
+        this.linkChild(n, n.body);
+    }
+  }
+
+  linkChild(parent: Node, child: Node): void {
     this.parent.set(child, parent);
-    return child;
+    this.linkParents(child);
   }
 
   parsePattern(): Node {
@@ -390,9 +424,7 @@ class Parser {
       branches.push(this.parseSeq());
     }
     if (branches.length === 1) return branches[0];
-    const alt: AltNode = { t: T.Alt, branches };
-    for (const b of branches) this.link(alt, b);
-    return alt;
+    return { t: T.Alt, branches };
   }
 
   skipExtended(): void {
@@ -421,7 +453,7 @@ class Parser {
       for (let k = 0; k < atoms.length; k++) {
         let atom = atoms[k];
         if (k === atoms.length - 1) atom = this.parseQuantifiers(atom, start);
-        seq.items.push(this.link(seq, atom));
+        seq.items.push(atom);
       }
     }
     return seq;
@@ -455,7 +487,6 @@ class Parser {
     const ty = atom.t === T.Set || atom.t === T.Group ? atom.ty : undefined;
     if (ty !== undefined && q[1] > q[0]) this.repeatedTypes.add(ty);
     const rep: RepeatNode = { t: T.Repeat, body: atom, min: q[0], max: q[1], lazy, possessive };
-    this.link(rep, atom);
     this.skipExtended();
     if (this.readQuantifierPeek()) this.error("quantifier does not follow a repeatable item");
     return rep;
@@ -507,11 +538,15 @@ class Parser {
   }
 
   literal(c: number): SetNode {
-    const set = newSet();
-    setAdd(set, c);
-    // the other case of an ASCII letter (setFoldAscii, for one char)
-    if (this.flags.i && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
-      setAdd(set, c ^ 0x20);
+    // the other case of an ASCII letter too (setFoldAscii, for one char)
+    const both = this.flags.i && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
+    const k = both ? 256 + (c | 0x20) : c;
+    let set = LITERAL_SETS[k];
+    if (set === undefined) {
+      set = newSet();
+      setAdd(set, c);
+      if (both) setAdd(set, c ^ 0x20);
+      LITERAL_SETS[k] = set;
     }
     return { t: T.Set, set };
   }
@@ -568,23 +603,23 @@ class Parser {
       case 0x64: // d
         return [{ t: T.Set, set: DIGIT }];
       case 0x44:
-        return [{ t: T.Set, set: setNegated(DIGIT) }];
+        return [{ t: T.Set, set: NOT_DIGIT }];
       case 0x77: // w
         return [{ t: T.Set, set: WORD }];
       case 0x57:
-        return [{ t: T.Set, set: setNegated(WORD) }];
+        return [{ t: T.Set, set: NOT_WORD }];
       case 0x73: // s
         return [this.typed(SPACE, "s")];
       case 0x53:
-        return [this.typed(setNegated(SPACE), "S")];
+        return [this.typed(NOT_SPACE, "S")];
       case 0x68: // h
         return [this.typed(HSPACE, "h")];
       case 0x48:
-        return [{ t: T.Set, set: setNegated(HSPACE) }];
+        return [{ t: T.Set, set: NOT_HSPACE }];
       case 0x76: // v
         return [this.typed(VSPACE, "v")];
       case 0x56:
-        return [{ t: T.Set, set: setNegated(VSPACE) }];
+        return [{ t: T.Set, set: NOT_VSPACE }];
       case 0x4e: // N
         if (this.peek() === 0x7b && !this.readQuantifierPeek()) this.unsupported("\\N{name}", at);
         return [this.typed(NOT_NL, "dot")];
@@ -922,7 +957,7 @@ class Parser {
       end: 0,
     };
     if (num > 0) this.groups[num] = group;
-    group.body = this.link(group, this.parseAlt());
+    group.body = this.parseAlt();
     if (this.peek() !== 0x29) this.error("missing closing parenthesis", at);
     this.i++;
     group.end = this.i;
@@ -1003,7 +1038,7 @@ class Parser {
       pos: at,
       end: 0,
     };
-    group.body = this.link(group, this.parseAlt());
+    group.body = this.parseAlt();
     if (this.peek() !== 0x29) this.error("missing closing parenthesis", at);
     this.i++;
     group.end = this.i;
@@ -1182,23 +1217,23 @@ function classTypeEscape(e: number): ByteSet | null {
     case 0x64:
       return DIGIT;
     case 0x44:
-      return setNegated(DIGIT);
+      return NOT_DIGIT;
     case 0x77:
       return WORD;
     case 0x57:
-      return setNegated(WORD);
+      return NOT_WORD;
     case 0x73:
       return SPACE;
     case 0x53:
-      return setNegated(SPACE);
+      return NOT_SPACE;
     case 0x68:
       return HSPACE;
     case 0x48:
-      return setNegated(HSPACE);
+      return NOT_HSPACE;
     case 0x76:
       return VSPACE;
     case 0x56:
-      return setNegated(VSPACE);
+      return NOT_VSPACE;
   }
   return null;
 }
@@ -1685,10 +1720,16 @@ class Emitter {
         return setJs(n.set);
       case T.Assert:
         return n.js;
-      case T.Seq:
-        return n.items.map((x) => this.emit(x)).join("");
-      case T.Alt:
-        return n.branches.map((b) => this.emit(b)).join("|");
+      case T.Seq: {
+        let out = "";
+        for (const item of n.items) out += this.emit(item);
+        return out;
+      }
+      case T.Alt: {
+        let out = this.emit(n.branches[0]);
+        for (let k = 1; k < n.branches.length; k++) out += "|" + this.emit(n.branches[k]);
+        return out;
+      }
       case T.Backref:
         if (n.never) return "(?!)";
         return `(?${n.caseless ? "i" : ""}:\\${this.jsNumber.get(n.num)})`;
@@ -1809,6 +1850,7 @@ function translateBytes(bytes: Uint8Array, options: PcreOptions): TranslatedPcre
       throw new MissingGroupError("reference to non-existent subpattern", r.pos, false, "invalid");
     }
   }
+  if (parser.backrefs.length > 0) parser.linkParents(tree);
   for (const r of parser.backrefs) {
     const g = parser.groups[r.num];
     if (neverSet(parser, g, r)) {

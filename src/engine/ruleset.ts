@@ -116,7 +116,8 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   const count = (reason: string) =>
     skippedByReason.set(reason, (skippedByReason.get(reason) ?? 0) + 1);
   const keywords = new Set<string>();
-  const bySid = new Map<string, Signature>();
+  /** gid -> sid -> the signature kept. */
+  const bySid = new Map<number, Map<number, Signature>>();
   const loaded: Signature[] = [];
   let rulesRead = 0;
   // one rule at a time: each rule's parse is let go once it is compiled, so
@@ -137,9 +138,11 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
       for (const option of rule.options) keywords.add(option.name);
       if (sig.classtype !== null) sig.classtype = sig.classtype.toLowerCase();
       if (!keepModel) releaseRuleModel(sig, keepText);
-      const key = `${sig.gid}:${sig.sid}`;
-      const earlier = bySid.get(key);
+      let ofGid = bySid.get(sig.gid);
+      if (ofGid === undefined) bySid.set(sig.gid, ofGid = new Map());
+      const earlier = ofGid.get(sig.sid);
       if (earlier) {
+        const key = `${sig.gid}:${sig.sid}`;
         // Suricata keeps the higher revision of a duplicated gid:sid.
         const [keep, drop] = sig.rev > earlier.rev ? [sig, earlier] : [earlier, sig];
         later.push({
@@ -153,10 +156,10 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
           reason: "duplicate sid",
         });
         if (keep === sig) loaded[loaded.indexOf(earlier)] = sig;
-        bySid.set(key, keep);
+        ofGid.set(sig.sid, keep);
         continue;
       }
-      bySid.set(key, sig);
+      ofGid.set(sig.sid, sig);
       loaded.push(sig);
     }
     rulesRead += parsedRules + parsed.errors.filter((e) => e.line > 0).length;

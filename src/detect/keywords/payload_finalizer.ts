@@ -562,16 +562,13 @@ function finalize(builder: SignatureBuilder): void {
   const cd = fp.cd;
   const nocase = (cd.flags & ContentFlag.NOCASE) !== 0;
   const chop = cd.chopLength > 0;
-  let bytes = nocase ? cd.bytes.map((c) => LOWER[c]) : cd.bytes.slice();
+  const bytes = chop ? cd.bytes.subarray(cd.chopOffset, cd.chopOffset + cd.chopLength) : cd.bytes;
   // Suricata's PopulateMpmHelperAddPattern uses the (propagated) values.
   let offset = cd.offset;
   let depth = cd.depth;
-  if (chop) {
-    bytes = bytes.slice(cd.chopOffset, cd.chopOffset + cd.chopLength);
-    if (depth !== 0 || offset !== 0) {
-      offset += cd.chopOffset;
-      if (depth !== 0) depth = depth - cd.bytes.length + cd.chopOffset + cd.chopLength;
-    }
+  if (chop && (depth !== 0 || offset !== 0)) {
+    offset += cd.chopOffset;
+    if (depth !== 0) depth = depth - cd.bytes.length + cd.chopOffset + cd.chopLength;
   }
   if ((cd.flags & (ContentFlag.OFFSET_VAR | ContentFlag.DEPTH_VAR)) !== 0) {
     offset = 0;
@@ -579,7 +576,7 @@ function finalize(builder: SignatureBuilder): void {
   }
   sig.fastPattern = {
     bufferId: fp.buffer,
-    bytes: packedBytes(bytes),
+    bytes: nocase ? packedFolded(bytes, LOWER) : packedBytes(bytes),
     nocase,
     ...(offset !== 0 ? { offset } : {}),
     ...(depth !== 0 ? { depth } : {}),
