@@ -9,6 +9,10 @@
  *   once (Suricata's detect/log flush, `pkt_src` "stream (detect/log)") and
  *   the encrypted rest of the flow is not.
  *
+ * - `dsize`: a rule whose size test needs a payload is not evaluated on
+ *   packets of an encrypted flow, nor on empty ones (Suricata's signature
+ *   mask).
+ *
  * The content rules are made from encrypted bytes of the captures. When
  * Suricata 7 is installed it must raise the same alerts. Skipped without the
  * corpus.
@@ -21,6 +25,10 @@ import { join } from "node:path";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
 import { eveRecords, haveSuricata, runSuricata, runTarsier } from "../_suricata.ts";
 import { tcpConnections } from "./_tcp_streams.ts";
+import { openCaptureFile } from "../../src/capture/capture_file.ts";
+import { FrameBatch } from "../../src/capture/frame_batch.ts";
+import { decodeFrame } from "../../src/decode/decoder.ts";
+import { Packet } from "../../src/decode/packet.ts";
 
 const CAPTURE = "pcap/traffic-small.pcap";
 const SSH_CAPTURE = "suricata-verify/ssh-newkeys/input.pcap";
@@ -145,6 +153,86 @@ Deno.test({
       Deno.mkdirSync(ref);
       await runSuricata(pcap, rules, ref);
       assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), "as Suricata");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+/** Alerts of an eve.json as "sid pcap_cnt" keys. */
+async function alertKeys(eve: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const r of await eveRecords(eve)) {
+    if (r.event_type !== "alert") continue;
+    keys.add(`${(r.alert as { signature_id: number }).signature_id} ${r.pcap_cnt}`);
+  }
+  return keys;
+}
+
+/** TCP packets of a capture: how many are empty, how many come from port 443 with over 100 bytes. */
+function tcpCounts(path: string): { empty: number; tls: number } {
+  const capture = openCaptureFile(path);
+  const batch = new FrameBatch();
+  const p = new Packet();
+  let empty = 0;
+  let tls = 0;
+  try {
+    for (let n = capture.source.next(batch); n > 0; n = capture.source.next(batch)) {
+      for (let i = 0; i < n; i++) {
+        decodeFrame(p, batch, i);
+        if (p.ipProto !== 6 || p.l4Offset < 0) continue;
+        if (p.payloadLen === 0) empty++;
+        else if (p.srcPort === 443 && p.payloadLen > 100) tls++;
+      }
+    }
+  } finally {
+    capture.close();
+  }
+  return { empty, tls };
+}
+
+Deno.test({
+  name: "dsize: rules that need a payload skip encrypted and empty packets, as Suricata's mask",
+  ignore: !HAVE_CORPUS,
+  fn: async () => {
+    const pcap = corpusPath(CAPTURE);
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-dsize-" });
+    try {
+      const rules = join(dir, "dsize.rules");
+      Deno.writeTextFileSync(
+        rules,
+        [
+          `alert tcp any any -> any any (msg:"not 5"; dsize:!5; sid:2;)`,
+          `alert tcp any any -> any any (msg:"under 5"; dsize:<5; sid:3;)`,
+          `alert tcp any any -> any any (msg:"empty"; dsize:0; sid:4;)`,
+          `alert tcp any 443 -> any any (msg:"tls over 100"; dsize:>100; sid:5;)`,
+          `alert tcp any any -> any any (msg:"1 to 1999"; dsize:1<>2000; sid:6;)`,
+        ].join("\n") + "\n",
+      );
+      const out = join(dir, "tarsier");
+      await runTarsier(pcap, rules, out);
+      const got = await alertKeys(join(out, "eve.json"));
+      const packets = (sid: number) =>
+        new Set([...got].filter((k) => k.startsWith(`${sid} `)).map((k) => k.split(" ")[1]));
+      const { empty, tls } = tcpCounts(pcap);
+      // "not 5" needs a payload: it alerts where "1 to 1999" does (no packet here has 5 bytes)
+      assert.deepEqual(packets(2), packets(6));
+      assert.equal(packets(4).size, empty, "dsize:0 on every empty TCP packet");
+      assert.equal(packets(3).size, empty, "dsize:<5 needs no payload: the empty ones");
+      const early = packets(5).size;
+      assert.ok(early > 0 && early * 10 < tls, `${early} of ${tls}: handshake records only`);
+      if (!haveSuricata()) {
+        console.log("suricata not installed: Tarsier's alerts only");
+        return;
+      }
+      const ref = join(dir, "suricata");
+      Deno.mkdirSync(ref);
+      await runSuricata(pcap, rules, ref);
+      assert.deepEqual(
+        got,
+        await alertKeys(join(ref, "eve.json")),
+        "as Suricata, packet by packet",
+      );
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
