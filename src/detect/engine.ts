@@ -103,9 +103,8 @@ const ACTION_RANK: Record<string, number> = {
   alert: 3,
 };
 
-/** Where a candidate's prefilter pattern was found. */
 /**
- * Fast patterns at least this long are prefiltered anywhere in their buffer,
+ * Fast patterns longer than this are prefiltered anywhere in their buffer,
  * without their offset/depth window; shorter ones keep it, so that a 1 to 3
  * byte pattern anchored at the start does not make every buffer a candidate.
  * Dropping the window loses nothing (each candidate is verified with its
@@ -129,6 +128,7 @@ function prefilterKey(options: PatternOptions, bytes: Uint8Array): string {
   }`;
 }
 
+/** Where a candidate's prefilter pattern was found. */
 const FROM_PACKET = 1;
 const FROM_STREAM = 2;
 const BOTH_SOURCES = FROM_PACKET | FROM_STREAM;

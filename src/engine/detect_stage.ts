@@ -27,7 +27,8 @@ import type { DropRecordSettings } from "../output/eve_config.ts";
 import type { Defragmenter } from "../flow/defrag.ts";
 import { RAISED_STREAM_EVENTS } from "../detect/keywords/stream_event.ts";
 import type { AppLayer, FlowApp } from "../app/app_layer.ts";
-import type { Transaction } from "../app/transaction.ts";
+import type { AppParser, Transaction } from "../app/transaction.ts";
+import type { JsonBytes } from "../output/json_bytes.ts";
 import type { PseudoPacketSource, StreamEndHandler } from "../flow/flow_tracker.ts";
 import { FlowDirection } from "../detect/detect_context.ts";
 import { PacketVerdict, verdictOfAction } from "../verdict/packet_verdict.ts";
@@ -206,6 +207,15 @@ export class DetectStage {
   #logCtx: DetectContext | null = null;
   #logPktSrc: string | undefined = undefined;
 
+  /** The transaction whose record {@link DetectStage.#writeTxJson} writes (set around the call). */
+  #jsonParser: AppParser<unknown> | null = null;
+  #jsonTx: Transaction | null = null;
+  #jsonSide = 0;
+  /** Writes the JSON text of that transaction's object: one function for every record, no closure each. */
+  readonly #writeTxJson = (out: JsonBytes): void => {
+    this.#jsonParser!.eveJson!(this.#jsonTx!, this.#jsonSide, out);
+  };
+
   /** Write a transaction record (EVE `http`, `dns`...) the parser asked for. */
   #txRecord(f: number, fa: FlowApp, tx: Transaction, side: number): void {
     const eve = this.#options.eve;
@@ -240,7 +250,12 @@ export class DetectStage {
     if (style.txId) extras.txId = tx.id;
     if (style.packetSide) extras.reverse = false;
     if (object === null) {
-      eve.app(p, pcapCnt, parser.name, (out) => parser.eveJson?.(tx, side, out), extras);
+      this.#jsonParser = parser;
+      this.#jsonTx = tx;
+      this.#jsonSide = side;
+      eve.app(p, pcapCnt, parser.name, this.#writeTxJson, extras);
+      this.#jsonParser = null;
+      this.#jsonTx = null;
       return;
     }
     const list = Array.isArray(object.records) ? object.records : [object];

@@ -40,7 +40,7 @@ import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
 /** Copies of at least this many bytes go through libc's memcpy. */
 export const MEMCPY_MIN = 1024;
 /** Copies of at least this many bytes (and below {@link MEMCPY_MIN}) go a 32-bit word at a time. */
-export const WORDS_MIN = 32;
+const WORDS_MIN = 32;
 /** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
 const memcpy = memcpyOrNull();
 /** Whether a word's first byte in memory is its low byte (the word loop's shifts assume so). */

@@ -424,7 +424,12 @@ export class FlowStage implements FlowTracker {
   /**
    * Find or create the packet's flow and fill the context: `flowIndex`
    * (-1 without a flow), `direction`, `established`, `flowPackets`,
-   * `flowAge`, `flowGeneration`, `flowbits`, `hostbits`.
+   * `flowAge`, `flowGeneration`, `flowbits`, `hostbits`, the stream blocks
+   * to inspect and `payloadInspection` (false once a parser found the flow's
+   * payload encrypted). When a parser ends the flow's inspection on this
+   * packet (SSH after both NEWKEYS), the streams' pending data is handed to
+   * {@link FlowStage.onStreamEnd} from here, before the packet itself is
+   * inspected: detection may run (and write alerts) inside this call.
    *
    * @param p the decoded packet
    * @param ctx the detection context to fill; `ctx.now` must hold the packet time

@@ -776,13 +776,6 @@ function trailer(out: JsonBytes, o: EveOptions): void {
   out.ascii("}");
 }
 
-/** A string field when its value is present. */
-function optionalString(out: JsonBytes, key: string, value: string | undefined): void {
-  if (value === undefined) return;
-  out.ascii(key);
-  out.string(value);
-}
-
 /**
  * The protocol object of an application-layer record: the object, or a
  * function writing its JSON text (as `JSON.stringify` would) into the record.
@@ -849,11 +842,11 @@ export function writeAlertRecord(
       out.ascii(',"files":');
       out.json(JSON.stringify(x.files));
     }
-    optionalString(out, ',"app_proto":', x.appProto);
-    optionalString(out, ',"app_proto_ts":', x.appProtoTs);
-    optionalString(out, ',"app_proto_tc":', x.appProtoTc);
-    optionalString(out, ',"app_proto_orig":', x.appProtoOrig);
-    optionalString(out, ',"app_proto_expected":', x.appProtoExpected);
+    out.optionalString(',"app_proto":', x.appProto);
+    out.optionalString(',"app_proto_ts":', x.appProtoTs);
+    out.optionalString(',"app_proto_tc":', x.appProtoTc);
+    out.optionalString(',"app_proto_orig":', x.appProtoOrig);
+    out.optionalString(',"app_proto_expected":', x.appProtoExpected);
     if (x.direction !== undefined) {
       out.ascii(',"direction":');
       quoted(out, x.direction);
@@ -1129,29 +1122,4 @@ export function writeAppRecord(
   if (typeof object === "function") object(out);
   else out.json(JSON.stringify(object));
   trailer(out, options);
-}
-
-/**
- * The JSON text (one line, no newline) of an application-layer transaction
- * record (see {@link writeAppRecord}).
- *
- * @param packet the packet the record is written on (or a flow's pseudo packet)
- * @param pcapCnt its number in the capture (0: none)
- * @param eventType the protocol's record type, e.g. `"http"`
- * @param object the protocol's object
- * @param extras flow_id, tx_id, reverse (client side first), pkt_src
- * @param options writer settings
- * @returns the record's JSON text
- */
-export function appRecord(
-  packet: Packet,
-  pcapCnt: number,
-  eventType: string,
-  object: AppObject,
-  extras?: EveExtras,
-  options?: EveOptions,
-): string {
-  return recordText((out) =>
-    writeAppRecord(out, packet, pcapCnt, eventType, object, extras, options)
-  );
 }

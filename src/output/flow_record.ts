@@ -108,13 +108,6 @@ function hex(out: JsonBytes, n: number): void {
   out.ascii('"');
 }
 
-/** A string field when its value is present. */
-function optionalString(out: JsonBytes, key: string, value: string | undefined): void {
-  if (value === undefined) return;
-  out.ascii(key);
-  out.string(value);
-}
-
 /**
  * Write the JSON text (one line, no newline) of an EVE flow record into `out`.
  *
@@ -126,7 +119,7 @@ export function writeFlowRecord(out: JsonBytes, f: FlowRecordInfo): void {
   timestamp(out, f.time);
   out.ascii(',"flow_id":');
   out.number(f.flowId);
-  optionalString(out, ',"in_iface":', f.inIface);
+  out.optionalString(',"in_iface":', f.inIface);
   out.ascii(',"event_type":"flow"');
   if (f.vlans.length > 0) {
     out.ascii(',"vlan":[');
@@ -150,9 +143,9 @@ export function writeFlowRecord(out: JsonBytes, f: FlowRecordInfo): void {
   }
   out.ascii(',"proto":');
   out.string(f.proto);
-  optionalString(out, ',"app_proto":', f.appProto);
-  optionalString(out, ',"app_proto_ts":', f.appProtoTs);
-  optionalString(out, ',"app_proto_tc":', f.appProtoTc);
+  out.optionalString(',"app_proto":', f.appProto);
+  out.optionalString(',"app_proto_ts":', f.appProtoTs);
+  out.optionalString(',"app_proto_tc":', f.appProtoTc);
   if (f.traffic !== undefined) {
     out.ascii(',"traffic":');
     out.json(JSON.stringify(f.traffic));

@@ -133,6 +133,19 @@ export class JsonBytes {
   }
 
   /**
+   * A key (JSON punctuation included, e.g. `,"app_proto":`) and the JSON
+   * string of `value`; nothing when `value` is undefined.
+   *
+   * @param key the key text, written as it is
+   * @param value the value, or undefined to write nothing
+   */
+  optionalString(key: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.ascii(key);
+    this.string(value);
+  }
+
+  /**
    * The JSON string of ASCII bytes `bytes[start, end)`, escaped as
    * `JSON.stringify` escapes the same text; nothing is written when a byte is
    * not ASCII (from 0x80), so the caller can decode them itself.

@@ -153,6 +153,11 @@ Deno.test({
       Deno.mkdirSync(ref);
       await runSuricata(pcap, rules, ref);
       assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), "as Suricata");
+      assert.deepEqual(
+        await alertSources(join(out, "eve.json")),
+        await alertSources(join(ref, "eve.json")),
+        "raised from the same kind of packet as Suricata's",
+      );
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }

@@ -7,9 +7,11 @@
 import assert from "node:assert/strict";
 import { parseUintComparison, U16_MAX, U8_MAX } from "../../src/detect/keywords/_numeric.ts";
 import { STREAM_EVENT_NAMES, streamEventId } from "../../src/detect/keywords/stream_event.ts";
+import { DetectContext } from "../../src/detect/detect_context.ts";
 import {
   be16,
   bytes,
+  decodeBytes,
   ethernet,
   ethIpv4Tcp,
   ethIpv4Udp,
@@ -305,6 +307,29 @@ Deno.test("dsize: payload size of TCP, UDP, ICMP", () => {
   check("dsize:100<>200;", [tcp4({}, {}, filler(101))], [tcp4({}, {}, filler(100))]);
   check("dsize:8;", [icmpEcho4(8, 1, 1)], [icmpEcho4(8, 1, 1).slice(0, 40)]);
   rejects("dsize:1; dsize:2;", "test.rules:1:39: dsize: only one dsize per rule");
+  rejects("dsize:>=0;", /always matches/);
+});
+
+Deno.test("dsize: a size that needs a payload is not tested on a flow whose payload is not inspected", () => {
+  const data = decodeBytes(tcp4({}, {}, filler(50)));
+  const empty = decodeBytes(tcp4());
+  const encrypted = new DetectContext(data);
+  encrypted.payloadInspection = false; // e.g. TLS after application data (Suricata's PKT_NOPAYLOAD_INSPECTION)
+  const matches = (options: string, p: typeof data, ctx: DetectContext) =>
+    sigWith(options, "tcp").conditions.every((c) => c.match(p, ctx));
+  for (const options of ["dsize:>10;", "dsize:!5;", "dsize:10<>100;", "dsize:>=1;", "dsize:50;"]) {
+    assert.ok(
+      matches(options, data, new DetectContext(data)),
+      `${options} with payload inspection`,
+    );
+    assert.ok(!matches(options, data, encrypted), `${options} without`);
+    assert.ok(!matches(options, empty, new DetectContext(empty)), `${options} on an empty packet`);
+  }
+  // sizes that include 0 are tested on every packet; dsize:0 only where there is no payload to inspect
+  assert.ok(matches("dsize:<60;", data, encrypted));
+  assert.ok(matches("dsize:<=50;", data, encrypted));
+  assert.ok(!matches("dsize:0;", data, encrypted), "the packet still has 50 bytes");
+  assert.ok(matches("dsize:0;", empty, new DetectContext(empty)));
   rejects("dsize:70000;", "test.rules:1:36: dsize: number 70000 is out of range (0-65535)");
 });
 

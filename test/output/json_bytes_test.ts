@@ -37,7 +37,28 @@ Deno.test("JsonBytes.asciiString escapes ASCII bytes as JSON.stringify, refuses 
 
 Deno.test("JsonBytes.number writes String(n)", () => {
   const out = new JsonBytes(16);
-  const values = [0, 7, 10, 99, 65535, 873687229623128, Number.MAX_SAFE_INTEGER, 2 ** 60, -3, 1.5];
+  const values = [
+    0,
+    -0,
+    7,
+    10,
+    99,
+    65535,
+    999_999_999,
+    1e9,
+    1e9 + 1,
+    1e9 * 1e6 - 1,
+    9_007_198_999_999_999,
+    873687229623128,
+    Number.MAX_SAFE_INTEGER - 1,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 60,
+    -3,
+    1.5,
+    NaN,
+  ];
+  // and integers of every length, around the 10^9 split
+  for (let k = 0; k < 2000; k++) values.push(Math.floor(Math.random() * 10 ** (1 + (k % 16))));
   for (const n of values) {
     out.reset();
     out.number(n);
