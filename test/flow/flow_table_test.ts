@@ -338,6 +338,28 @@ Deno.test("timeouts: each packet ends up to two timed-out flows per list, also w
   assert.equal(table.active, 1);
 });
 
+Deno.test("timeouts: a flow alone in its list, refreshed in place, ends at its own due second", () => {
+  const ended: number[] = [];
+  const table = new FlowTable({ capacity: 8 });
+  const p = new Packet();
+  const at = (cport: number, t: number) =>
+    table.lookupOrCreate(decodeAt(udpFrame({ ...E, cport }, true), t, p), t);
+  table.onEnd = (slot) => ended.push(table.portA[slot]);
+  at(9, 2000);
+  at(9, 2010); // head and tail of its list: refreshed where it is
+  at(9, 2020);
+  at(8, 2031); // the sweep first due after 2030 finds port 9 not due (2020 + 30)
+  assert.deepEqual(ended, []);
+  at(8, 2050.9);
+  assert.deepEqual(ended, [], "second 2050 is not past 2020 + 30");
+  at(8, 2051);
+  assert.deepEqual(ended, [9], "ended in the first second past 2020 + 30");
+  at(8, 2079.9);
+  assert.deepEqual(ended, [9]);
+  at(8, 2080.5);
+  assert.deepEqual(ended, [9], "port 8 was refreshed at 2079.9");
+});
+
 Deno.test("timeouts: each state has Suricata's default timeout", () => {
   const life = (frames: Uint8Array[], gap: number) => {
     const table = new FlowTable({ capacity: 8 });
