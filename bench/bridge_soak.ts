@@ -17,7 +17,7 @@
  */
 
 import { buildTopology, inNs, liveTestsUnavailable } from "../test/e2e/_netns.ts";
-import { curl, type Started, startInNs, startTarsier } from "../test/e2e/_live.ts";
+import { curl, delay, type Started, startInNs, startTarsier } from "../test/e2e/_live.ts";
 
 const args = Deno.args;
 const flag = (name: string, fallback: string) => {
@@ -40,13 +40,9 @@ function rssMiB(pid: number | undefined): number {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Whether the child has exited (without waiting). */
 async function exited(p: Started): Promise<Deno.CommandStatus | null> {
-  return await Promise.race([p.child.status, delay(0).then(() => null)]);
+  return await Promise.race([p.child.status, delay(0)]);
 }
 
 async function main(): Promise<number> {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { inNs, type Topology } from "./_netns.ts";
+import { buildTopology, inNs, type Topology } from "./_netns.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -196,4 +196,63 @@ export function assertBulkIntact(topo: Topology, expected: string, what = "bulk 
   assert.equal(bulk.code, 0, `${what}: ${bulk.error}`);
   assert.equal(bulk.body.length, expected.length, `${what}: length`);
   assert(bulk.body === expected, `${what}: intact`);
+}
+
+/** A bridge topology with a dual-stack HTTP server on port 8080 of its server namespace. */
+export interface WebFixture {
+  /** The namespaces. */
+  topo: Topology;
+  /** A temporary folder: the web root `www/` and the rules file `e2e.rules`. */
+  dir: string;
+  /** The HTTP server. */
+  web: Started;
+}
+
+/**
+ * Build a topology, write a web root and a rules file, and start the HTTP
+ * server (`python3 -m http.server`).
+ *
+ * @param mode what joins the two middle veths (`tarsier` leaves them to a tarsier started later)
+ * @param files the web root's files by name
+ * @param rules the text of `e2e.rules`
+ * @returns the fixture; {@link tearDownWebFixture} removes it
+ */
+export function setUpWebFixture(
+  mode: "tarsier" | "kernel",
+  files: Record<string, string>,
+  rules: string,
+): WebFixture {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-" });
+  const www = `${dir}/www`;
+  Deno.mkdirSync(www);
+  for (const [name, text] of Object.entries(files)) Deno.writeTextFileSync(`${www}/${name}`, text);
+  Deno.writeTextFileSync(`${dir}/e2e.rules`, rules);
+  const topo = buildTopology(mode);
+  const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
+  return { topo, dir, web };
+}
+
+/**
+ * Stop tarsier (when started) and the server, remove the namespaces and the folder.
+ *
+ * @param f the fixture
+ * @param tarsier the tarsier process, or null
+ */
+export async function tearDownWebFixture(f: WebFixture, tarsier: Started | null): Promise<void> {
+  try {
+    if (tarsier) await tarsier.stop();
+    await f.web.stop();
+  } finally {
+    f.topo.destroy();
+    Deno.removeSync(f.dir, { recursive: true });
+  }
+}
+
+/**
+ * A promise resolved with null after `ms` milliseconds (to race a process's exit).
+ *
+ * @param ms the wait
+ */
+export function delay(ms: number): Promise<null> {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }

@@ -7,17 +7,20 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, liveTestsUnavailable, type Topology } from "./_netns.ts";
+import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
 import {
   assertBulkIntact,
   bulkText,
   curl,
+  delay,
   ping,
   promiscuity,
   readEve,
+  setUpWebFixture,
   type Started,
-  startInNs,
   startTarsier,
+  tearDownWebFixture,
+  type WebFixture as Fixture,
 } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
@@ -49,36 +52,15 @@ function threadSent(stderr: string): number {
   return Number(m[1]);
 }
 
-interface Fixture {
-  topo: Topology;
-  dir: string;
-  web: Started;
-}
-
 /** Namespaces, a web root with a few files and a dual-stack HTTP server. */
 function setUp(mode: "tarsier" | "kernel"): Fixture {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-" });
-  const www = `${dir}/www`;
-  Deno.mkdirSync(www);
-  Deno.writeTextFileSync(`${www}/index.html`, "hello from the server\n");
-  Deno.writeTextFileSync(`${www}/evil`, "you should not see this\n");
-  Deno.writeTextFileSync(`${www}/reject-me`, "nor this\n");
-  Deno.writeTextFileSync(`${www}/trusted`, "trusted /evil\n");
-  Deno.writeTextFileSync(`${www}/bulk.txt`, BULK);
-  Deno.writeTextFileSync(`${dir}/e2e.rules`, RULES);
-  const topo = buildTopology(mode);
-  const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
-  return { topo, dir, web };
-}
-
-async function tearDown(f: Fixture, tarsier: Started | null): Promise<void> {
-  try {
-    if (tarsier) await tarsier.stop();
-    await f.web.stop();
-  } finally {
-    f.topo.destroy();
-    Deno.removeSync(f.dir, { recursive: true });
-  }
+  return setUpWebFixture(mode, {
+    "index.html": "hello from the server\n",
+    evil: "you should not see this\n",
+    "reject-me": "nor this\n",
+    trusted: "trusted /evil\n",
+    "bulk.txt": BULK,
+  }, RULES);
 }
 
 /** Wait until the benign page loads through the middle (tarsier has started). */
@@ -91,10 +73,6 @@ async function waitForPath(f: Fixture, tarsier: Started): Promise<void> {
     }
   }
   throw new Error(`no path through the middle; tarsier said: ${tarsier.stderr()}`);
-}
-
-function delay(ms: number): Promise<null> {
-  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }
 
 /**
@@ -120,7 +98,7 @@ function ipsTest(
         await waitForPath(f, tarsier);
         await body(f, tarsier, out);
       } finally {
-        await tearDown(f, tarsier);
+        await tearDownWebFixture(f, tarsier);
       }
     },
   });
@@ -295,7 +273,7 @@ Deno.test({
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
       assert(fast.includes("[wDrop] [**] [1:7000001:1]"), fast);
     } finally {
-      await tearDown(f, tarsier);
+      await tearDownWebFixture(f, tarsier);
     }
   },
 });

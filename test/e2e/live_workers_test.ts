@@ -9,17 +9,20 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, liveTestsUnavailable, type Topology } from "./_netns.ts";
+import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
 import {
   assertBulkIntact,
   bulkText,
   curl,
+  delay,
   ping,
   promiscuity,
   readEve,
+  setUpWebFixture,
   type Started,
-  startInNs,
   startTarsier,
+  tearDownWebFixture,
+  type WebFixture as Fixture,
 } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
@@ -39,37 +42,13 @@ const BULK = bulkText(4);
 /** Connections made through the bridge (each a new TCP flow). */
 const CONNECTIONS = 24;
 
-interface Fixture {
-  topo: Topology;
-  dir: string;
-  web: Started;
-}
-
+/** The bridge namespaces, a web root with its files and the HTTP server. */
 function setUp(mode: "tarsier" | "kernel"): Fixture {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-workers-" });
-  const www = `${dir}/www`;
-  Deno.mkdirSync(www);
-  Deno.writeTextFileSync(`${www}/index.html`, "hello from the server\n");
-  Deno.writeTextFileSync(`${www}/evil`, "you should not see this\n");
-  Deno.writeTextFileSync(`${www}/bulk.txt`, BULK);
-  Deno.writeTextFileSync(`${dir}/e2e.rules`, RULES);
-  const topo = buildTopology(mode);
-  const web = startInNs(topo.server, "python3", ["-m", "http.server", "8080", "--bind", "::"], www);
-  return { topo, dir, web };
-}
-
-async function tearDown(f: Fixture, tarsier: Started | null): Promise<void> {
-  try {
-    if (tarsier) await tarsier.stop();
-    await f.web.stop();
-  } finally {
-    f.topo.destroy();
-    Deno.removeSync(f.dir, { recursive: true });
-  }
-}
-
-function delay(ms: number): Promise<null> {
-  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+  return setUpWebFixture(mode, {
+    "index.html": "hello from the server\n",
+    evil: "you should not see this\n",
+    "bulk.txt": BULK,
+  }, RULES);
 }
 
 /** `tarsier ips --workers 2` bridging the fixture's veths with its rules, JSON summary, plus `extra`. */
@@ -199,7 +178,7 @@ Deno.test({
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
       assert(fast.includes("[Drop] [**] [1:7000001:1] E2E drop evil"), fast);
     } finally {
-      await tearDown(f, tarsier);
+      await tearDownWebFixture(f, tarsier);
     }
   },
 });
@@ -227,7 +206,7 @@ Deno.test({
       assert(summary.send_thread <= summary.accepted);
       assert.equal(summary.send_errors, 0);
     } finally {
-      await tearDown(f, tarsier);
+      await tearDownWebFixture(f, tarsier);
     }
   },
 });
@@ -280,7 +259,7 @@ Deno.test({
       assert(summary.worker_packets.every((n: number) => n > 0), `${summary.worker_packets}`);
       assert.equal(summary.kernel_drops, 0);
     } finally {
-      await tearDown(f, tarsier);
+      await tearDownWebFixture(f, tarsier);
     }
   },
 });
