@@ -55,25 +55,63 @@ function hexOf(data: Uint8Array, at: number): string {
   return [...data.subarray(at, at + 16)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
-/** Signature ids of the alerts of an eve.json, counted. */
-async function alertCounts(eve: string): Promise<Map<number, number>> {
+/** An alert as these tests compare them. */
+interface Alert {
+  sid: number;
+  pcapCnt: number | undefined;
+  pktSrc: string;
+}
+
+/** The alerts of an eve.json. */
+async function alertsOf(eve: string): Promise<Alert[]> {
+  return (await eveRecords(eve)).filter((r) => r.event_type === "alert").map((r) => ({
+    sid: (r.alert as { signature_id: number }).signature_id,
+    pcapCnt: r.pcap_cnt as number | undefined,
+    pktSrc: String(r.pkt_src),
+  }));
+}
+
+/** How many alerts each signature raised. */
+function countsOf(alerts: Alert[]): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const r of await eveRecords(eve)) {
-    if (r.event_type !== "alert") continue;
-    const sid = (r.alert as { signature_id: number }).signature_id;
-    counts.set(sid, (counts.get(sid) ?? 0) + 1);
-  }
+  for (const a of alerts) counts.set(a.sid, (counts.get(a.sid) ?? 0) + 1);
   return counts;
 }
 
-/** `pkt_src` of each alert of an eve.json, by signature id. */
-async function alertSources(eve: string): Promise<Map<number, string>> {
-  const sources = new Map<number, string>();
-  for (const r of await eveRecords(eve)) {
-    if (r.event_type !== "alert") continue;
-    sources.set((r.alert as { signature_id: number }).signature_id, String(r.pkt_src));
+/** Alerts as "sid pcap_cnt pkt_src" keys, to compare two runs packet by packet. */
+function keysOf(alerts: Alert[]): Set<string> {
+  return new Set(alerts.map((a) => `${a.sid} ${a.pcapCnt} ${a.pktSrc}`));
+}
+
+/**
+ * Run Tarsier, and Suricata when it is installed, on a capture with these
+ * rules (and `extra` options of both).
+ *
+ * @returns Tarsier's alerts, and Suricata's or null
+ */
+async function runBoth(
+  pcap: string,
+  rules: string[],
+  extra: string[] = [],
+): Promise<{ tarsier: Alert[]; suricata: Alert[] | null }> {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-enc-" });
+  try {
+    const file = join(dir, "test.rules");
+    Deno.writeTextFileSync(file, rules.join("\n") + "\n");
+    const out = join(dir, "tarsier");
+    await runTarsier(pcap, file, out, extra);
+    const tarsier = await alertsOf(join(out, "eve.json"));
+    if (!haveSuricata()) {
+      console.log("suricata not installed: Tarsier's alerts only");
+      return { tarsier, suricata: null };
+    }
+    const ref = join(dir, "suricata");
+    Deno.mkdirSync(ref);
+    await runSuricata(pcap, file, ref, extra);
+    return { tarsier, suricata: await alertsOf(join(ref, "eve.json")) };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
-  return sources;
 }
 
 Deno.test({
@@ -81,33 +119,19 @@ Deno.test({
   ignore: !HAVE_CORPUS,
   fn: async () => {
     const pcap = corpusPath(CAPTURE);
-    const dir = Deno.makeTempDirSync({ prefix: "tarsier-enc-" });
-    try {
-      const rules = join(dir, "enc.rules");
-      Deno.writeTextFileSync(
-        rules,
-        `alert tcp any 443 -> any any (msg:"encrypted bytes"; content:"|${
-          encryptedBytes(pcap)
-        }|"; sid:${CONTENT_SID};)\n` +
-          `alert tls any any -> any any (msg:"sni"; tls.sni; content:"."; sid:${SNI_SID};)\n`,
-      );
-      const suricata = haveSuricata();
-      if (!suricata) console.log("suricata not installed: Tarsier's alerts only");
-      for (const mode of ["default", "full"]) {
-        const set = ["--set", `app-layer.protocols.tls.encryption-handling=${mode}`];
-        const out = join(dir, `tarsier-${mode}`);
-        await runTarsier(pcap, rules, out, set);
-        const got = await alertCounts(join(out, "eve.json"));
-        assert.equal(got.get(CONTENT_SID) ?? 0, mode === "full" ? 1 : 0, `${mode}: content rule`);
-        assert.ok((got.get(SNI_SID) ?? 0) > 0, `${mode}: tls.sni still inspected`);
-        if (!suricata) continue;
-        const ref = join(dir, `suricata-${mode}`);
-        Deno.mkdirSync(ref);
-        await runSuricata(pcap, rules, ref, set);
-        assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), `${mode}: as Suricata`);
-      }
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
+    const rules = [
+      `alert tcp any 443 -> any any (msg:"encrypted bytes"; content:"|${
+        encryptedBytes(pcap)
+      }|"; sid:${CONTENT_SID};)`,
+      `alert tls any any -> any any (msg:"sni"; tls.sni; content:"."; sid:${SNI_SID};)`,
+    ];
+    for (const mode of ["default", "full"]) {
+      const set = ["--set", `app-layer.protocols.tls.encryption-handling=${mode}`];
+      const { tarsier, suricata } = await runBoth(pcap, rules, set);
+      const got = countsOf(tarsier);
+      assert.equal(got.get(CONTENT_SID) ?? 0, mode === "full" ? 1 : 0, `${mode}: content rule`);
+      assert.ok((got.get(SNI_SID) ?? 0) > 0, `${mode}: tls.sni still inspected`);
+      if (suricata !== null) assert.deepEqual(got, countsOf(suricata), `${mode}: as Suricata`);
     }
   },
 });
@@ -124,55 +148,22 @@ Deno.test({
     const client = last(true).data;
     const server = last(false).data;
     assert.ok(client.length >= 32 && server.length >= 32);
-    const dir = Deno.makeTempDirSync({ prefix: "tarsier-ssh-" });
-    try {
-      const rules = join(dir, "ssh.rules");
-      Deno.writeTextFileSync(
-        rules,
-        [
-          `alert tcp any any -> any 22 (msg:"client encrypted"; content:"|${
-            hexOf(client, 8)
-          }|"; sid:1;)`,
-          `alert tcp any 22 -> any any (msg:"server encrypted"; content:"|${
-            hexOf(server, 8)
-          }|"; sid:2;)`,
-          // SSH_MSG_NEWKEYS and its padding, in the clear before the keys change
-          `alert ssh any any -> any 22 (msg:"newkeys"; content:"|15 00 00 00 00 00 00 00 00 00 00|"; sid:3;)`,
-        ].join("\n") + "\n",
-      );
-      const out = join(dir, "tarsier");
-      await runTarsier(pcap, rules, out);
-      const got = await alertCounts(join(out, "eve.json"));
-      assert.deepEqual([...got], [[3, 1]], "only NEWKEYS, which the streams held");
-      assert.equal((await alertSources(join(out, "eve.json"))).get(3), "stream (detect/log)");
-      if (!haveSuricata()) {
-        console.log("suricata not installed: Tarsier's alerts only");
-        return;
-      }
-      const ref = join(dir, "suricata");
-      Deno.mkdirSync(ref);
-      await runSuricata(pcap, rules, ref);
-      assert.deepEqual(got, await alertCounts(join(ref, "eve.json")), "as Suricata");
-      assert.deepEqual(
-        await alertSources(join(out, "eve.json")),
-        await alertSources(join(ref, "eve.json")),
-        "raised from the same kind of packet as Suricata's",
-      );
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    const { tarsier, suricata } = await runBoth(pcap, [
+      `alert tcp any any -> any 22 (msg:"client encrypted"; content:"|${
+        hexOf(client, 8)
+      }|"; sid:1;)`,
+      `alert tcp any 22 -> any any (msg:"server encrypted"; content:"|${
+        hexOf(server, 8)
+      }|"; sid:2;)`,
+      // SSH_MSG_NEWKEYS and its padding, in the clear before the keys change
+      `alert ssh any any -> any 22 (msg:"newkeys"; content:"|15 00 00 00 00 00 00 00 00 00 00|"; sid:3;)`,
+    ]);
+    assert.deepEqual([...countsOf(tarsier)], [[3, 1]], "only NEWKEYS, which the streams held");
+    assert.equal(tarsier[0].pktSrc, "stream (detect/log)");
+    // the same alerts, raised from the same kind of packet as Suricata's
+    if (suricata !== null) assert.deepEqual(keysOf(tarsier), keysOf(suricata), "as Suricata");
   },
 });
-
-/** Alerts of an eve.json as "sid pcap_cnt" keys. */
-async function alertKeys(eve: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  for (const r of await eveRecords(eve)) {
-    if (r.event_type !== "alert") continue;
-    keys.add(`${(r.alert as { signature_id: number }).signature_id} ${r.pcap_cnt}`);
-  }
-  return keys;
-}
 
 /** TCP packets of a capture: how many are empty, how many come from port 443 with over 100 bytes. */
 function tcpCounts(path: string): { empty: number; tls: number } {
@@ -201,45 +192,24 @@ Deno.test({
   ignore: !HAVE_CORPUS,
   fn: async () => {
     const pcap = corpusPath(CAPTURE);
-    const dir = Deno.makeTempDirSync({ prefix: "tarsier-dsize-" });
-    try {
-      const rules = join(dir, "dsize.rules");
-      Deno.writeTextFileSync(
-        rules,
-        [
-          `alert tcp any any -> any any (msg:"not 5"; dsize:!5; sid:2;)`,
-          `alert tcp any any -> any any (msg:"under 5"; dsize:<5; sid:3;)`,
-          `alert tcp any any -> any any (msg:"empty"; dsize:0; sid:4;)`,
-          `alert tcp any 443 -> any any (msg:"tls over 100"; dsize:>100; sid:5;)`,
-          `alert tcp any any -> any any (msg:"1 to 1999"; dsize:1<>2000; sid:6;)`,
-        ].join("\n") + "\n",
-      );
-      const out = join(dir, "tarsier");
-      await runTarsier(pcap, rules, out);
-      const got = await alertKeys(join(out, "eve.json"));
-      const packets = (sid: number) =>
-        new Set([...got].filter((k) => k.startsWith(`${sid} `)).map((k) => k.split(" ")[1]));
-      const { empty, tls } = tcpCounts(pcap);
-      // "not 5" needs a payload: it alerts where "1 to 1999" does (no packet here has 5 bytes)
-      assert.deepEqual(packets(2), packets(6));
-      assert.equal(packets(4).size, empty, "dsize:0 on every empty TCP packet");
-      assert.equal(packets(3).size, empty, "dsize:<5 needs no payload: the empty ones");
-      const early = packets(5).size;
-      assert.ok(early > 0 && early * 10 < tls, `${early} of ${tls}: handshake records only`);
-      if (!haveSuricata()) {
-        console.log("suricata not installed: Tarsier's alerts only");
-        return;
-      }
-      const ref = join(dir, "suricata");
-      Deno.mkdirSync(ref);
-      await runSuricata(pcap, rules, ref);
-      assert.deepEqual(
-        got,
-        await alertKeys(join(ref, "eve.json")),
-        "as Suricata, packet by packet",
-      );
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
+    const { tarsier, suricata } = await runBoth(pcap, [
+      `alert tcp any any -> any any (msg:"not 5"; dsize:!5; sid:2;)`,
+      `alert tcp any any -> any any (msg:"under 5"; dsize:<5; sid:3;)`,
+      `alert tcp any any -> any any (msg:"empty"; dsize:0; sid:4;)`,
+      `alert tcp any 443 -> any any (msg:"tls over 100"; dsize:>100; sid:5;)`,
+      `alert tcp any any -> any any (msg:"1 to 1999"; dsize:1<>2000; sid:6;)`,
+    ]);
+    const packets = (sid: number) =>
+      new Set(tarsier.filter((a) => a.sid === sid).map((a) => a.pcapCnt));
+    const { empty, tls } = tcpCounts(pcap);
+    // "not 5" needs a payload: it alerts where "1 to 1999" does (no packet here has 5 bytes)
+    assert.deepEqual(packets(2), packets(6));
+    assert.equal(packets(4).size, empty, "dsize:0 on every empty TCP packet");
+    assert.equal(packets(3).size, empty, "dsize:<5 needs no payload: the empty ones");
+    const early = packets(5).size;
+    assert.ok(early > 0 && early * 10 < tls, `${early} of ${tls}: handshake records only`);
+    if (suricata !== null) {
+      assert.deepEqual(keysOf(tarsier), keysOf(suricata), "as Suricata, packet by packet");
     }
   },
 });
