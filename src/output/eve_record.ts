@@ -30,6 +30,7 @@ import {
   packetDstIp,
   packetSrcIp,
 } from "./ip_format.ts";
+import { type FlowCounters, openFlowObject } from "./flow_record.ts";
 import { JsonBytes } from "./json_bytes.ts";
 import { writeEveTimestamp } from "./timestamp_format.ts";
 
@@ -142,15 +143,7 @@ export interface AlertInfo {
 }
 
 /** A flow's counters for the `flow` object of an alert. */
-export interface FlowInfo {
-  /** Packets to the server. */
-  pktsToServer: number | bigint;
-  /** Packets to the client. */
-  pktsToClient: number | bigint;
-  /** Bytes to the server. */
-  bytesToServer: number | bigint;
-  /** Bytes to the client. */
-  bytesToClient: number | bigint;
+export interface FlowInfo extends FlowCounters {
   /** First packet's time, seconds. */
   startSec: number;
   /** First packet's time, nanoseconds within the second. */
@@ -695,14 +688,7 @@ function flowObject(out: JsonBytes, packet: Packet, f: FlowInfo, toClient: boole
   const src = packetSrcIp(packet)!, dst = packetDstIp(packet)!;
   const sp = logsPorts(packet.ipProto) ? packet.srcPort : 0;
   const dp = logsPorts(packet.ipProto) ? packet.dstPort : 0;
-  out.ascii(',"flow":{"pkts_toserver":');
-  out.number(f.pktsToServer);
-  out.ascii(',"pkts_toclient":');
-  out.number(f.pktsToClient);
-  out.ascii(',"bytes_toserver":');
-  out.number(f.bytesToServer);
-  out.ascii(',"bytes_toclient":');
-  out.number(f.bytesToClient);
+  openFlowObject(out, f);
   out.ascii(',"start":"');
   writeEveTimestamp(out, f.startSec, f.startNsec);
   out.ascii('","src_ip":');

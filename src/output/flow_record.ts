@@ -108,6 +108,37 @@ function hex(out: JsonBytes, n: number): void {
   out.ascii('"');
 }
 
+/** A flow's packet and byte counters, as the EVE `flow` object starts with them. */
+export interface FlowCounters {
+  /** Packets client to server. */
+  pktsToServer: number | bigint;
+  /** Packets server to client. */
+  pktsToClient: number | bigint;
+  /** Bytes client to server. */
+  bytesToServer: number | bigint;
+  /** Bytes server to client. */
+  bytesToClient: number | bigint;
+}
+
+/**
+ * Open the EVE `flow` object with its counters (`,"flow":{"pkts_toserver":
+ * ... "bytes_toclient":N`): flow records and the `flow` of alerts write it
+ * alike; the caller writes the rest and closes it.
+ *
+ * @param out where the text goes (appended)
+ * @param c the counters
+ */
+export function openFlowObject(out: JsonBytes, c: FlowCounters): void {
+  out.ascii(',"flow":{"pkts_toserver":');
+  out.number(c.pktsToServer);
+  out.ascii(',"pkts_toclient":');
+  out.number(c.pktsToClient);
+  out.ascii(',"bytes_toserver":');
+  out.number(c.bytesToServer);
+  out.ascii(',"bytes_toclient":');
+  out.number(c.bytesToClient);
+}
+
 /**
  * Write the JSON text (one line, no newline) of an EVE flow record into `out`.
  *
@@ -150,14 +181,7 @@ export function writeFlowRecord(out: JsonBytes, f: FlowRecordInfo): void {
     out.ascii(',"traffic":');
     out.json(JSON.stringify(f.traffic));
   }
-  out.ascii(',"flow":{"pkts_toserver":');
-  out.number(f.pktsToServer);
-  out.ascii(',"pkts_toclient":');
-  out.number(f.pktsToClient);
-  out.ascii(',"bytes_toserver":');
-  out.number(f.bytesToServer);
-  out.ascii(',"bytes_toclient":');
-  out.number(f.bytesToClient);
+  openFlowObject(out, f);
   out.ascii(',"start":');
   timestamp(out, f.start);
   out.ascii(',"end":');

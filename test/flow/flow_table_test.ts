@@ -312,13 +312,26 @@ Deno.test("timeouts: a flow past its timeout is ended and the next packet starts
   assert.notEqual(table.flowId[f1], id, "the slot holds a new flow");
 });
 
-Deno.test("timeouts: each packet ends up to two timed-out flows per list, also within one second", () => {
+/**
+ * A small table fed one-way UDP packets: `at(cport, t)` sends one from client
+ * port `cport` at time `t`; `ended` lists the client ports of the flows ended.
+ */
+function udpFlowsAt(): {
+  table: FlowTable;
+  ended: number[];
+  at: (cport: number, t: number) => number;
+} {
   const ended: number[] = [];
   const table = new FlowTable({ capacity: 8 });
   const p = new Packet();
   const at = (cport: number, t: number) =>
     table.lookupOrCreate(decodeAt(udpFrame({ ...E, cport }, true), t, p), t);
   table.onEnd = (slot) => ended.push(table.portA[slot]);
+  return { table, ended, at };
+}
+
+Deno.test("timeouts: each packet ends up to two timed-out flows per list, also within one second", () => {
+  const { table, ended, at } = udpFlowsAt();
   for (let cport = 1; cport <= 4; cport++) at(cport, 1000);
   at(5, 1020);
   at(1, 1025); // port 1 leaves the tail: port 2 is the oldest now
@@ -339,12 +352,7 @@ Deno.test("timeouts: each packet ends up to two timed-out flows per list, also w
 });
 
 Deno.test("timeouts: a flow alone in its list, refreshed in place, ends at its own due second", () => {
-  const ended: number[] = [];
-  const table = new FlowTable({ capacity: 8 });
-  const p = new Packet();
-  const at = (cport: number, t: number) =>
-    table.lookupOrCreate(decodeAt(udpFrame({ ...E, cport }, true), t, p), t);
-  table.onEnd = (slot) => ended.push(table.portA[slot]);
+  const { ended, at } = udpFlowsAt();
   at(9, 2000);
   at(9, 2010); // head and tail of its list: refreshed where it is
   at(9, 2020);
