@@ -117,8 +117,16 @@ function writeText(out: JsonBytes, tx: HttpTx, id: number, cut: boolean): void {
   const s = b.first(id);
   const start = b.spanStart[s];
   const end = b.spanEnd[s];
-  const semi = cut ? b.bytes.subarray(start, end).indexOf(SEMICOLON) : -1;
-  if (out.asciiString(b.bytes, start, semi >= 0 ? start + semi : end)) return;
+  let stop = end;
+  if (cut) {
+    for (let i = start; i < end; i++) {
+      if (b.bytes[i] === SEMICOLON) {
+        stop = i;
+        break;
+      }
+    }
+  }
+  if (out.asciiString(b.bytes, start, stop)) return;
   const text = eveBytes(b.bytes.subarray(start, end));
   const at = cut ? text.indexOf(";") : -1;
   out.string(at >= 0 ? text.slice(0, at) : text);

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { ByteCopier } from "../flow/byte_copy.ts";
+
 /** Where the bytes go: an open file, `Deno.stdout`, or a test double. */
 export interface LineSink {
   /** Write some of `p`, returning how many bytes were written. */
@@ -33,6 +35,8 @@ export const DEFAULT_LINE_BUFFER_SIZE = 64 * 1024;
 
 const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
+/** Copies records into the buffer without a view of them each. */
+const copier = new ByteCopier();
 
 /**
  * Write all of `bytes` to `sink`, looping on short writes.
@@ -148,15 +152,14 @@ export class LineWriter {
     if (sink === undefined) throw new Error("LineWriter: write after close");
     const buf = this.#buf;
     if (this.#pos + length + 1 > buf.length) this.#writeBuffered(sink);
-    const line = bytes.subarray(0, length);
     if (length + 1 <= buf.length) {
-      buf.set(line, this.#pos);
+      copier.copy(buf, this.#pos, bytes, 0, length);
       buf[this.#pos + length] = NEWLINE;
       this.#pos += length + 1;
     } else {
       // Longer than the buffer: written on its own, newline included.
       const whole = new Uint8Array(length + 1);
-      whole.set(line);
+      whole.set(bytes.subarray(0, length));
       whole[length] = NEWLINE;
       writeAll(sink, whole);
     }
