@@ -24,11 +24,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { corpusPath, HAVE_CORPUS } from "../corpus.ts";
 import { eveRecords, haveSuricata, runSuricata, runTarsier } from "../_suricata.ts";
-import { tcpConnections } from "./_tcp_streams.ts";
-import { openCaptureFile } from "../../src/capture/capture_file.ts";
-import { FrameBatch } from "../../src/capture/frame_batch.ts";
-import { decodeFrame } from "../../src/decode/decoder.ts";
-import { Packet } from "../../src/decode/packet.ts";
+import { forEachPacket, tcpConnections } from "./_tcp_streams.ts";
 
 const CAPTURE = "pcap/traffic-small.pcap";
 const SSH_CAPTURE = "suricata-verify/ssh-newkeys/input.pcap";
@@ -167,23 +163,13 @@ Deno.test({
 
 /** TCP packets of a capture: how many are empty, how many come from port 443 with over 100 bytes. */
 function tcpCounts(path: string): { empty: number; tls: number } {
-  const capture = openCaptureFile(path);
-  const batch = new FrameBatch();
-  const p = new Packet();
   let empty = 0;
   let tls = 0;
-  try {
-    for (let n = capture.source.next(batch); n > 0; n = capture.source.next(batch)) {
-      for (let i = 0; i < n; i++) {
-        decodeFrame(p, batch, i);
-        if (p.ipProto !== 6 || p.l4Offset < 0) continue;
-        if (p.payloadLen === 0) empty++;
-        else if (p.srcPort === 443 && p.payloadLen > 100) tls++;
-      }
-    }
-  } finally {
-    capture.close();
-  }
+  forEachPacket(path, (p) => {
+    if (p.ipProto !== 6 || p.l4Offset < 0) return;
+    if (p.payloadLen === 0) empty++;
+    else if (p.srcPort === 443 && p.payloadLen > 100) tls++;
+  });
   return { empty, tls };
 }
 
