@@ -88,7 +88,7 @@ export interface LiveCommandOptions extends DetectionOptions {
  */
 export async function runLiveCommand(options: LiveCommandOptions): Promise<number> {
   if (options.workers > 1) return await runLiveWorkers(options);
-  const loaded = loadDetection(options);
+  const loaded = loadDetection(options, { live: true });
   const warm = await warmUp(options, loaded);
   const ringOptions: AfPacketOptions = {
     frameCount: options.ringFrames,

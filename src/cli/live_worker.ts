@@ -60,7 +60,7 @@ async function load(
 ): Promise<void> {
   try {
     options = opts;
-    const loaded = loadDetection(opts, quiet);
+    const loaded = loadDetection(opts, { quiet, live: true });
     const warm = await warmUp(opts, loaded);
     pipeline = buildDetection(opts, loaded, {
       flowVerdicts: true,

@@ -189,16 +189,30 @@ export interface LoadedDetection {
   ruleset: ReturnType<typeof loadRuleset> | null;
 }
 
+/** How {@link loadDetection} runs. */
+export interface LoadDetectionSettings {
+  /**
+   * Print no notes and no rule diagnostics (a second capture worker loading
+   * the same rules as the first).
+   */
+  quiet?: boolean;
+  /** For live capture: matchers tuned for latency (see `MatcherSelectionOptions.shortWindowTwins`). */
+  live?: boolean;
+}
+
 /**
  * Load suricata.yaml and the rules, reporting skipped rules on stderr.
  *
  * @param options the run's options
- * @param quiet print no notes and no rule diagnostics (a second capture worker
- *   loading the same rules as the first)
+ * @param settings quiet or not, live capture or a file
  * @returns config, matcher and ruleset
  * @throws {UsageError} with `--init-errors-fatal` when a rule failed
  */
-export function loadDetection(options: DetectionOptions, quiet = false): LoadedDetection {
+export function loadDetection(
+  options: DetectionOptions,
+  settings: LoadDetectionSettings = {},
+): LoadedDetection {
+  const quiet = settings.quiet === true;
   if (!quiet) { for (const note of options.notes) console.error(`tarsier: note: ${note}`); }
   const { config, unknownKeys } = loadConfig({
     file: options.config ?? undefined,
@@ -210,7 +224,9 @@ export function loadDetection(options: DetectionOptions, quiet = false): LoadedD
     }
   }
   const rulePaths = rulePathsOf(options, config);
-  const selection = rulePaths.length > 0 ? matcherOf(options, config) : null;
+  const selection = rulePaths.length > 0
+    ? matcherOf(options, config, settings.live === true)
+    : null;
   const ruleset = rulePaths.length > 0
     ? loadRuleset({
       config,
@@ -384,9 +400,14 @@ function collectLoadGarbage(): void {
  * The matcher of this run: `--mpm`, else suricata.yaml's `mpm-algo`, else
  * auto; the Hyperscan cache directory from `--mpm-cache-dir` /
  * `--no-mpm-cache`, else `detect.sgh-mpm-caching(-path)` (Suricata 8's keys),
- * else the default (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`).
+ * else the default (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`). Live capture
+ * (`live`) gives small Hyperscan sets a twin for short windows.
  */
-function matcherOf(options: DetectionOptions, config: SuricataConfig): MatcherSelection {
+function matcherOf(
+  options: DetectionOptions,
+  config: SuricataConfig,
+  live: boolean,
+): MatcherSelection {
   let choice = options.mpm;
   if (choice === null) {
     const algo = config.getString("mpm-algo", "auto");
@@ -399,7 +420,7 @@ function matcherOf(options: DetectionOptions, config: SuricataConfig): MatcherSe
   else if (!config.getBool("detect.sgh-mpm-caching", true)) cacheDir = null;
   else cacheDir = config.getString("detect.sgh-mpm-caching-path", "") || undefined;
   try {
-    return selectMatcher(choice, { cacheDir });
+    return selectMatcher(choice, { cacheDir, shortWindowTwins: live });
   } catch (error) {
     if (error instanceof MatcherUnavailableError) throw new UsageError(error.message);
     throw error;

@@ -11,6 +11,7 @@ import { AhoCorasickBuilder } from "./aho_corasick.ts";
 import { hyperscanAvailable, HyperscanBuilder, hyperscanDescription } from "./hyperscan.ts";
 import { defaultCacheDir, HyperscanCache } from "./hyperscan_cache.ts";
 import type { MatcherBuilder } from "./matcher.ts";
+import { ShortWindowBuilder } from "./short_window_matcher.ts";
 
 /** A matcher request as written on the command line or in suricata.yaml. */
 export type MpmChoice = "auto" | "hs" | "ac";
@@ -44,6 +45,13 @@ export interface MatcherSelectionOptions {
   cacheDir?: string | null;
   /** Where cache warnings go (default: stderr). */
   warn?: (message: string) => void;
+  /**
+   * Give Hyperscan matchers of small pattern sets a TypeScript twin for
+   * short windows ({@link ShortWindowBuilder}): live capture, where a
+   * packet after an idle gap finds Hyperscan out of the caches. Off for
+   * files, where it only adds start-up time.
+   */
+  shortWindowTwins?: boolean;
 }
 
 /** The matcher a run uses. */
@@ -96,7 +104,9 @@ export function selectMatcher(
   const cache = dir === null ? null : new HyperscanCache({ dir, warn: options.warn });
   return {
     name: "hs",
-    factory: () => new HyperscanBuilder({ cache }),
+    factory: options.shortWindowTwins === true
+      ? () => new ShortWindowBuilder(new HyperscanBuilder({ cache }))
+      : () => new HyperscanBuilder({ cache }),
     cache,
     description: `hs (${hyperscanDescription()})`,
   };

@@ -24,7 +24,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
 
 const options = parseLiveOptions("ips", { bridge: `${a}:${b}`, rules: [rules], logDir, mpm: "ac" });
-const loaded = loadDetection(options);
+const loaded = loadDetection(options, { live: true });
 const rings = [a, b].map((name) => AfPacketRing.open(name, { ignoreOutgoing: true }));
 const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: true });
 const bridge = new InlineBridge(rings[0], rings[1], await SendThread.forBridge(rings));

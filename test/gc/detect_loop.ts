@@ -22,7 +22,10 @@ import { selectMatcher } from "../../src/mpm/matcher_choice.ts";
 
 const [path, rules, warmupArg, passesArg, mpm = "ac"] = Deno.args;
 const { config } = loadConfig();
-const matcher = selectMatcher(mpm === "hs" ? "hs" : "ac", { cacheDir: null }).factory;
+const matcher = selectMatcher(mpm === "ac" ? "ac" : "hs", {
+  cacheDir: null,
+  shortWindowTwins: mpm === "hs-short",
+}).factory;
 const ruleset = loadRuleset({ config, paths: [rules], matcher });
 ruleset.engine.gate = new ThresholdGate();
 const capture = openCaptureFile(path);

@@ -1,7 +1,8 @@
 /**
  * The matcher engines the contract tests run on: the embedded Aho-Corasick
  * always, Hyperscan when libhs is installed (otherwise its tests are ignored
- * and say why).
+ * and say why), alone and with its short-window twin (`hs-short`, as live
+ * capture builds it).
  *
  * @module
  */
@@ -10,11 +11,14 @@ import { AhoCorasickBuilder } from "../../src/mpm/aho_corasick.ts";
 import { hyperscanAvailable, HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
 import { hyperscanLoadError } from "../../ffi/hyperscan.ts";
 import type { MatcherBuilder } from "../../src/mpm/matcher.ts";
+import { ShortWindowBuilder } from "../../src/mpm/short_window_matcher.ts";
 
 /** One engine under test. */
 export interface Engine {
-  /** `ac` or `hs`. */
+  /** `ac`, `hs` or `hs-short`. */
   name: string;
+  /** What its matchers call themselves (`Matcher.name`). */
+  matcherName: string;
   /** Whether it can run here. */
   available: boolean;
   /** A fresh builder. */
@@ -24,10 +28,28 @@ export interface Engine {
 /** Whether libhs could be loaded. */
 export const HAVE_HYPERSCAN: boolean = hyperscanAvailable();
 
-/** Both engines; `hs` is unavailable without libhs. */
+/**
+ * A builder by engine name.
+ *
+ * @param name `ac`, `hs` or `hs-short`
+ * @returns a fresh builder
+ */
+export function builderOf(name: string): MatcherBuilder {
+  if (name === "hs") return new HyperscanBuilder();
+  if (name === "hs-short") return new ShortWindowBuilder(new HyperscanBuilder());
+  return new AhoCorasickBuilder();
+}
+
+/** The engines; `hs` and `hs-short` are unavailable without libhs. */
 export const ENGINES: Engine[] = [
-  { name: "ac", available: true, builder: () => new AhoCorasickBuilder() },
-  { name: "hs", available: HAVE_HYPERSCAN, builder: () => new HyperscanBuilder() },
+  { name: "ac", matcherName: "ac", available: true, builder: () => builderOf("ac") },
+  { name: "hs", matcherName: "hs", available: HAVE_HYPERSCAN, builder: () => builderOf("hs") },
+  {
+    name: "hs-short",
+    matcherName: "hs",
+    available: HAVE_HYPERSCAN,
+    builder: () => builderOf("hs-short"),
+  },
 ];
 
 let warned = false;

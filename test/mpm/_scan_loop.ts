@@ -7,15 +7,16 @@
  *
  * Usage: deno run --v8-flags=--trace-gc,--expose-gc test/mpm/_scan_loop.ts MODE SCANS [ENGINE]
  * where MODE is `clean`, or `alloc` (also allocate per scan: the control), and
- * ENGINE `ac` (default: a full DFA and a hybrid) or `hs` (Hyperscan, with
+ * ENGINE `ac` (default: a full DFA and a hybrid), `hs` (Hyperscan, with
  * enough single-byte patterns for its second database; the scans go round
- * five buffers, so the base address cache is exercised).
+ * five buffers, so the base address cache is exercised) or `hs-short`
+ * (Hyperscan with its short-window twin: windows of 0-128 bytes and longer).
  *
  * @module
  */
 
 import { AhoCorasickBuilder, MatchSet } from "../../src/mpm/mod.ts";
-import { HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
+import { builderOf } from "./_engines.ts";
 
 const [mode, scansArg, engine = "ac"] = Deno.args;
 const scans = Number(scansArg);
@@ -39,9 +40,7 @@ const words = [
   "a",
 ];
 const matchers = [undefined, 256].map((denseBytesLimit) => {
-  const builder = engine === "hs"
-    ? new HyperscanBuilder()
-    : new AhoCorasickBuilder({ denseBytesLimit });
+  const builder = engine === "ac" ? new AhoCorasickBuilder({ denseBytesLimit }) : builderOf(engine);
   words.forEach((w, i) => {
     builder.addPattern(2 * i, enc.encode(w), { nocase: false });
     builder.addPattern(2 * i + 1, enc.encode(w.toLowerCase()), {
@@ -73,7 +72,8 @@ function pass(n: number): void {
   for (let i = 0; i < n; i++) {
     const m = matchers[i & 1];
     found.reset();
-    m.scan(buffers[i % 5], i & 7, data.length, found);
+    // every third window short (a short-window twin scans those)
+    m.scan(buffers[i % 5], i & 7, i % 3 === 0 ? 100 : data.length, found);
     total += found.count;
     if (mode === "alloc") kept = data.slice(0, 64);
   }

@@ -156,7 +156,7 @@ for (const engine of ENGINES) {
     const empty = engine.builder().build();
     assert.equal(empty.patternCount, 0);
     assert.equal(empty.idSpace, 0);
-    assert.equal(empty.name, engine.name);
+    assert.equal(empty.name, engine.matcherName);
     assert.deepEqual(scanIds(empty, enc.encode("anything")), []);
     const m = build([lit(0, "x")]);
     assert.deepEqual(scanIds(m, new Uint8Array(0)), []);
