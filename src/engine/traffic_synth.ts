@@ -21,6 +21,7 @@
 
 import { parseContentBytes } from "../detect/payload_setup.ts";
 import type { TestTraffic } from "../rules/rule_test_case.ts";
+import { parseIpv6 } from "../rules/address.ts";
 
 /** Default client address: outside Suricata's default HOME_NET. */
 export const DEFAULT_CLIENT = "203.0.113.5";
@@ -44,11 +45,15 @@ interface Frame {
  *
  * @param traffic the description (not `pcap`)
  * @returns the pcap bytes
- * @throws {Error} when an address is not dotted IPv4 or a payload's `|hex|` is malformed
+ * @throws {Error} when an address is neither IPv4 nor IPv6, the two are not of
+ *   one version, or a payload's `|hex|` is malformed
  */
 export function synthesizeTraffic(traffic: Exclude<TestTraffic, { kind: "pcap" }>): Uint8Array {
-  const client = ipv4Bytes(traffic.src ?? DEFAULT_CLIENT, "src");
-  const server = ipv4Bytes(traffic.dst ?? DEFAULT_SERVER, "dst");
+  const client = ipBytes(traffic.src ?? DEFAULT_CLIENT, "src");
+  const server = ipBytes(traffic.dst ?? DEFAULT_SERVER, "dst");
+  if (client.length !== server.length) {
+    throw new Error(`src and dst must both be IPv4 or both IPv6`);
+  }
   const sport = traffic.sport ?? DEFAULT_CLIENT_PORT;
   const dport = traffic.dport ?? DEFAULT_PORTS[traffic.kind] ?? 0;
   const ends = { client, server, sport, dport };
@@ -85,8 +90,14 @@ export function synthesizeTraffic(traffic: Exclude<TestTraffic, { kind: "pcap" }
       const data = traffic.payload !== undefined
         ? payloadBytes(traffic.payload)
         : new Uint8Array(traffic.size ?? 32).fill(0x41);
-      const msg = icmpMessage(traffic.type ?? 8, traffic.code ?? 0, data);
-      frames = [{ bytes: ipFrame(client, server, 1, msg), time: 0 }];
+      // over IPv6, ICMPv6 (an echo request is type 128) with its pseudo-header checksum
+      const v6 = client.length === 16;
+      const msg = icmpMessage(traffic.type ?? (v6 ? 128 : 8), traffic.code ?? 0, data);
+      if (v6) {
+        msg[2] = msg[3] = 0;
+        setL4Checksum(msg, 2, client, server, 58);
+      }
+      frames = [{ bytes: ipFrame(client, server, v6 ? 58 : 1, msg), time: 0 }];
       break;
     }
   }
@@ -107,10 +118,16 @@ export function payloadBytes(s: string): Uint8Array {
   }
 }
 
-function ipv4Bytes(s: string, what: string): number[] {
+/** The 4 bytes of a dotted IPv4 address or the 16 of an IPv6 one. */
+function ipBytes(s: string, what: string): number[] {
+  if (s.includes(":")) {
+    const v = parseIpv6(s);
+    if (v === null) throw new Error(`${what} "${s}" is not an IPv6 address`);
+    return Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn));
+  }
   const parts = s.split(".");
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new Error(`${what} "${s}" is not a dotted IPv4 address`);
+    throw new Error(`${what} "${s}" is not a dotted IPv4 or an IPv6 address`);
   }
   return parts.map(Number);
 }
@@ -291,6 +308,7 @@ function udpFrame(e: Ends, toServer: boolean, data: Uint8Array): Uint8Array {
   return ipFrame(src, dst, 17, datagram);
 }
 
+/** An ICMP message with an ICMPv4 checksum (an ICMPv6 caller writes its own over it). */
 function icmpMessage(type: number, code: number, data: Uint8Array): Uint8Array {
   const msg = concat(Uint8Array.from([type, code, 0, 0, 0x12, 0x34, 0x00, 0x01]), data);
   const c = checksum(msg, 0);
@@ -301,7 +319,31 @@ function icmpMessage(type: number, code: number, data: Uint8Array): Uint8Array {
 
 let ipId = 1;
 
+/** A synthesised frame's Ethernet header (documentation-range MACs). */
+function ethernetHeader(etherType: number): Uint8Array {
+  return Uint8Array.from([
+    0x00,
+    0x00,
+    0x5e,
+    0x00,
+    0x53,
+    0x02,
+    0x00,
+    0x00,
+    0x5e,
+    0x00,
+    0x53,
+    0x01,
+    ...u16(etherType),
+  ]);
+}
+
+/** An Ethernet frame carrying an IPv4 or IPv6 (16-byte addresses) packet. */
 function ipFrame(src: number[], dst: number[], proto: number, payload: Uint8Array): Uint8Array {
+  if (src.length === 16) {
+    const ip6 = Uint8Array.from([0x60, 0, 0, 0, ...u16(payload.length), proto, 64, ...src, ...dst]);
+    return concat(ethernetHeader(0x86dd), ip6, payload);
+  }
   const total = 20 + payload.length;
   const ip = Uint8Array.from([
     0x45,
@@ -320,23 +362,7 @@ function ipFrame(src: number[], dst: number[], proto: number, payload: Uint8Arra
   const c = checksum(ip, 0);
   ip[10] = c >> 8;
   ip[11] = c & 0xff;
-  const ethernet = Uint8Array.from([
-    0x00,
-    0x00,
-    0x5e,
-    0x00,
-    0x53,
-    0x02, // destination MAC (documentation range)
-    0x00,
-    0x00,
-    0x5e,
-    0x00,
-    0x53,
-    0x01, // source MAC
-    0x08,
-    0x00,
-  ]);
-  return concat(ethernet, ip, payload);
+  return concat(ethernetHeader(0x0800), ip, payload);
 }
 
 function setL4Checksum(
@@ -346,7 +372,10 @@ function setL4Checksum(
   dst: number[],
   proto: number,
 ): void {
-  const pseudo = [...src, ...dst, 0, proto, ...u16(segment.length)];
+  // IPv4: addresses, zero, protocol, length; IPv6: addresses, 32-bit length, next header
+  const pseudo = src.length === 16
+    ? [...src, ...dst, ...u32(segment.length), 0, 0, 0, proto]
+    : [...src, ...dst, 0, proto, ...u16(segment.length)];
   let sum = 0;
   for (let i = 0; i < pseudo.length; i += 2) sum += (pseudo[i] << 8) | pseudo[i + 1];
   let c = checksum(segment, sum);
@@ -378,6 +407,32 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * An ARP request for `target` from `sender` and its reply (1 ms later), as a
+ * pcap file image like {@link synthesizeTraffic}'s: the decoder's path for
+ * frames without an IP layer.
+ *
+ * @param sender dotted IPv4 address asking
+ * @param target dotted IPv4 address asked for
+ * @returns the pcap bytes
+ * @throws {Error} when an address is not dotted IPv4
+ */
+export function arpExchange(sender: string, target: string): Uint8Array {
+  const a = ipBytes(sender, "sender");
+  const b = ipBytes(target, "target");
+  if (a.length !== 4 || b.length !== 4) throw new Error("ARP addresses must be IPv4");
+  const macA = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01];
+  const macB = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x02];
+  const arp = (op: number, sha: number[], spa: number[], tha: number[], tpa: number[]) =>
+    Uint8Array.from([0, 1, 0x08, 0x00, 6, 4, ...u16(op), ...sha, ...spa, ...tha, ...tpa]);
+  const request = concat(
+    Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...macA, 0x08, 0x06]),
+    arp(1, macA, a, [0, 0, 0, 0, 0, 0], b),
+  );
+  const reply = concat(Uint8Array.from([...macA, ...macB, 0x08, 0x06]), arp(2, macB, b, macA, a));
+  return pcapImage([{ bytes: request, time: 0 }, { bytes: reply, time: 0.001 }]);
 }
 
 /** Start of the synthesised captures' clock: 2024-01-01T00:00:00Z. */

@@ -13,9 +13,9 @@ import type { SourceLocation } from "./diagnostic.ts";
 
 /** Endpoints of synthesised traffic; every field has a default. */
 export interface TrafficEndpoints {
-  /** Client address (default 203.0.113.5, outside the default HOME_NET). */
+  /** Client address, IPv4 or IPv6 (default 203.0.113.5, outside the default HOME_NET). */
   src?: string;
-  /** Server address (default 10.0.0.5, inside the default HOME_NET). */
+  /** Server address, of the client's version (default 10.0.0.5, inside the default HOME_NET). */
   dst?: string;
   /** Client port (default 40000). */
   sport?: number;
@@ -77,7 +77,7 @@ export interface RawTraffic extends TrafficEndpoints {
 export interface IcmpTraffic extends TrafficEndpoints {
   /** Kind tag. */
   kind: "icmp";
-  /** ICMP type (default 8, echo request). */
+  /** ICMP type (default 8, echo request; over IPv6, ICMPv6 and 128, echo request). */
   type?: number;
   /** ICMP code (default 0). */
   code?: number;
