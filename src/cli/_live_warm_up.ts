@@ -8,7 +8,7 @@
 
 import { warmUpDetection } from "../engine/jit_warm_up.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
-import type { LoadedDetection } from "./scan_command.ts";
+import { flowStageOptionsOf, type LoadedDetection } from "./scan_command.ts";
 
 /**
  * Run the warm-up when asked for and there are rules.
@@ -22,8 +22,13 @@ export async function warmUp(
   loaded: LoadedDetection,
 ): Promise<string> {
   if (!options.warmUp || !loaded.ruleset) return "";
+  const ips = options.mode === "ips";
   const report = await warmUpDetection(loaded.ruleset.engine, loaded.config, {
-    ips: options.mode === "ips",
+    ips,
+    flowOptions: flowStageOptionsOf(loaded.config, loaded.ruleset, {
+      inlineStream: ips,
+      quiet: true,
+    }),
   });
   return `, warm-up ${report.packets} packets in ${Math.round(report.elapsedMs)} ms`;
 }

@@ -19,7 +19,7 @@ import { openCaptureFile } from "../capture/capture_file.ts";
 import { Packet } from "../decode/packet.ts";
 import { DetectStage } from "../engine/detect_stage.ts";
 import { scanFrames } from "../engine/offline_scan.ts";
-import { loadRuleset, type RulesetReport } from "../engine/ruleset.ts";
+import { loadRuleset, type Ruleset, type RulesetReport } from "../engine/ruleset.ts";
 import { eveSettingsOf } from "../output/eve_config.ts";
 import { EveWriter, FastLogWriter } from "../output/eve_writer.ts";
 import {
@@ -336,26 +336,10 @@ export function buildDetection(
   pipeline.eve = eve;
   pipeline.fast = new FastLogWriter(join(logDir, "fast.log"), { append, ips: options.ips });
   ruleset.engine.gate = new ThresholdGate();
-  const flowOptions: FlowStageOptions = {
-    ...flowTableOptions(config),
-    reassembly: reassemblyOptions(
-      config,
-      (m) => {
-        if (!build.quiet) console.error(`tarsier: note: ${m}`);
-      },
-      build.inlineStream ?? false,
-    ),
-    parsers: {
-      sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
-        usesKeyword(ruleset.keywords, "hassh"),
-      ja3: fingerprintSetting(config, "ja3", ruleset.keywords),
-      ja4: fingerprintSetting(config, "ja4", ruleset.keywords),
-      // Suricata's default and bypass both stop content inspection at encrypted data
-      tlsInspectEncrypted:
-        config.getString("app-layer.protocols.tls.encryption-handling", "default") === "full",
-      http: httpParserOptions(config),
-    },
-  };
+  const flowOptions = flowStageOptionsOf(config, ruleset, {
+    inlineStream: build.inlineStream ?? false,
+    quiet: build.quiet ?? false,
+  });
   // flow.memcap (bytes) sets how many flows the preallocated table holds
   const flowbits = flowbitCount();
   flowOptions.capacity = FlowStage.capacityFor(
@@ -383,6 +367,43 @@ export function buildDetection(
   });
   if (build.collectLoadGarbage ?? true) collectLoadGarbage();
   return pipeline;
+}
+
+/**
+ * The flow stage's options as suricata.yaml and the rules ask (without its
+ * capacity): the live stage and the JIT warm-up's throwaway one are built
+ * from the same options.
+ *
+ * @param config suricata.yaml
+ * @param ruleset the loaded rules (which fingerprints they use)
+ * @param settings inline stream or not; whether to print notes
+ * @returns the options
+ */
+export function flowStageOptionsOf(
+  config: SuricataConfig,
+  ruleset: Ruleset,
+  settings: { inlineStream: boolean; quiet: boolean },
+): FlowStageOptions {
+  return {
+    ...flowTableOptions(config),
+    reassembly: reassemblyOptions(
+      config,
+      (m) => {
+        if (!settings.quiet) console.error(`tarsier: note: ${m}`);
+      },
+      settings.inlineStream,
+    ),
+    parsers: {
+      sshHassh: config.getBool("app-layer.protocols.ssh.hassh", false) ||
+        usesKeyword(ruleset.keywords, "hassh"),
+      ja3: fingerprintSetting(config, "ja3", ruleset.keywords),
+      ja4: fingerprintSetting(config, "ja4", ruleset.keywords),
+      // Suricata's default and bypass both stop content inspection at encrypted data
+      tlsInspectEncrypted:
+        config.getString("app-layer.protocols.tls.encryption-handling", "default") === "full",
+      http: httpParserOptions(config),
+    },
+  };
 }
 
 /**

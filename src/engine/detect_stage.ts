@@ -138,6 +138,30 @@ export interface DetectStageOptions {
   dropRecords?: DropRecordSettings | null;
 }
 
+/**
+ * The options with every field present, in one order: each stage's options
+ * object then has the same hidden class, so code that V8 optimised on the
+ * warm-up's stage (a few writers and modes given) is not thrown away on the
+ * first packet of the live one (all of them given).
+ */
+function fixedShape(o: DetectStageOptions): DetectStageOptions {
+  return {
+    eve: o.eve,
+    fast: o.fast,
+    ips: o.ips ?? false,
+    verdict: o.verdict ?? false,
+    logDecoderAnomalies: o.logDecoderAnomalies ?? false,
+    logStreamAnomalies: o.logStreamAnomalies ?? false,
+    logAppAnomalies: o.logAppAnomalies ?? false,
+    appRecords: o.appRecords,
+    flows: o.flows ?? null,
+    classDescriptions: o.classDescriptions,
+    defrag: o.defrag ?? null,
+    flowVerdicts: o.flowVerdicts ?? false,
+    dropRecords: o.dropRecords ?? null,
+  };
+}
+
 /** Runs detection on packets and writes alerts. One per worker. */
 export class DetectStage {
   /** The engine. */
@@ -183,7 +207,7 @@ export class DetectStage {
   constructor(engine: DetectEngine, packet: Packet, options: DetectStageOptions) {
     this.engine = engine;
     this.ctx = new DetectContext(packet);
-    this.#options = options;
+    this.#options = fixedShape(options);
     const ips = options.ips ?? false;
     const classes = options.classDescriptions ?? new Map<string, string>();
     this.#ips = ips;

@@ -16,6 +16,8 @@ const RULES = [
   'http.method; content:"GET"; http.uri; content:"/index.html"; sid:1; rev:1;)',
   'alert icmp any any -> any any (msg:"warm echo"; itype:8; sid:2; rev:1;)',
   'alert dns any any -> any any (msg:"warm dns"; dns.query; content:"example.com"; sid:3; rev:1;)',
+  'alert icmp 2001:db8::/32 any -> any any (msg:"warm echo6"; itype:128; sid:4; rev:1;)',
+  'alert http 2001:db8::/32 any -> any any (msg:"warm v6 POST"; http.method; content:"POST"; sid:5; rev:1;)',
 ].join("\n");
 
 function loadWarmRules() {
@@ -37,9 +39,10 @@ Deno.test("warm-up: the rules see every round's traffic, in a stage of its own",
   const five = await warmUpDetection(engine, config, { rounds: 5, ips: true });
   assert(one.packets >= 30, `a round has its conversations: ${one.packets} packets`);
   assert.equal(five.packets, 5 * one.packets, "each round the same conversations");
-  // per round: one GET, one echo request, one DNS query (a rule alerts once per packet)
-  assert.equal(one.alerts, 3);
-  assert.equal(five.alerts, 15);
+  // per round: one GET, one echo request, one DNS query, and over IPv6 one echo
+  // request and one POST (a rule alerts once per packet)
+  assert.equal(one.alerts, 5);
+  assert.equal(five.alerts, 25);
 });
 
 Deno.test("warm-up: the engine's gate and counters are as they were", async () => {
