@@ -8,7 +8,7 @@
  * `-nst` with `--no-send-thread`, `-nwu` with `--no-warm-up`
  * (`tarsier-rules-st-nwu`); Suricata runs one thread per interface.
  *
- * Per setup: ping RTT p50/p99 (200 echoes, 10 ms apart) right after start
+ * Per setup: ping RTT p50/p99 (`--pings`, default 200 echoes, 10 ms apart) right after start
  * and again after the load ("warm": a JIT-compiled forwarder has compiled
  * its packet path by then), iperf3 TCP (Gbit/s; `--streams N` parallel
  * connections, default 1: one flow, which flow-hash workers cannot share
@@ -16,11 +16,12 @@
  * idle share during the TCP run, iperf3 UDP at a fixed rate (loss %), and
  * the forwarder's RSS before and after the load (memory growth).
  * `--rounds N` repeats the setups interleaved (this machine's timings
- * swing; compare setups of one round).
+ * swing; compare setups of one round); the summary ends with each setup's
+ * round-trip times pooled over the rounds (p50 to p99.9), cold and warm.
  *
  * ```sh
  * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1]
- *   [--only tarsier-empty,kernel] [--rounds 1] [--tarsier-args "--ring-frames 256"]
+ *   [--only tarsier-empty,kernel] [--rounds 1] [--pings 200] [--tarsier-args "--ring-frames 256"]
  *   [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
  *
@@ -45,6 +46,8 @@ const COLD_REPEATS = Number(flag("--ping-again", "0"));
 /** More arguments for every tarsier setup (e.g. "--ring-frames 256"). */
 const TARSIER_ARGS = flag("--tarsier-args", "").split(" ").filter((a) => a !== "");
 const UDP_RATE = flag("--udp-rate", "300M");
+/** Echoes per ping run (10 ms apart). */
+const PINGS = Number(flag("--pings", "200"));
 const STREAMS = flag("--streams", "1");
 /** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
 const DENO_FLAGS = flag("--deno-flags", "").split(" ").filter((f) => f !== "");
@@ -75,16 +78,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-function pingStats(topo: Topology): { p50: number; p99: number; loss: number } {
+/** Every round's round-trip times per setup and phase ("cold", "warm"), pooled for the summary. */
+const pooled = new Map<string, number[]>();
+
+function pingStats(
+  topo: Topology,
+  pool: string,
+): { p50: number; p99: number; loss: number } {
   const out = new Deno.Command("ip", {
-    args: ["netns", "exec", topo.client, "ping", "-c", "200", "-i", "0.01", topo.serverIp],
+    args: ["netns", "exec", topo.client, "ping", "-c", String(PINGS), "-i", "0.01", topo.serverIp],
     stdout: "piped",
   }).outputSync();
   const text = new TextDecoder().decode(out.stdout);
   const times = [...text.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1])).sort((a, b) =>
     a - b
   );
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), loss: 200 - times.length };
+  if (pool !== "") {
+    const all = pooled.get(pool) ?? [];
+    all.push(...times);
+    pooled.set(pool, all);
+  }
+  return {
+    p50: percentile(times, 0.5),
+    p99: percentile(times, 0.99),
+    loss: PINGS - times.length,
+  };
 }
 
 function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } {
@@ -224,12 +242,12 @@ async function measure(setup: string): Promise<Row> {
     }
     await new Promise((r) => setTimeout(r, 1000));
     row.rssBeforeMiB = rssMiB(fwd?.child.pid);
-    const p = pingStats(topo);
+    const p = pingStats(topo, `${setup} cold`);
     row.pingP50Ms = p.p50;
     row.pingP99Ms = p.p99;
     row.pingLoss = p.loss;
     for (let k = 0; k < COLD_REPEATS; k++) {
-      const again = pingStats(topo);
+      const again = pingStats(topo, "");
       row.note += `ping again ${again.p50}/${again.p99}; `;
     }
     const cpuBefore = cpuTicks(fwd?.child.pid);
@@ -247,7 +265,7 @@ async function measure(setup: string): Promise<Row> {
     row.udpLossPct = u.lossPct;
     row.tcpGbps = Math.max(row.tcpGbps, iperf(topo, false).gbps);
     row.rssAfterMiB = rssMiB(fwd?.child.pid);
-    const warm = pingStats(topo);
+    const warm = pingStats(topo, `${setup} warm`);
     row.warmP50Ms = warm.p50;
     row.warmP99Ms = warm.p99;
     return row;
@@ -295,6 +313,18 @@ if (import.meta.main) {
       } ${String(r.idlePct).padStart(7)} ${r.udpMbps.toFixed(0).padStart(11)} ${
         r.udpLossPct.toFixed(2).padStart(11)
       }  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+    );
+  }
+  // a p99 of one run of 200 echoes is its second-slowest echo: pooled over
+  // rounds the tail says more (and p99.9 shows the rare stalls)
+  console.log(`\nping RTT pooled over ${rounds} round(s), ms: echoes  p50  p90  p99  p99.9  max`);
+  for (const [pool, times] of pooled) {
+    const t = times.sort((a, b) => a - b);
+    const q = (p: number) => percentile(t, p).toFixed(3);
+    console.log(
+      `${pool.padEnd(24)} ${String(t.length).padStart(6)}  ${q(0.5)}  ${q(0.9)}  ${q(0.99)}  ${
+        q(0.999)
+      }  ${t[t.length - 1]?.toFixed(3)}`,
     );
   }
 }
