@@ -31,7 +31,7 @@
 
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, join } from "node:path";
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from "../rules/address.ts";
+import { formatIpv4, formatIpv6, ipv6Bytes, parseIpv4, parseIpv6 } from "../rules/address.ts";
 import type { SuricataConfig } from "../rules/config.ts";
 import { DatasetTable } from "./dataset_table.ts";
 
@@ -293,9 +293,7 @@ export function parseValue(type: DatasetType, text: string): Uint8Array | null {
       const v = parseIpv6(text);
       if (v === null) return null;
       if (v >> 32n === 0xffffn) return ipv4Bytes(Number(v & 0xffffffffn), 16);
-      const out = new Uint8Array(16);
-      for (let k = 0; k < 16; k++) out[k] = Number((v >> BigInt((15 - k) * 8)) & 0xffn);
-      return out;
+      return ipv6Bytes(v);
     }
   }
 }

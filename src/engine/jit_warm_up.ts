@@ -1,7 +1,8 @@
 /**
  * JIT warm-up for the live path: before the rings open, synthesised
  * conversations (HTTP with a response, DNS, TLS, raw TCP and UDP, ICMP echo
- * both ways) run through a throwaway flow table and detection stage over
+ * both ways; over IPv6 HTTP, DNS, echo and neighbour discovery; an ARP
+ * exchange) run through a throwaway flow table and detection stage over
  * the loaded rules, so that V8 has compiled the decoders, flow tracking,
  * reassembly, app-layer parsers and rule verification before the first real
  * packet. Without it the first packets of a bridge run unoptimised code:
@@ -10,7 +11,10 @@
  * Nothing of it is kept or written: its flows, host bits and alerts live in
  * the throwaway stage (no EVE, no fast.log); the rules' threshold gate is
  * the stage's own for the duration, and the engine's counters are put back. The traffic runs between
- * 203.0.113.0/24 (TEST-NET-3) and 10.0.0.5, with a 2024 clock.
+ * 203.0.113.0/24 (TEST-NET-3) and 10.0.0.5, and between 2001:db8::5 and
+ * 2001:db8:1::80, with a 2024 clock. The live command gives the throwaway
+ * flow stage the live one's options (parsers, fingerprints, reassembly), so
+ * that the code paths compiled are the ones live traffic takes.
  *
  * @module
  */
@@ -57,6 +61,8 @@ const FLOW_CAPACITY = 4096;
 
 /** Seconds between conversations on the synthesised clock (each lasts less). */
 const CONVERSATION_SECONDS = 0.05;
+/** Client ports a round's conversations take (`port` to `port + 8`): rounds do not share one. */
+const PORTS_PER_ROUND = 9;
 /** The warm-up's IPv6 client and server (documentation prefix). */
 const CLIENT6 = "2001:db8::5";
 const SERVER6 = "2001:db8:1::80";
@@ -172,7 +178,7 @@ function warmUpCapture(rounds: number): Uint8Array {
   const parts: Uint8Array[] = [];
   let base = 0;
   for (let r = 0; r < rounds; r++) {
-    const images = conversations(20000 + r * 8).map(synthesizeTraffic);
+    const images = conversations(20000 + r * PORTS_PER_ROUND).map(synthesizeTraffic);
     // a bridge's first frame is often ARP: frames without an IP layer, too
     images.push(arpExchange("203.0.113.5", "10.0.0.5"));
     for (const image of images) {

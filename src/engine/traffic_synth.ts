@@ -2,7 +2,9 @@
  * Synthesised traffic for rule tests: a short description (an HTTP request,
  * a DNS query, a TLS ClientHello with an SNI, a raw TCP or UDP payload, an
  * ICMP message) becomes real packets in a pcap file image - Ethernet, IPv4
- * with a valid header checksum, TCP/UDP/ICMP with valid checksums. A TCP
+ * with a valid header checksum or IPv6 (when the addresses are), TCP/UDP/ICMP
+ * (ICMPv6) with valid checksums; {@link arpExchange} makes an ARP request and
+ * reply. A TCP
  * conversation is a full session: three-way handshake, the client's data,
  * the server's ACK (and reply), then FIN/ACK both ways (or the server's RST).
  * The engine reads these bytes exactly as it reads a capture file.
@@ -21,7 +23,7 @@
 
 import { parseContentBytes } from "../detect/payload_setup.ts";
 import type { TestTraffic } from "../rules/rule_test_case.ts";
-import { parseIpv6 } from "../rules/address.ts";
+import { ipv6Bytes, parseIpv4, parseIpv6 } from "../rules/address.ts";
 
 /** Default client address: outside Suricata's default HOME_NET. */
 export const DEFAULT_CLIENT = "203.0.113.5";
@@ -60,7 +62,9 @@ export function synthesizeTraffic(traffic: Exclude<TestTraffic, { kind: "pcap" }
   let frames: Frame[];
   switch (traffic.kind) {
     case "http": {
-      const request = httpRequest(traffic, traffic.dst ?? DEFAULT_SERVER);
+      // an IPv6 literal in Host is bracketed (RFC 3986), or its colons read as a port
+      const dst = traffic.dst ?? DEFAULT_SERVER;
+      const request = httpRequest(traffic, dst.includes(":") ? `[${dst}]` : dst);
       const r = traffic.response;
       frames = tcpSession(ends, request, r ? httpResponse(r) : null, "fin");
       break;
@@ -123,13 +127,11 @@ function ipBytes(s: string, what: string): number[] {
   if (s.includes(":")) {
     const v = parseIpv6(s);
     if (v === null) throw new Error(`${what} "${s}" is not an IPv6 address`);
-    return Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn));
+    return Array.from(ipv6Bytes(v));
   }
-  const parts = s.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new Error(`${what} "${s}" is not a dotted IPv4 or an IPv6 address`);
-  }
-  return parts.map(Number);
+  const v = parseIpv4(s);
+  if (v < 0) throw new Error(`${what} "${s}" is not a dotted IPv4 or an IPv6 address`);
+  return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 }
 
 function httpRequest(t: Extract<TestTraffic, { kind: "http" }>, defaultHost: string): Uint8Array {
@@ -319,23 +321,14 @@ function icmpMessage(type: number, code: number, data: Uint8Array): Uint8Array {
 
 let ipId = 1;
 
-/** A synthesised frame's Ethernet header (documentation-range MACs). */
-function ethernetHeader(etherType: number): Uint8Array {
-  return Uint8Array.from([
-    0x00,
-    0x00,
-    0x5e,
-    0x00,
-    0x53,
-    0x02,
-    0x00,
-    0x00,
-    0x5e,
-    0x00,
-    0x53,
-    0x01,
-    ...u16(etherType),
-  ]);
+/** The synthesised client's and server's MAC addresses (documentation range, RFC 7042). */
+const CLIENT_MAC = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01];
+const SERVER_MAC = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x02];
+const BROADCAST_MAC = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+/** An Ethernet header (by default from the client's MAC to the server's). */
+function ethernetHeader(etherType: number, dst = SERVER_MAC, src = CLIENT_MAC): Uint8Array {
+  return Uint8Array.from([...dst, ...src, ...u16(etherType)]);
 }
 
 /** An Ethernet frame carrying an IPv4 or IPv6 (16-byte addresses) packet. */
@@ -423,15 +416,17 @@ export function arpExchange(sender: string, target: string): Uint8Array {
   const a = ipBytes(sender, "sender");
   const b = ipBytes(target, "target");
   if (a.length !== 4 || b.length !== 4) throw new Error("ARP addresses must be IPv4");
-  const macA = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01];
-  const macB = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x02];
+  // Ethernet, IPv4, 6-byte and 4-byte addresses, the opcode, then sender and target
   const arp = (op: number, sha: number[], spa: number[], tha: number[], tpa: number[]) =>
     Uint8Array.from([0, 1, 0x08, 0x00, 6, 4, ...u16(op), ...sha, ...spa, ...tha, ...tpa]);
   const request = concat(
-    Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...macA, 0x08, 0x06]),
-    arp(1, macA, a, [0, 0, 0, 0, 0, 0], b),
+    ethernetHeader(0x0806, BROADCAST_MAC, CLIENT_MAC),
+    arp(1, CLIENT_MAC, a, [0, 0, 0, 0, 0, 0], b),
   );
-  const reply = concat(Uint8Array.from([...macA, ...macB, 0x08, 0x06]), arp(2, macB, b, macA, a));
+  const reply = concat(
+    ethernetHeader(0x0806, CLIENT_MAC, SERVER_MAC),
+    arp(2, SERVER_MAC, b, CLIENT_MAC, a),
+  );
   return pcapImage([{ bytes: request, time: 0 }, { bytes: reply, time: 0.001 }]);
 }
 

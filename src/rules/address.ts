@@ -215,6 +215,18 @@ export function parseIpv6(s: string): bigint | null {
 }
 
 /**
+ * The 16 bytes of a 128-bit IPv6 address, in network order.
+ *
+ * @param v the address (as {@link parseIpv6} gives it)
+ * @returns a new array
+ */
+export function ipv6Bytes(v: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let k = 0; k < 16; k++) out[k] = Number((v >> BigInt((15 - k) * 8)) & 0xffn);
+  return out;
+}
+
+/**
  * Prints a 128-bit IPv6 address in RFC 5952 form.
  *
  * @param v the address

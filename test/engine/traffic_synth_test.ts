@@ -69,7 +69,35 @@ Deno.test("traffic synthesis: addresses of two versions, or not addresses, are r
 });
 
 Deno.test("traffic synthesis: an ARP exchange decodes as a request and a reply, without IP", () => {
-  const arp = frames(arpExchange("203.0.113.5", "10.0.0.5"), CsumKind.IPV4);
+  const image = arpExchange("203.0.113.5", "10.0.0.5");
+  const arp = frames(image, CsumKind.IPV4);
   assert.deepEqual(arp.map((f) => [f.v, f.arpOp, f.csum]), [[0, 1, -1], [0, 2, -1]]);
+  // the records' bytes: Ethernet (dst, src), then sender and target hardware and protocol addresses
+  const client = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01];
+  const server = [0x00, 0x00, 0x5e, 0x00, 0x53, 0x02];
+  const request = Array.from(image.subarray(24 + 16, 24 + 16 + 42));
+  const reply = Array.from(image.subarray(24 + 16 + 42 + 16, 24 + 16 + 42 + 16 + 42));
+  const fields = (f: number[]) => [
+    f.slice(0, 6),
+    f.slice(6, 12),
+    f.slice(22, 28),
+    f.slice(28, 32),
+    f.slice(32, 38),
+    f.slice(38, 42),
+  ];
+  assert.deepEqual(fields(request), [
+    [255, 255, 255, 255, 255, 255],
+    client,
+    client,
+    [203, 0, 113, 5],
+    [0, 0, 0, 0, 0, 0],
+    [10, 0, 0, 5],
+  ]);
+  assert.deepEqual(fields(reply), [client, server, server, [10, 0, 0, 5], client, [
+    203,
+    0,
+    113,
+    5,
+  ]]);
   assert.throws(() => arpExchange("2001:db8::5", "10.0.0.5"), /ARP addresses must be IPv4/);
 });
