@@ -48,6 +48,7 @@ const TARSIER_ARGS = flag("--tarsier-args", "").split(" ").filter((a) => a !== "
 const UDP_RATE = flag("--udp-rate", "300M");
 /** Echoes per ping run (10 ms apart). */
 const PINGS = Number(flag("--pings", "200"));
+if (!Number.isInteger(PINGS) || PINGS < 1) throw new Error("--pings takes a positive integer");
 const STREAMS = flag("--streams", "1");
 /** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
 const DENO_FLAGS = flag("--deno-flags", "").split(" ").filter((f) => f !== "");
@@ -319,6 +320,10 @@ if (import.meta.main) {
   // rounds the tail says more (and p99.9 shows the rare stalls)
   console.log(`\nping RTT pooled over ${rounds} round(s), ms: echoes  p50  p90  p99  p99.9  max`);
   for (const [pool, times] of pooled) {
+    if (times.length === 0) {
+      console.log(`${pool.padEnd(24)} no echo came back`);
+      continue;
+    }
     const t = times.sort((a, b) => a - b);
     const q = (p: number) => percentile(t, p).toFixed(3);
     console.log(

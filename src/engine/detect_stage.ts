@@ -145,6 +145,7 @@ export interface DetectStageOptions {
  * first packet of the live one (all of them given).
  */
 function fixedShape(o: DetectStageOptions): DetectStageOptions {
+  // `satisfies`: an option added to the interface but not here is a type error
   return {
     eve: o.eve,
     fast: o.fast,
@@ -159,7 +160,7 @@ function fixedShape(o: DetectStageOptions): DetectStageOptions {
     defrag: o.defrag ?? null,
     flowVerdicts: o.flowVerdicts ?? false,
     dropRecords: o.dropRecords ?? null,
-  };
+  } satisfies Record<keyof DetectStageOptions, unknown>;
 }
 
 /** Runs detection on packets and writes alerts. One per worker. */

@@ -79,7 +79,7 @@ export class MatcherUnavailableError extends Error {
  * Resolve a choice to a matcher factory.
  *
  * @param choice `auto`, `hs` or `ac`
- * @param options the cache directory
+ * @param options the cache directory, and whether Hyperscan sets get short-window twins
  * @returns the selection
  * @throws {MatcherUnavailableError} for `hs` without a usable libhs
  */
@@ -108,7 +108,8 @@ export function selectMatcher(
       ? () => new ShortWindowBuilder(new HyperscanBuilder({ cache }))
       : () => new HyperscanBuilder({ cache }),
     cache,
-    description: `hs (${hyperscanDescription()})`,
+    description: `hs (${hyperscanDescription()})` +
+      (options.shortWindowTwins === true ? ", short-window twins" : ""),
   };
 }
 

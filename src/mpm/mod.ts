@@ -68,3 +68,9 @@ export {
   MAX_PATTERN_ID,
   type PatternOptions,
 } from "./matcher.ts";
+export {
+  SHORT_WINDOW_MAX_BYTES,
+  SHORT_WINDOW_MAX_PATTERNS,
+  ShortWindowBuilder,
+  ShortWindowMatcher,
+} from "./short_window_matcher.ts";

@@ -11,6 +11,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { corpusPath, HAVE_CORPUS, REPO_ROOT } from "../corpus.ts";
 import { ENGINES, HAVE_HYPERSCAN, skipUnavailable } from "../mpm/_engines.ts";
+import { loadDetection, parseScanOptions } from "../../src/cli/scan_command.ts";
+import { parseLiveOptions } from "../../src/cli/live_command.ts";
+import { HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
+import { ShortWindowBuilder } from "../../src/mpm/short_window_matcher.ts";
 
 const PCAP = corpusPath("pcap/traffic-small.pcap");
 const RULES = corpusPath("rules/et-open");
@@ -207,6 +211,34 @@ Deno.test({
       assert.match(JSON.parse(flag.stdout).rules.matcher_detail, /, no cache$/, "the flag wins");
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "mpm: live capture's Hyperscan builders carry a short-window twin, a file scan's do not",
+  ignore: skipUnavailable(hs),
+  fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-mpm-live-" });
+    try {
+      const rules = join(dir, "one.rules");
+      Deno.writeTextFileSync(
+        rules,
+        'alert icmp any any -> any any (msg:"ping"; content:"abcd"; sid:1; rev:1;)\n',
+      );
+      const raw = { rules: [rules], logDir: dir, mpm: "hs", mpmCacheDir: join(dir, "cache") };
+      const live = loadDetection(parseLiveOptions("ids", { ...raw, iface: "lo" }), {
+        quiet: true,
+        live: true,
+      });
+      const file = loadDetection(parseScanOptions("x.pcap", raw), { quiet: true });
+      assert.ok(live.selection!.factory() instanceof ShortWindowBuilder);
+      assert.ok(file.selection!.factory() instanceof HyperscanBuilder);
+      assert.equal(live.selection!.name, "hs");
+      assert.match(live.selection!.description, /^hs \(Hyperscan .*\), short-window twins$/);
+      assert.doesNotMatch(file.selection!.description, /twins/);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });

@@ -11,7 +11,7 @@ import { AhoCorasickBuilder } from "../../src/mpm/aho_corasick.ts";
 import { hyperscanAvailable, HyperscanBuilder } from "../../src/mpm/hyperscan.ts";
 import { hyperscanLoadError } from "../../ffi/hyperscan.ts";
 import type { MatcherBuilder } from "../../src/mpm/matcher.ts";
-import { ShortWindowBuilder } from "../../src/mpm/short_window_matcher.ts";
+import { selectMatcher } from "../../src/mpm/matcher_choice.ts";
 
 /** One engine under test. */
 export interface Engine {
@@ -36,7 +36,10 @@ export const HAVE_HYPERSCAN: boolean = hyperscanAvailable();
  */
 export function builderOf(name: string): MatcherBuilder {
   if (name === "hs") return new HyperscanBuilder();
-  if (name === "hs-short") return new ShortWindowBuilder(new HyperscanBuilder());
+  // as live capture selects it
+  if (name === "hs-short") {
+    return selectMatcher("hs", { cacheDir: null, shortWindowTwins: true }).factory();
+  }
   return new AhoCorasickBuilder();
 }
 
