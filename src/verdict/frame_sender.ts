@@ -32,6 +32,8 @@ export class FrameSender {
   #pending = 0;
   /** The socket they go to. */
   #fd = -1;
+  /** The buffers frames are sent from (a bridge's two receive rings), by slot: first byte's address. */
+  readonly #bases = new Float64Array(2);
 
   /** @throws {Error} when FFI is not allowed (no buffer address) */
   constructor() {
@@ -46,16 +48,31 @@ export class FrameSender {
   }
 
   /**
+   * Name a buffer frames are sent from.
+   *
+   * @param slot 0 or 1
+   * @param address its first byte's address (below 2^53)
+   */
+  setBase(slot: number, address: number): void {
+    this.#bases[slot] = address;
+  }
+
+  /**
    * Gather a frame to send to `fd`: sent by the next {@link flush} at the
    * latest (at once when the batch is full or goes to another socket first).
-   * Its bytes must stay in place until then.
+   * Its bytes must stay in place until then. The frame is given as a buffer
+   * slot and an offset, both small integers: an address is a double, and a
+   * double argument is boxed in a heap number by every call that is not
+   * inlined (seen in the send thread: young garbage per frame).
    *
    * @param fd the socket to send it on
-   * @param address the frame's first byte (below 2^53)
+   * @param slot the buffer it lies in ({@link setBase})
+   * @param offset its first byte's offset in that buffer
    * @param length its length
    */
-  add(fd: number, address: number, length: number): void {
+  add(fd: number, slot: number, offset: number, length: number): void {
     if (this.#pending > 0 && fd !== this.#fd) this.flush();
+    const address = this.#bases[slot] + offset;
     const w = this.#pending * 4;
     const iovecs = this.#iovecs;
     iovecs[w] = address % 0x100000000;

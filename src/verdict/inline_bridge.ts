@@ -75,8 +75,6 @@ export class InlineBridge {
   readonly #send = libc().send;
   /** Frames forwarded from this thread. */
   readonly #sender = new FrameSender();
-  /** Each ring's first byte's address. */
-  readonly #ringAddress: Float64Array;
   /** Whether this batch's frames go to the send thread (else they are sent here). */
   #queueing = false;
   /** Per side: slots handed to its send thread so far (it counts those it gave back). */
@@ -101,10 +99,13 @@ export class InlineBridge {
   ) {
     this.rings = [a, b];
     this.sendThreads = sendThreads;
-    this.#ringAddress = Float64Array.of(addressOf(a.data), addressOf(b.data));
-    if (this.#ringAddress[0] === 0 || this.#ringAddress[1] === 0) {
+    const addresses = [addressOf(a.data), addressOf(b.data)];
+    if (addresses[0] === 0 || addresses[1] === 0) {
       throw new Error("inline bridge: no ring address (FFI not allowed?)");
     }
+    // frames are sent from the rings where they lie: the sender knows the rings' addresses
+    this.#sender.setBase(0, addresses[0]);
+    this.#sender.setBase(1, addresses[1]);
   }
 
   /** What was done so far (with send threads: what they have sent so far). */
@@ -175,7 +176,7 @@ export class InlineBridge {
       }
       return;
     }
-    this.#sender.add(this.rings[side ^ 1].fd, this.#ringAddress[side] + batch.offset[i], length);
+    this.#sender.add(this.rings[side ^ 1].fd, side, batch.offset[i], length);
   }
 
   /**

@@ -46,7 +46,6 @@ scope.onmessage = (event) => {
 class RingSender {
   readonly #queue: SendQueue;
   readonly #fds: Int32Array;
-  readonly #base: Float64Array;
   readonly #status: Int32Array[];
   readonly #frameSize: Int32Array;
   readonly #frameCount: Int32Array;
@@ -59,7 +58,7 @@ class RingSender {
     this.#fds = Int32Array.from(rings, (r) => r.fd);
     this.#frameSize = Int32Array.from(rings, (r) => r.frameSize);
     this.#frameCount = Int32Array.from(rings, (r) => r.frameCount);
-    this.#base = Float64Array.from(rings, (r) => Number(r.address));
+    rings.forEach((r, k) => this.#sender.setBase(k, Number(r.address)));
     this.#status = rings.map((r) => {
       const pointer = Deno.UnsafePointer.create(r.address);
       if (pointer === null) throw new Error("send thread: a ring has no address");
@@ -89,7 +88,7 @@ class RingSender {
         const w = entryWord(queue, head);
         const side = entries[w] >>> 8;
         if ((entries[w] & 0xff) === ENTRY_FORWARD) {
-          this.#sender.add(this.#fds[side ^ 1], this.#base[side] + entries[w + 1], entries[w + 2]);
+          this.#sender.add(this.#fds[side ^ 1], side, entries[w + 1], entries[w + 2]);
         } else {
           this.#flush();
           this.#release(side, entries[w + 1], entries[w + 2]);

@@ -23,7 +23,12 @@ const [a, b, rules, logDir, warmupArg, measureArg] = Deno.args;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
 
-const options = parseLiveOptions("ips", { bridge: `${a}:${b}`, rules: [rules], logDir, mpm: "ac" });
+const options = parseLiveOptions("ips", {
+  bridge: `${a}:${b}`,
+  rules: [rules],
+  logDir,
+  mpm: "auto",
+});
 const loaded = loadDetection(options, { live: true });
 const rings = [a, b].map((name) => AfPacketRing.open(name, { ignoreOutgoing: true }));
 const pipeline = buildDetection(options, loaded, { flowVerdicts: true, inlineStream: true });

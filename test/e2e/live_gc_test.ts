@@ -1,12 +1,14 @@
 /**
  * Allocation-free live path: real traffic (iperf3 TCP, UDP datagrams,
  * ping) through the whole `tarsier ips` pipeline on a veth bridge in network
- * namespaces with ET Open loaded (`_live_gc_loop.ts` under `--trace-gc`).
- * After warm-up, no scavenge (young-generation GC) may happen between two
- * forced GCs (with a 1 MiB young generation), as in test/flow/flow_gc_test.ts: a
- * scavenge means the ring ->
- * decode -> flow -> detect -> forward path allocates. Needs root, iproute2,
- * iperf3, python3 and the shared corpus; otherwise skipped.
+ * namespaces with ET Open loaded (`_live_gc_loop.ts` under `--trace-gc`),
+ * with the matcher live users get (Hyperscan and its short-window twins when
+ * libhs is installed). After warm-up, no scavenge (young-generation GC) may
+ * happen between two forced GCs (with a 1 MiB young generation), in the
+ * capture loop's isolate or the send threads', as in test/flow/flow_gc_test.ts:
+ * a scavenge means the ring -> decode -> flow -> detect -> forward path
+ * allocates. Needs root, iproute2, iperf3, python3 and the shared corpus;
+ * otherwise skipped.
  */
 
 import assert from "node:assert/strict";
