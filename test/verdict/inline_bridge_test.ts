@@ -55,7 +55,7 @@ function setUp() {
 
 /** A batch of `n` 60-byte frames at slots 0..n-1. */
 function batchOf(n: number): FrameBatch {
-  const batch = new FrameBatch(8);
+  const batch = new FrameBatch(16);
   for (let i = 0; i < n; i++) {
     batch.offset[i] = i * FRAME + 80;
     batch.capLen[i] = 60;
@@ -106,6 +106,30 @@ Deno.test("bridge: a batch for an awake send thread is queued in order, then its
   assert.equal(bridge.heldSlots(1), 0);
   assert.equal(bridge.counters.accepted, 4);
   assert.equal(bridge.counters.threadSent, 4);
+});
+
+Deno.test("bridge: a long batch's first frames reach the send thread before the batch ends", () => {
+  const { rings, threads, bridge } = setUp();
+  const batch = batchOf(12);
+  rings[0].leaseCount = 12;
+  bridge.beginBatch(0, 12);
+  const packet = new Packet();
+  for (let i = 0; i < 8; i++) bridge.apply(0, batch, i, packet, PacketVerdict.PASS);
+  // eight queued: published while frames 8-11 are still being inspected
+  assert.deepEqual(
+    take(threads[0].queue).map((e) => e[2]),
+    [0, 1, 2, 3, 4, 5, 6, 7].map((slot) => slot * FRAME + 80),
+  );
+  for (let i = 8; i < 12; i++) bridge.apply(0, batch, i, packet, PacketVerdict.PASS);
+  assert.deepEqual(take(threads[0].queue), [], "the next ones wait for the batch's end");
+  bridge.endBatch(0);
+  assert.deepEqual(take(threads[0].queue), [
+    [ENTRY_FORWARD, 0, 8 * FRAME + 80, 60],
+    [ENTRY_FORWARD, 0, 9 * FRAME + 80, 60],
+    [ENTRY_FORWARD, 0, 10 * FRAME + 80, 60],
+    [ENTRY_FORWARD, 0, 11 * FRAME + 80, 60],
+    [ENTRY_RELEASE, 0, 0, 12],
+  ]);
 });
 
 Deno.test("bridge: a failed send thread stops the loop with an error, not a silent stall", () => {
