@@ -130,7 +130,11 @@ function ipBytes(s: string, what: string): number[] {
     return Array.from(ipv6Bytes(v));
   }
   const v = parseIpv4(s);
-  if (v < 0) throw new Error(`${what} "${s}" is not a dotted IPv4 or an IPv6 address`);
+  if (v < 0) {
+    throw new Error(
+      `${what} "${s}" is not an IPv4 (four parts 0-255, no leading zeros) or IPv6 address`,
+    );
+  }
   return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 }
 

@@ -15,7 +15,7 @@ import { addressOf, errno, IOVEC_SIZE, libc, MMSGHDR_SIZE } from "../../ffi/libc
 /** The most frames one `sendmmsg(2)` sends. */
 export const SEND_BATCH = 32;
 
-/** Gathers frames by address and sends them to one socket at a time. */
+/** Gathers frames by buffer slot and offset and sends them to one socket at a time. */
 export class FrameSender {
   /** Frames sent. */
   sent = 0;
@@ -52,8 +52,10 @@ export class FrameSender {
    *
    * @param slot 0 or 1
    * @param address its first byte's address (below 2^53)
+   * @throws {RangeError} when the slot is not 0 or 1
    */
   setBase(slot: number, address: number): void {
+    if (slot !== 0 && slot !== 1) throw new RangeError(`frame sender: no buffer slot ${slot}`);
     this.#bases[slot] = address;
   }
 

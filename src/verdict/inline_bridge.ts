@@ -163,8 +163,9 @@ export class InlineBridge {
 
   /**
    * Send frame `i` of `batch` out of the other interface, from where it
-   * lies: gathered here or queued to the send thread, and sent by the end of
-   * the batch ({@link endBatch}) or soon after it.
+   * lies: gathered here and sent at the batch's end ({@link endBatch}), or
+   * queued to the send thread, published to it every 8 frames and at the
+   * batch's end.
    *
    * @param side 0 or 1: the ring the batch came from
    * @param batch the batch

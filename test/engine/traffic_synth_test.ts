@@ -65,7 +65,11 @@ Deno.test("traffic synthesis: addresses of two versions, or not addresses, are r
     () => synthesizeTraffic({ kind: "icmp", src: "2001:db8::5::1" }),
     /not an IPv6 address/,
   );
-  assert.throws(() => synthesizeTraffic({ kind: "icmp", dst: "10.0.0" }), /not a dotted IPv4/);
+  assert.throws(() => synthesizeTraffic({ kind: "icmp", dst: "10.0.0" }), /not an IPv4/);
+  assert.throws(
+    () => synthesizeTraffic({ kind: "udp", src: "010.0.0.5", payload: "x" }),
+    /no leading zeros/,
+  );
 });
 
 Deno.test("traffic synthesis: an ARP exchange decodes as a request and a reply, without IP", () => {

@@ -132,6 +132,25 @@ Deno.test("bridge: a long batch's first frames reach the send thread before the 
   ]);
 });
 
+Deno.test("bridge: the count towards a publish starts again with each batch, whatever its side", () => {
+  const { rings, threads, bridge } = setUp();
+  const packet = new Packet();
+  const five = batchOf(5);
+  rings[0].leaseCount = 5;
+  bridge.beginBatch(0, 5);
+  for (let i = 0; i < 5; i++) bridge.apply(0, five, i, packet, PacketVerdict.PASS);
+  assert.deepEqual(take(threads[0].queue), [], "5 frames: nothing published before the end");
+  bridge.endBatch(0);
+  assert.equal(take(threads[0].queue).length, 6, "5 forwards and the release");
+  const twelve = batchOf(12);
+  rings[1].leaseCount = 12;
+  bridge.beginBatch(1, 12);
+  for (let i = 0; i < 7; i++) bridge.apply(1, twelve, i, packet, PacketVerdict.PASS);
+  assert.deepEqual(take(threads[1].queue), [], "7 frames of the new batch: not yet");
+  bridge.apply(1, twelve, 7, packet, PacketVerdict.PASS);
+  assert.equal(take(threads[1].queue).length, 8, "published at its own 8th frame");
+});
+
 Deno.test("bridge: a failed send thread stops the loop with an error, not a silent stall", () => {
   const { rings, threads, bridge } = setUp();
   rings[0].leaseCount = 1;
