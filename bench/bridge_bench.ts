@@ -13,14 +13,16 @@
  * its packet path by then), iperf3 TCP (Gbit/s; `--streams N` parallel
  * connections, default 1: one flow, which flow-hash workers cannot share
  * out), the forwarder's CPU (user+system, % of one core) and the machine's
- * idle share during the TCP run, iperf3 UDP at a fixed rate (loss %), and
+ * idle share during the TCP run, iperf3 UDP at a fixed rate (loss %, and
+ * how many datagrams the server's kernel dropped for a full receive buffer;
+ * `--udp-window` sets that buffer through iperf3's `-w`), and
  * the forwarder's RSS before and after the load (memory growth).
  * `--rounds N` repeats the setups interleaved (this machine's timings
  * swing; compare setups of one round); the summary ends with each setup's
  * round-trip times pooled over the rounds (p50 to p99.9), cold and warm.
  *
  * ```sh
- * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--streams 1]
+ * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--udp-window 4M] [--streams 1]
  *   [--only tarsier-empty,kernel] [--rounds 1] [--pings 200] [--tarsier-args "--ring-frames 256"]
  *   [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
@@ -46,6 +48,8 @@ const COLD_REPEATS = Number(flag("--ping-again", "0"));
 /** More arguments for every tarsier setup (e.g. "--ring-frames 256"). */
 const TARSIER_ARGS = flag("--tarsier-args", "").split(" ").filter((a) => a !== "");
 const UDP_RATE = flag("--udp-rate", "300M");
+/** iperf3's `-w` for the UDP run (the server's receive buffer too), or "" for the system default. */
+const UDP_WINDOW = flag("--udp-window", "");
 /** Echoes per ping run (10 ms apart). */
 const PINGS = Number(flag("--pings", "200"));
 if (!Number.isInteger(PINGS) || PINGS < 1) throw new Error("--pings takes a positive integer");
@@ -69,6 +73,12 @@ interface Row {
   idlePct: number;
   udpLossPct: number;
   udpMbps: number;
+  /**
+   * Datagrams the server's kernel dropped during the UDP run because the
+   * receiving socket's buffer was full (`Udp: RcvbufErrors`): loss behind
+   * the bridge, at the receiver, not in the forwarder.
+   */
+  udpRcvbufErrors: number;
   rssBeforeMiB: number;
   rssAfterMiB: number;
   note: string;
@@ -109,6 +119,7 @@ function pingStats(
 function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } {
   const a = ["-c", topo.serverIp, "-t", String(SECONDS), "-J"];
   if (udp) a.push("-u", "-b", UDP_RATE, "-l", "1400");
+  if (udp && UDP_WINDOW !== "") a.push("-w", UDP_WINDOW);
   else a.push("-P", STREAMS);
   const out = new Deno.Command("ip", {
     args: ["netns", "exec", topo.client, "iperf3", ...a],
@@ -121,6 +132,20 @@ function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } 
     return { gbps: (sum.bits_per_second ?? 0) / 1e9, lossPct: sum.lost_percent ?? NaN };
   }
   return { gbps: (json.end?.sum_received?.bits_per_second ?? 0) / 1e9, lossPct: 0 };
+}
+
+/** The server namespace's `Udp: RcvbufErrors` so far (/proc/net/snmp), or NaN. */
+function udpRcvbufErrors(topo: Topology): number {
+  const out = new Deno.Command("ip", {
+    args: ["netns", "exec", topo.server, "cat", "/proc/net/snmp"],
+    stdout: "piped",
+  }).outputSync();
+  const udp = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.startsWith("Udp:"));
+  if (udp.length < 2) return NaN;
+  const names = udp[0].split(/\s+/);
+  const values = udp[1].split(/\s+/);
+  const i = names.indexOf("RcvbufErrors");
+  return i < 0 ? NaN : Number(values[i]);
 }
 
 /** user + system clock ticks of a process (all its threads), or NaN. */
@@ -207,6 +232,7 @@ async function measure(setup: string): Promise<Row> {
     idlePct: NaN,
     udpLossPct: NaN,
     udpMbps: NaN,
+    udpRcvbufErrors: NaN,
     rssBeforeMiB: NaN,
     rssAfterMiB: NaN,
     note: "",
@@ -261,7 +287,9 @@ async function measure(setup: string): Promise<Row> {
     row.idlePct = Math.round(
       100 * (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total),
     );
+    const rcvbufErrorsBefore = udpRcvbufErrors(topo);
     const u = iperf(topo, true);
+    row.udpRcvbufErrors = udpRcvbufErrors(topo) - rcvbufErrorsBefore;
     row.udpMbps = u.gbps * 1000;
     row.udpLossPct = u.lossPct;
     row.tcpGbps = Math.max(row.tcpGbps, iperf(topo, false).gbps);
@@ -302,7 +330,7 @@ if (import.meta.main) {
   }
   console.log(
     "\nsetup               ping p50/p99 ms  warm p50/p99 ms  lost  TCP Gbit/s  fwd CPU %  idle %" +
-      "  UDP Mbit/s  UDP loss %  RSS MiB before->after",
+      "  UDP Mbit/s  UDP loss %  rcvbuf drops  RSS MiB before->after",
   );
   const ms = (a: number, b: number) => `${a.toFixed(3)}/${b.toFixed(3)}`;
   for (const r of rows) {
@@ -313,7 +341,7 @@ if (import.meta.main) {
         String(r.fwdCpuPct).padStart(10)
       } ${String(r.idlePct).padStart(7)} ${r.udpMbps.toFixed(0).padStart(11)} ${
         r.udpLossPct.toFixed(2).padStart(11)
-      }  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+      } ${String(r.udpRcvbufErrors).padStart(13)}  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
     );
   }
   // a p99 of one run of 200 echoes is its second-slowest echo: pooled over
