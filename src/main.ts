@@ -67,8 +67,11 @@ export async function main(args: string[]): Promise<number> {
     .option("--simulate-ips", "act as an inline IPS: drop rules block")
     .option("--init-errors-fatal", "fail when any rule cannot be loaded")
     .option("--mpm <algo>", "prefilter matcher: auto (hs when libhs is installed), hs or ac")
-    .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")
-    .option("--no-mpm-cache", "compile Hyperscan databases every time")
+    .option(
+      "--mpm-cache-dir <dir>",
+      "where compiled Hyperscan databases and pcre translations are cached",
+    )
+    .option("--no-mpm-cache", "compile Hyperscan databases and translate pcre every time")
     .option("--summary <format>", "summary format: text (on stderr) or json (on stdout)", "text")
     .option("--progress", "always show a progress bar")
     .option("--no-progress", "never show a progress bar")
@@ -105,8 +108,11 @@ export async function main(args: string[]): Promise<number> {
       .option("--no-warm-up", "skip the synthesised warm-up traffic before capture starts")
       .option("--init-errors-fatal", "fail when any rule cannot be loaded")
       .option("--mpm <algo>", "prefilter matcher: auto, hs or ac")
-      .option("--mpm-cache-dir <dir>", "where compiled Hyperscan databases are cached")
-      .option("--no-mpm-cache", "compile Hyperscan databases every time")
+      .option(
+        "--mpm-cache-dir <dir>",
+        "where compiled Hyperscan databases and pcre translations are cached",
+      )
+      .option("--no-mpm-cache", "compile Hyperscan databases and translate pcre every time")
       .option("--summary <format>", "summary at the end: text (stderr) or json (stdout)")
       .action(async (raw: RawLiveOptions) => {
         exitCode = await runLiveCommand(parseLiveOptions(mode, { ...raw, verbose }));

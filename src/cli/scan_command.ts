@@ -31,6 +31,8 @@ import { loadConfig, type SuricataConfig } from "../rules/config.ts";
 import type { HttpParserOptions } from "../app/http_parser.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
+import { PcreTranslationCache } from "../detect/pcre_translation_cache.ts";
+import { defaultCacheDir } from "../mpm/hyperscan_cache.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage, type FlowStageOptions } from "../flow/flow_tracker.ts";
 import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
@@ -76,7 +78,7 @@ export interface ScanCommandOptions {
   /** The prefilter matcher (`--mpm`); null: suricata.yaml's `mpm-algo`, else auto. */
   mpm: MpmChoice | null;
   /**
-   * Where compiled Hyperscan databases are cached (`--mpm-cache-dir`); null:
+   * Where compiled Hyperscan databases and pcre translations are cached (`--mpm-cache-dir`); null:
    * suricata.yaml's `detect.sgh-mpm-caching-path`, else the default; false:
    * no caching (`--no-mpm-cache`).
    */
@@ -136,6 +138,7 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
         patterns: ruleset.report.patterns,
       };
       if (selection !== null) summary.rules.matcher_detail = matcherDetail(selection);
+      if (loaded.pcreCache !== null) summary.rules.pcre_cache = pcreCacheDetail(loaded.pcreCache);
       summary.alerts = stage.alertCount;
       summary.startup_s = Math.round(ruleset.report.startupMs) / 1000;
       summary.log_dir = logDir;
@@ -187,6 +190,8 @@ export interface LoadedDetection {
   selection: MatcherSelection | null;
   /** The rules, null when none were given. */
   ruleset: ReturnType<typeof loadRuleset> | null;
+  /** The pcre translations kept between runs, null without rules or caching. */
+  pcreCache: PcreTranslationCache | null;
 }
 
 /** How {@link loadDetection} runs. */
@@ -224,8 +229,13 @@ export function loadDetection(
     }
   }
   const rulePaths = rulePathsOf(options, config);
+  const cacheDir = cacheDirOf(options, config);
   const selection = rulePaths.length > 0
-    ? matcherOf(options, config, settings.live === true)
+    ? matcherOf(options, config, cacheDir, settings.live === true)
+    : null;
+  const pcreDir = cacheDir === undefined ? defaultCacheDir() : cacheDir;
+  const pcreCache = rulePaths.length > 0 && pcreDir !== null
+    ? PcreTranslationCache.open(pcreDir)
     : null;
   const ruleset = rulePaths.length > 0
     ? loadRuleset({
@@ -235,6 +245,7 @@ export function loadDetection(
       alertMax: config.getNumber("packet-alert-max", 15),
       actionOrder: config.getList("action-order"),
       keepRuleText: eveSettingsOf(config).options.rule === true,
+      pcreCache,
     })
     : null;
   if (ruleset) {
@@ -247,7 +258,7 @@ export function loadDetection(
       );
     }
   }
-  return { config, selection, ruleset };
+  return { config, selection, ruleset, pcreCache };
 }
 
 /** The stages and writers of a run (writers and stage null without rules). */
@@ -418,15 +429,29 @@ function collectLoadGarbage(): void {
 }
 
 /**
+ * The directory of compiled-rule caches (Hyperscan databases, pcre
+ * translations): `--mpm-cache-dir`, none with `--no-mpm-cache`, else
+ * `detect.sgh-mpm-caching(-path)` (Suricata 8's keys).
+ *
+ * @returns the directory, null for no caching, undefined for the default
+ *   (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`)
+ */
+function cacheDirOf(options: DetectionOptions, config: SuricataConfig): string | null | undefined {
+  if (options.mpmCacheDir === false) return null;
+  if (options.mpmCacheDir !== null) return options.mpmCacheDir;
+  if (!config.getBool("detect.sgh-mpm-caching", true)) return null;
+  return config.getString("detect.sgh-mpm-caching-path", "") || undefined;
+}
+
+/**
  * The matcher of this run: `--mpm`, else suricata.yaml's `mpm-algo`, else
- * auto; the Hyperscan cache directory from `--mpm-cache-dir` /
- * `--no-mpm-cache`, else `detect.sgh-mpm-caching(-path)` (Suricata 8's keys),
- * else the default (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`). Live capture
- * (`live`) gives small Hyperscan sets a twin for short windows.
+ * auto, with Hyperscan databases cached in `cacheDir` ({@link cacheDirOf}).
+ * Live capture (`live`) gives small Hyperscan sets a twin for short windows.
  */
 function matcherOf(
   options: DetectionOptions,
   config: SuricataConfig,
+  cacheDir: string | null | undefined,
   live: boolean,
 ): MatcherSelection {
   let choice = options.mpm;
@@ -435,17 +460,27 @@ function matcherOf(
     choice = parseMpmChoice(algo);
     if (choice === null) throw new UsageError(`mpm-algo "${algo}" is not auto, hs or ac`);
   }
-  let cacheDir: string | null | undefined = undefined;
-  if (options.mpmCacheDir === false) cacheDir = null;
-  else if (options.mpmCacheDir !== null) cacheDir = options.mpmCacheDir;
-  else if (!config.getBool("detect.sgh-mpm-caching", true)) cacheDir = null;
-  else cacheDir = config.getString("detect.sgh-mpm-caching-path", "") || undefined;
   try {
     return selectMatcher(choice, { cacheDir, shortWindowTwins: live });
   } catch (error) {
     if (error instanceof MatcherUnavailableError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * The pcre cache line of the summary.
+ *
+ * @param cache the run's pcre translation cache
+ * @returns e.g. `1646 translations loaded (/x/pcre-<hash>.json)`
+ */
+export function pcreCacheDetail(cache: PcreTranslationCache): string {
+  const c = cache.counters;
+  const parts = [`${c.loaded} translations loaded`];
+  if (c.stored > 0) parts.push(`${c.stored} stored`);
+  if (c.damaged) parts.push("damaged file rewritten");
+  if (c.writeFailed) parts.push("not written");
+  return `${parts.join(", ")} (${cache.path})`;
 }
 
 /** The matcher line of the summary: engine, library and what the cache did. */

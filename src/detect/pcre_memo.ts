@@ -78,3 +78,37 @@ export function translatePcreMemo(pattern: string, options: PcreOptions = {}): T
 export function pcreMemoSize(): number {
   return memo.size;
 }
+
+/** Empty the memo (for tests; a reload starts from a clean memo anyway when it fills). */
+export function clearPcreMemo(): void {
+  memo.clear();
+}
+
+/**
+ * One remembered outcome, as the on-disk cache keeps it
+ * (`pcre_translation_cache.ts`): the memo key (options prefix and pattern)
+ * with the translation or the refusal.
+ */
+export type PcreMemoEntry = readonly [key: string, outcome: TranslatedPcre | PcreTranslateError];
+
+/**
+ * Every remembered outcome, in the order remembered.
+ *
+ * @returns the memo's entries
+ */
+export function pcreMemoEntries(): PcreMemoEntry[] {
+  return [...memo];
+}
+
+/**
+ * Remember outcomes found earlier (the on-disk cache's), so that those
+ * patterns are not translated again. Keys already held keep their outcome.
+ *
+ * @param entries outcomes keyed as {@link pcreMemoEntries} gives them
+ */
+export function seedPcreMemo(entries: Iterable<PcreMemoEntry>): void {
+  for (const [key, outcome] of entries) {
+    if (memo.size >= PCRE_MEMO_LIMIT) return;
+    if (!memo.has(key)) memo.set(key, outcome);
+  }
+}

@@ -12,6 +12,7 @@ import { DetectEngine, type MatcherFactory } from "../detect/engine.ts";
 import "../detect/keywords/mod.ts";
 import { releaseRuleModel, type Signature } from "../detect/signature.ts";
 import { compileRule } from "../detect/signature_compiler.ts";
+import type { PcreTranslationCache } from "../detect/pcre_translation_cache.ts";
 import { AddressResolver } from "../rules/address.ts";
 import { loadClassificationFile } from "../rules/classification.ts";
 import type { SuricataConfig } from "../rules/config.ts";
@@ -81,6 +82,11 @@ export interface LoadRulesetOptions {
   keepRuleModel?: boolean;
   /** Keep each rule's text (`Signature.text`, EVE `alert.rule`). Default true. */
   keepRuleText?: boolean;
+  /**
+   * The pcre translations of earlier runs: read before the rules compile,
+   * written after when this load translated new patterns. Default none.
+   */
+  pcreCache?: PcreTranslationCache | null;
 }
 
 /**
@@ -92,6 +98,7 @@ export interface LoadRulesetOptions {
 export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   const started = performance.now();
   const { config } = options;
+  options.pcreCache?.load();
   const classFile = loadClassificationFile(config.classificationFile());
   const classifications = new Map<string, { description: string; priority: number }>();
   const classDescriptions = new Map<string, string>();
@@ -173,6 +180,7 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
     }
     later.length = 0;
   }
+  options.pcreCache?.save();
   const engine = DetectEngine.build(loaded, {
     matcher: options.matcher,
     alertMax: options.alertMax,

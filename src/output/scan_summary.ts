@@ -54,6 +54,8 @@ export interface ScanSummary {
     matcher: string;
     /** The matcher in words: engine, library, what the database cache did. */
     matcher_detail?: string;
+    /** What the pcre translation cache did (loaded, stored, its file). */
+    pcre_cache?: string;
     patterns: number;
   };
   /** Alerts written (with rules only). */
@@ -122,6 +124,7 @@ export function formatScanSummary(summary: ScanSummary): string {
     row("alerts", `${grouped(summary.alerts)} (${summary.log_dir}/eve.json, fast.log)`);
   }
   if (summary.rules?.matcher_detail !== undefined) row("matcher", summary.rules.matcher_detail);
+  if (summary.rules?.pcre_cache !== undefined) row("pcre cache", summary.rules.pcre_cache);
   if (summary.startup_s !== undefined) {
     row("start-up", `${summary.startup_s.toFixed(3)} s (rules and matcher)`);
   }

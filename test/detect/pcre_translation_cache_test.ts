@@ -1,0 +1,165 @@
+/**
+ * The on-disk cache of pcre translations: what one run translated, the next
+ * reads back (translations and refusals alike) and uses without translating;
+ * a damaged file or an unwritable directory is reported, never fatal.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  clearPcreMemo,
+  pcreMemoEntries,
+  pcreMemoSize,
+  translatePcreMemo,
+} from "../../src/detect/pcre_memo.ts";
+import {
+  cacheText,
+  parseCacheText,
+  PcreTranslationCache,
+} from "../../src/detect/pcre_translation_cache.ts";
+import { PcreTranslateError, translatePcre } from "../../src/detect/pcre_translate.ts";
+
+/** A pattern Suricata's PCRE2 accepts and the translator refuses (no exact JavaScript form). */
+const REFUSED = "(?i)([\\xe9])\\1";
+
+function refusalOf(pattern: string): PcreTranslateError {
+  try {
+    translatePcreMemo(pattern);
+  } catch (error) {
+    if (error instanceof PcreTranslateError) return error;
+    throw error;
+  }
+  throw new Error(`${pattern} was translated`);
+}
+
+function openIn(dir: string, warnings: string[]): PcreTranslationCache {
+  const cache = PcreTranslationCache.open(dir, (m) => warnings.push(m));
+  assert.ok(cache !== null, "the translator's sources are readable when run from files");
+  return cache;
+}
+
+Deno.test("pcre cache: a run's translations and refusals are read back by the next", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    const warnings: string[] = [];
+    const first = openIn(join(dir, "cache"), warnings);
+    assert.equal(first.load(), 0, "no file yet: a quiet miss");
+    const translated = translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true });
+    const refused = refusalOf(REFUSED);
+    first.save();
+    assert.equal(first.counters.stored, 2);
+    assert.match(first.path, /\/cache\/pcre-[0-9a-f]{32}\.json$/);
+
+    clearPcreMemo();
+    const second = openIn(join(dir, "cache"), warnings);
+    assert.equal(second.path, first.path, "one file per translator");
+    assert.equal(second.load(), 2);
+    assert.equal(pcreMemoSize(), 2, "the memo is seeded");
+    assert.deepEqual(translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true }), translated);
+    const again = refusalOf(REFUSED);
+    assert.equal(again.message, refused.message);
+    assert.equal(again.offset, refused.offset);
+    assert.equal(again.unsupported, refused.unsupported);
+    assert.equal(again.construct, refused.construct);
+    // nothing new: the file is left as it is
+    const before = Deno.statSync(first.path).mtime;
+    second.save();
+    assert.equal(second.counters.stored, 0);
+    assert.deepEqual(Deno.statSync(first.path).mtime, before);
+    assert.deepEqual(warnings, []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("pcre cache: a seeded outcome is used as it is, without translating", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    translatePcreMemo("cached\\d+");
+    const [[key]] = pcreMemoEntries();
+    const cache = openIn(dir, []);
+    // a file whose entry differs from what the translator gives: the memo
+    // must return the file's, which proves the pattern was not translated
+    Deno.writeTextFileSync(
+      cache.path,
+      cacheText([[key, { source: "from-the-file", jsGroups: 0 }]]),
+    );
+    clearPcreMemo();
+    assert.equal(cache.load(), 1);
+    assert.equal(translatePcreMemo("cached\\d+").source, "from-the-file");
+    assert.notEqual(translatePcre("cached\\d+").source, "from-the-file");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("pcre cache: a damaged file is reported once, ignored and rewritten", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    translatePcreMemo("a+b");
+    const good = cacheText(pcreMemoEntries());
+    const damages: [string, RegExp][] = [
+      [good.slice(0, good.length - 5), /checksum mismatch/],
+      [good.replace("a+b", "a+c"), /checksum mismatch/],
+      ["not a cache file", /no checksum line/],
+      [cacheText([]).replace(/^.*\n/, "") + "\n", /no checksum line/],
+    ];
+    for (const [text, why] of damages) {
+      clearPcreMemo();
+      const warnings: string[] = [];
+      const cache = openIn(dir, warnings);
+      Deno.writeTextFileSync(cache.path, text);
+      assert.equal(cache.load(), 0);
+      assert.equal(pcreMemoSize(), 0, "nothing seeded from a damaged file");
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], why);
+      assert.match(warnings[0], /; translating again$/);
+      translatePcreMemo("a+b");
+      cache.save();
+      assert.equal(Deno.readTextFileSync(cache.path), good, "rewritten whole");
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("pcre cache: malformed entries with a right checksum are refused", async () => {
+  const { createHash } = await import("node:crypto");
+  const sealed = (payload: string) =>
+    `${createHash("sha256").update(payload).digest("hex")}\n${payload}`;
+  assert.match(parseCacheText(sealed("{")) as string, /^not JSON/);
+  assert.match(parseCacheText(sealed("{}")) as string, /^no entries/);
+  for (const row of [["k", 1, 2], ["k", "src", -1], ["k", null, "m", 0, "yes", "c"], [1, "s", 0]]) {
+    const text = sealed(JSON.stringify({ entries: [row] }));
+    assert.match(parseCacheText(text) as string, /^malformed entry/, JSON.stringify(row));
+  }
+  const ok = parseCacheText(sealed(JSON.stringify({
+    entries: [["k", "s", 0], ["r", null, "why", 3, true, "construct"]],
+  })));
+  assert.ok(Array.isArray(ok));
+  assert.equal(ok.length, 2);
+  assert.ok(ok[1][1] instanceof PcreTranslateError);
+});
+
+Deno.test("pcre cache: a directory that cannot be written is reported, not fatal", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    const file = join(dir, "a-file");
+    Deno.writeTextFileSync(file, "");
+    const warnings: string[] = [];
+    const cache = openIn(join(file, "cache"), warnings);
+    assert.equal(cache.load(), 0, "a path under a file: nothing to read");
+    translatePcreMemo("x+y");
+    cache.save();
+    assert.equal(cache.counters.writeFailed, true);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0], /not written/);
+    assert.equal(translatePcreMemo("x+y").source, translatePcre("x+y").source, "the run goes on");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
