@@ -10,6 +10,7 @@
  * the counters as JSON on stdout.
  *
  * Usage: deno run -A _policy_probe.ts SIDE_A SIDE_B open|closed throw|slow SECONDS [RING_FRAMES]
+ *   [BRISK_TIMEOUT_MS]
  *
  * @module
  */
@@ -20,7 +21,7 @@ import { runLive, type VerdictStage } from "../../src/engine/live_capture.ts";
 import { InlineBridge } from "../../src/verdict/inline_bridge.ts";
 import { PacketVerdict } from "../../src/verdict/packet_verdict.ts";
 
-const [a, b, fail, mode, seconds, ringFrames] = Deno.args;
+const [a, b, fail, mode, seconds, ringFrames, briskTimeout] = Deno.args;
 
 const B = 0x62; // "b"
 
@@ -65,6 +66,7 @@ try {
     signal: abort.signal,
     failOpen: fail === "open",
     batchCapacity: 4,
+    briskTimeoutMs: briskTimeout === undefined ? undefined : Number(briskTimeout),
     onError: () => errorsReported++,
   });
   console.log(JSON.stringify({
@@ -77,6 +79,7 @@ try {
     accepted: bridge.counters.accepted,
     blocked: bridge.counters.blocked,
     ringFrames: rings[0].frameCount,
+    polls: result.polls,
   }));
 } finally {
   for (const ring of rings) ring.close();

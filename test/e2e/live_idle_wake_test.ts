@@ -1,0 +1,82 @@
+/**
+ * How often an idle inline bridge wakes (client -- veth -- middle -- veth
+ * -- server, `_policy_probe.ts` bridging in the middle): after a frame it
+ * polls with a 1 ms timeout for about a second (a capture thread asleep in
+ * poll(2) for longer is woken late on a virtual machine), so a ping every
+ * 0.4 s keeps it waking about every millisecond; with `briskTimeoutMs` 50
+ * the same traffic wakes it a few dozen times.
+ *
+ * Needs root, iproute2 and python3; otherwise skipped.
+ */
+
+import assert from "node:assert/strict";
+import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
+import { ping, startInNs } from "./_live.ts";
+
+const unavailable = liveTestsUnavailable();
+if (unavailable !== null) console.log(`idle wake tests skipped: ${unavailable}`);
+
+const PROBE = new URL("./_policy_probe.ts", import.meta.url).pathname;
+const SECONDS = 3;
+
+/** Bridge for SECONDS with a ping every 0.4 s; the probe's poll(2) count. */
+async function pollsWith(
+  sides: string[],
+  middle: string,
+  client: string,
+  server: string,
+  brisk: string[],
+): Promise<number> {
+  const probe = startInNs(middle, Deno.execPath(), [
+    "run",
+    "-A",
+    PROBE,
+    ...sides,
+    "open",
+    "throw",
+    String(SECONDS),
+    "4096",
+    ...brisk,
+  ]);
+  try {
+    for (let i = 0; i < 200 && !probe.stderr().includes("ready"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert(probe.stderr().includes("ready"), probe.stderr());
+    assert.equal(ping(client, server, 1), 1, "a path through the probe");
+    const pings = new Deno.Command("ip", {
+      args: ["netns", "exec", client, "ping", "-c", "6", "-i", "0.4", server],
+      stdout: "null",
+    }).outputSync();
+    assert(pings.success, "the pings came back");
+    const status = await probe.child.status;
+    await probe.stop();
+    assert.equal(status.code, 0, probe.stderr());
+    const line = probe.stderr().split("\n").filter((l) => l.startsWith("{")).at(-1);
+    assert(line !== undefined, probe.stderr());
+    return JSON.parse(line).polls;
+  } finally {
+    await probe.stop();
+  }
+}
+
+Deno.test({
+  name: "live idle: a bridge with traffic wakes about every millisecond, not every 50",
+  ignore: unavailable !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const topo = buildTopology("tarsier");
+    try {
+      const brisk = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, []);
+      const slow = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, ["50"]);
+      const report = `polls in ${SECONDS} s: brisk ${brisk}, at most 50 ms ${slow}`;
+      console.log(report);
+      // ~3000 expected at 1 ms; ~60 at 50 ms (plus the yields' short waits)
+      assert(brisk >= 1000, report);
+      assert(slow <= 300, report);
+    } finally {
+      topo.destroy();
+    }
+  },
+});
