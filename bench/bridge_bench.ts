@@ -79,6 +79,10 @@ interface Row {
    * the bridge, at the receiver, not in the forwarder.
    */
   udpRcvbufErrors: number;
+  /** The forwarder's CPU during the UDP run, % of one core. */
+  udpFwdCpuPct: number;
+  /** The machine's idle share during the UDP run, %. */
+  udpIdlePct: number;
   rssBeforeMiB: number;
   rssAfterMiB: number;
   note: string;
@@ -166,6 +170,29 @@ function machineTicks(): { total: number; idle: number } {
   return { total: cpu.reduce((a, b) => a + b, 0), idle: cpu[3] };
 }
 
+/**
+ * Run a load and measure the forwarder's CPU (% of one core) and the
+ * machine's idle share (%) meanwhile.
+ */
+function cpuDuring<T>(
+  pid: number | undefined,
+  load: () => T,
+): { result: T; fwdCpuPct: number; idlePct: number } {
+  const cpuBefore = cpuTicks(pid);
+  const machineBefore = machineTicks();
+  const result = load();
+  const cpuAfter = cpuTicks(pid);
+  const machineAfter = machineTicks();
+  const elapsedTicks = (machineAfter.total - machineBefore.total) / navigator.hardwareConcurrency;
+  return {
+    result,
+    fwdCpuPct: Math.round(100 * (cpuAfter - cpuBefore) / elapsedTicks),
+    idlePct: Math.round(
+      100 * (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total),
+    ),
+  };
+}
+
 function rssMiB(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
@@ -233,6 +260,8 @@ async function measure(setup: string): Promise<Row> {
     udpLossPct: NaN,
     udpMbps: NaN,
     udpRcvbufErrors: NaN,
+    udpFwdCpuPct: NaN,
+    udpIdlePct: NaN,
     rssBeforeMiB: NaN,
     rssAfterMiB: NaN,
     note: "",
@@ -277,21 +306,17 @@ async function measure(setup: string): Promise<Row> {
       const again = pingStats(topo, "");
       row.note += `ping again ${again.p50}/${again.p99}; `;
     }
-    const cpuBefore = cpuTicks(fwd?.child.pid);
-    const machineBefore = machineTicks();
-    row.tcpGbps = iperf(topo, false).gbps;
-    const cpuAfter = cpuTicks(fwd?.child.pid);
-    const machineAfter = machineTicks();
-    const elapsedTicks = (machineAfter.total - machineBefore.total) / navigator.hardwareConcurrency;
-    row.fwdCpuPct = Math.round(100 * (cpuAfter - cpuBefore) / elapsedTicks);
-    row.idlePct = Math.round(
-      100 * (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total),
-    );
+    const tcpLoad = cpuDuring(fwd?.child.pid, () => iperf(topo, false));
+    row.tcpGbps = tcpLoad.result.gbps;
+    row.fwdCpuPct = tcpLoad.fwdCpuPct;
+    row.idlePct = tcpLoad.idlePct;
     const rcvbufErrorsBefore = udpRcvbufErrors(topo);
-    const u = iperf(topo, true);
+    const udpLoad = cpuDuring(fwd?.child.pid, () => iperf(topo, true));
     row.udpRcvbufErrors = udpRcvbufErrors(topo) - rcvbufErrorsBefore;
-    row.udpMbps = u.gbps * 1000;
-    row.udpLossPct = u.lossPct;
+    row.udpMbps = udpLoad.result.gbps * 1000;
+    row.udpLossPct = udpLoad.result.lossPct;
+    row.udpFwdCpuPct = udpLoad.fwdCpuPct;
+    row.udpIdlePct = udpLoad.idlePct;
     row.tcpGbps = Math.max(row.tcpGbps, iperf(topo, false).gbps);
     row.rssAfterMiB = rssMiB(fwd?.child.pid);
     const warm = pingStats(topo, `${setup} warm`);
@@ -330,7 +355,7 @@ if (import.meta.main) {
   }
   console.log(
     "\nsetup               ping p50/p99 ms  warm p50/p99 ms  lost  TCP Gbit/s  fwd CPU %  idle %" +
-      "  UDP Mbit/s  UDP loss %  rcvbuf drops  RSS MiB before->after",
+      "  UDP Mbit/s  UDP loss %  rcvbuf drops  UDP fwd CPU %  UDP idle %  RSS MiB before->after",
   );
   const ms = (a: number, b: number) => `${a.toFixed(3)}/${b.toFixed(3)}`;
   for (const r of rows) {
@@ -341,7 +366,9 @@ if (import.meta.main) {
         String(r.fwdCpuPct).padStart(10)
       } ${String(r.idlePct).padStart(7)} ${r.udpMbps.toFixed(0).padStart(11)} ${
         r.udpLossPct.toFixed(2).padStart(11)
-      } ${String(r.udpRcvbufErrors).padStart(13)}  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+      } ${String(r.udpRcvbufErrors).padStart(13)} ${String(r.udpFwdCpuPct).padStart(14)} ${
+        String(r.udpIdlePct).padStart(11)
+      }  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
     );
   }
   // a p99 of one run of 200 echoes is its second-slowest echo: pooled over
