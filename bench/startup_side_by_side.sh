@@ -12,7 +12,9 @@
 # Suricata's is wall - engine (suricata-baseline.sh's init_s: start-up, rule
 # load, MPM compile and shutdown). Peak RSS of each (the whole process).
 # Each figure is the median of N runs (default 3); the cold cache is a fresh
-# directory for every run.
+# directory for every run. The cache directory also keeps the rules' pcre
+# translations (with either matcher): "cold" translates them, "warm" and "ac"
+# (run after them, in the same directory) read them back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RULES=../shared/corpus/rules/et-open

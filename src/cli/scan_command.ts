@@ -32,7 +32,7 @@ import type { HttpParserOptions } from "../app/http_parser.ts";
 import { formatDiagnostic } from "../rules/diagnostic.ts";
 import { ThresholdGate } from "../detect/threshold.ts";
 import { PcreTranslationCache } from "../detect/pcre_translation_cache.ts";
-import { defaultCacheDir } from "../mpm/hyperscan_cache.ts";
+import { defaultCacheDir } from "../mpm/cache_files.ts";
 import { flowbitCount } from "../flow/flowbits.ts";
 import { FlowStage, type FlowStageOptions } from "../flow/flow_tracker.ts";
 import { flowTableOptions, reassemblyOptions } from "../flow/flow_config.ts";
@@ -233,9 +233,8 @@ export function loadDetection(
   const selection = rulePaths.length > 0
     ? matcherOf(options, config, cacheDir, settings.live === true)
     : null;
-  const pcreDir = cacheDir === undefined ? defaultCacheDir() : cacheDir;
-  const pcreCache = rulePaths.length > 0 && pcreDir !== null
-    ? PcreTranslationCache.open(pcreDir)
+  const pcreCache = rulePaths.length > 0 && cacheDir !== null
+    ? PcreTranslationCache.open(cacheDir, quiet ? () => {} : undefined)
     : null;
   const ruleset = rulePaths.length > 0
     ? loadRuleset({
@@ -431,16 +430,16 @@ function collectLoadGarbage(): void {
 /**
  * The directory of compiled-rule caches (Hyperscan databases, pcre
  * translations): `--mpm-cache-dir`, none with `--no-mpm-cache`, else
- * `detect.sgh-mpm-caching(-path)` (Suricata 8's keys).
+ * `detect.sgh-mpm-caching(-path)` (Suricata 8's keys), else the default
+ * (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`).
  *
- * @returns the directory, null for no caching, undefined for the default
- *   (`$XDG_CACHE_HOME/tarsier` or `~/.cache/tarsier`)
+ * @returns the directory, or null for no caching
  */
-function cacheDirOf(options: DetectionOptions, config: SuricataConfig): string | null | undefined {
+function cacheDirOf(options: DetectionOptions, config: SuricataConfig): string | null {
   if (options.mpmCacheDir === false) return null;
   if (options.mpmCacheDir !== null) return options.mpmCacheDir;
   if (!config.getBool("detect.sgh-mpm-caching", true)) return null;
-  return config.getString("detect.sgh-mpm-caching-path", "") || undefined;
+  return config.getString("detect.sgh-mpm-caching-path", "") || defaultCacheDir();
 }
 
 /**
@@ -451,7 +450,7 @@ function cacheDirOf(options: DetectionOptions, config: SuricataConfig): string |
 function matcherOf(
   options: DetectionOptions,
   config: SuricataConfig,
-  cacheDir: string | null | undefined,
+  cacheDir: string | null,
   live: boolean,
 ): MatcherSelection {
   let choice = options.mpm;
@@ -478,7 +477,7 @@ export function pcreCacheDetail(cache: PcreTranslationCache): string {
   const c = cache.counters;
   const parts = [`${c.loaded} translations loaded`];
   if (c.stored > 0) parts.push(`${c.stored} stored`);
-  if (c.damaged) parts.push("damaged file rewritten");
+  if (c.damaged) parts.push(c.writeFailed ? "damaged file ignored" : "damaged file rewritten");
   if (c.writeFailed) parts.push("not written");
   return `${parts.join(", ")} (${cache.path})`;
 }

@@ -59,6 +59,7 @@ function keyOf(pattern: string, o: PcreOptions): string {
  */
 export function translatePcreMemo(pattern: string, options: PcreOptions = {}): TranslatedPcre {
   const key = keyOf(pattern, options);
+  used?.add(key);
   let outcome = memo.get(key);
   if (outcome === undefined) {
     try {
@@ -79,7 +80,7 @@ export function pcreMemoSize(): number {
   return memo.size;
 }
 
-/** Empty the memo (for tests; a reload starts from a clean memo anyway when it fills). */
+/** Empty the memo (for tests). */
 export function clearPcreMemo(): void {
   memo.clear();
 }
@@ -91,24 +92,47 @@ export function clearPcreMemo(): void {
  */
 export type PcreMemoEntry = readonly [key: string, outcome: TranslatedPcre | PcreTranslateError];
 
-/**
- * Every remembered outcome, in the order remembered.
- *
- * @returns the memo's entries
- */
-export function pcreMemoEntries(): PcreMemoEntry[] {
-  return [...memo];
-}
+/** Keys looked up since {@link recordPcreUse}, or null when not recording. */
+let used: Set<string> | null = null;
 
 /**
  * Remember outcomes found earlier (the on-disk cache's), so that those
- * patterns are not translated again. Keys already held keep their outcome.
+ * patterns are not translated again. Keys already held keep their outcome. Seeding stops at half of {@link PCRE_MEMO_LIMIT}, so that
+ * the patterns a load translates fit beside the seeded ones before the memo
+ * is emptied.
  *
- * @param entries outcomes keyed as {@link pcreMemoEntries} gives them
+ * @param entries outcomes keyed as {@link pcreEntriesUsed} gives them
+ * @returns how many were seeded
  */
-export function seedPcreMemo(entries: Iterable<PcreMemoEntry>): void {
+export function seedPcreMemo(entries: Iterable<PcreMemoEntry>): number {
+  let seeded = 0;
   for (const [key, outcome] of entries) {
-    if (memo.size >= PCRE_MEMO_LIMIT) return;
-    if (!memo.has(key)) memo.set(key, outcome);
+    if (memo.size >= PCRE_MEMO_LIMIT / 2) break;
+    if (!memo.has(key)) {
+      memo.set(key, outcome);
+      seeded++;
+    }
   }
+  return seeded;
+}
+
+/** Start recording which keys are looked up ({@link pcreEntriesUsed}). */
+export function recordPcreUse(): void {
+  used = new Set();
+}
+
+/**
+ * The outcomes of the keys looked up since recording started (a load's
+ * patterns, for the on-disk cache), in lookup order; recording stops.
+ *
+ * @returns the entries (keys the memo no longer holds are left out)
+ */
+export function pcreEntriesUsed(): PcreMemoEntry[] {
+  const entries: PcreMemoEntry[] = [];
+  for (const key of used ?? []) {
+    const outcome = memo.get(key);
+    if (outcome !== undefined) entries.push([key, outcome]);
+  }
+  used = null;
+  return entries;
 }

@@ -11,14 +11,20 @@
  * error.
  *
  * A cache file belongs to one translator: its name carries a hash of the
- * translator's and the memo's source text and of the V8 version (the
- * translation is checked against V8's RegExp syntax), so a changed
- * translator or runtime simply misses. File: the hex SHA-256 of the payload,
- * a newline, then the payload, JSON `{"entries": [...]}` with each entry
- * `[key, source, jsGroups]` or, for a refusal,
- * `[key, null, message, offset, unsupported, construct]`. It is written to
- * a temporary name and renamed; a damaged file is reported once, ignored
- * and rewritten, never fatal. So is a directory that cannot be written.
+ * source text of the translator, the memo and this module and of the V8
+ * version (the translation is checked against V8's RegExp syntax), so a
+ * changed translator, file format or runtime simply misses. (V8 flags that
+ * change RegExp syntax are not part of it.) File: the hex SHA-256 of the
+ * payload, a newline, then the payload, JSON `{"entries": [...]}` with each
+ * entry `[key, source, jsGroups]` or, for a refusal,
+ * `[key, null, message, offset, unsupported, construct]`.
+ *
+ * The file holds the patterns of the last load that translated any (what
+ * that load looked up, seeded or not), not every pattern ever seen: a
+ * ruleset that changes replaces it. It is written whole under a temporary
+ * name and renamed (capture workers loading together each write a whole
+ * file); a damaged file is reported once, ignored and rewritten, never
+ * fatal. So is a directory that cannot be written.
  *
  * @example
  * ```ts
@@ -34,12 +40,13 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { pcreMemoEntries, type PcreMemoEntry, seedPcreMemo } from "./pcre_memo.ts";
+import { isMissingFile, sha256Hex, writeFileAtomically } from "../mpm/cache_files.ts";
+import { pcreEntriesUsed, type PcreMemoEntry, recordPcreUse, seedPcreMemo } from "./pcre_memo.ts";
 import { PcreTranslateError, type TranslatedPcre } from "./pcre_translate.ts";
 
 /** What a {@link PcreTranslationCache} did. */
 export interface PcreCacheCounters {
-  /** Outcomes read from the file. */
+  /** Outcomes read from the file and seeded into the memo. */
   loaded: number;
   /** Outcomes written (0 when nothing new was translated). */
   stored: number;
@@ -60,7 +67,7 @@ function translatorIdentity(): string | null {
   try {
     const hash = createHash("sha256");
     hash.update(`tarsier-pcre-translations/1 v8 ${Deno.version.v8}\n`);
-    for (const module of ["./pcre_translate.ts", "./pcre_memo.ts"]) {
+    for (const module of ["./pcre_translate.ts", "./pcre_memo.ts", "./pcre_translation_cache.ts"]) {
       hash.update(Deno.readTextFileSync(new URL(module, import.meta.url)));
     }
     identity = hash.digest("hex").slice(0, 32);
@@ -107,19 +114,19 @@ export class PcreTranslationCache {
   }
 
   /**
-   * Seed the pcre memo with the file's outcomes. A missing file is a quiet
-   * miss; a damaged one is reported and ignored.
+   * Seed the pcre memo with the file's outcomes and start recording the
+   * patterns this load looks up. A missing file is a quiet miss; a damaged
+   * one is reported and ignored.
    *
-   * @returns how many outcomes were read
+   * @returns how many outcomes were seeded
    */
   load(): number {
+    recordPcreUse();
     let text: string;
     try {
       text = Deno.readTextFileSync(this.path);
     } catch (error) {
-      const absent = error instanceof Deno.errors.NotFound ||
-        error instanceof Deno.errors.NotADirectory;
-      if (!absent) this.#damaged(errorText(error));
+      if (!isMissingFile(error)) this.#damaged(errorText(error));
       return 0;
     }
     const entries = parseCacheText(text);
@@ -127,34 +134,25 @@ export class PcreTranslationCache {
       this.#damaged(entries);
       return 0;
     }
-    seedPcreMemo(entries);
     for (const [key] of entries) this.#loadedKeys.add(key);
-    this.counters.loaded = entries.length;
-    return entries.length;
+    this.counters.loaded = seedPcreMemo(entries);
+    return this.counters.loaded;
   }
 
   /**
-   * Write the memo's outcomes when it holds any the file did not have (or
-   * the file was damaged). A failure is reported once; the run goes on.
+   * Write the outcomes of the patterns this load looked up, when any of
+   * them was not in the file (or the file was damaged); recording stops. A
+   * failure is reported; the run goes on.
    */
   save(): void {
-    const entries = pcreMemoEntries();
+    const entries = pcreEntriesUsed();
     const fresh = this.counters.damaged ||
       entries.some(([key]) => !this.#loadedKeys.has(key));
     if (!fresh) return;
-    const text = cacheText(entries);
-    const temporary = `${this.path}.${Deno.pid}.tmp`;
     try {
-      Deno.mkdirSync(join(this.path, ".."), { recursive: true });
-      Deno.writeTextFileSync(temporary, text);
-      Deno.renameSync(temporary, this.path);
+      writeFileAtomically(this.path, cacheText(entries));
       this.counters.stored = entries.length;
     } catch (error) {
-      try {
-        Deno.removeSync(temporary);
-      } catch {
-        // never written
-      }
       this.counters.writeFailed = true;
       this.#warn(`pcre translation cache ${this.path}: not written: ${errorText(error)}`);
     }
@@ -179,7 +177,7 @@ export function cacheText(entries: readonly PcreMemoEntry[]): string {
       : [key, outcome.source, outcome.jsGroups]
   );
   const payload = JSON.stringify({ entries: rows });
-  return `${sha256(payload)}\n${payload}`;
+  return `${sha256Hex(payload)}\n${payload}`;
 }
 
 /**
@@ -192,7 +190,7 @@ export function parseCacheText(text: string): PcreMemoEntry[] | string {
   const newline = text.indexOf("\n");
   if (newline !== 64) return "no checksum line";
   const payload = text.slice(newline + 1);
-  if (sha256(payload) !== text.slice(0, newline)) return "checksum mismatch";
+  if (sha256Hex(payload) !== text.slice(0, newline)) return "checksum mismatch";
   let rows: unknown;
   try {
     rows = (JSON.parse(payload) as { entries?: unknown }).entries;
@@ -226,10 +224,6 @@ function entryOf(row: unknown): PcreMemoEntry | null {
 
 function isCount(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function errorText(error: unknown): string {

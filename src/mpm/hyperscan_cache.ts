@@ -22,6 +22,7 @@ import {
   serializeDatabase,
   serializedDatabaseInfo,
 } from "../../ffi/hyperscan.ts";
+import { isMissingFile, sha256Hex, writeFileAtomically } from "./cache_files.ts";
 
 const MAGIC = new TextEncoder().encode("TRSHSDB1");
 const DIGEST_SIZE = 32;
@@ -92,7 +93,7 @@ export class HyperscanCache {
     // length and part (the same key), without two calls into the runtime a part
     let text = "";
     for (const part of parts) text += `${part.length}:${part}`;
-    return createHash("sha256").update(text).digest("hex");
+    return sha256Hex(text);
   }
 
   /**
@@ -119,9 +120,7 @@ export class HyperscanCache {
     try {
       file = Deno.readFileSync(path);
     } catch (error) {
-      const absent = error instanceof Deno.errors.NotFound ||
-        error instanceof Deno.errors.NotADirectory;
-      if (absent) this.counters.misses++;
+      if (isMissingFile(error)) this.counters.misses++;
       else this.#damaged(path, errorText(error));
       return null;
     }
@@ -155,24 +154,16 @@ export class HyperscanCache {
    */
   store(key: string, db: Deno.PointerObject): void {
     const path = this.pathOf(key);
-    const temporary = `${path}.${Deno.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       const payload = serializeDatabase(db);
       const file = new Uint8Array(HEADER_SIZE + payload.length);
       file.set(MAGIC, 0);
       file.set(createHash("sha256").update(payload).digest(), MAGIC.length);
       file.set(payload, HEADER_SIZE);
-      Deno.mkdirSync(this.dir, { recursive: true });
-      Deno.writeFileSync(temporary, file);
-      Deno.renameSync(temporary, path);
+      writeFileAtomically(path, file);
       this.counters.stored++;
     } catch (error) {
       this.counters.writeFailures++;
-      try {
-        Deno.removeSync(temporary);
-      } catch {
-        // nothing was written
-      }
       if (!this.#warnedWrite) {
         this.#warnedWrite = true;
         this.#warn(`mpm cache: cannot write ${path}: ${errorText(error)}; not caching`);
@@ -204,25 +195,4 @@ function checkFile(file: Uint8Array): string | null {
 function errorText(error: unknown): string {
   if (error instanceof HyperscanError) return error.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * The default cache directory: `$XDG_CACHE_HOME/tarsier`, else
- * `$HOME/.cache/tarsier`; null when neither is set or readable (no
- * `--allow-env` for them), in which case nothing is cached.
- *
- * @returns the directory or null
- */
-export function defaultCacheDir(): string | null {
-  const xdg = readEnv("XDG_CACHE_HOME");
-  if (xdg) return join(xdg, "tarsier");
-  const home = readEnv("HOME");
-  return home ? join(home, ".cache", "tarsier") : null;
-}
-
-function readEnv(name: string): string | undefined {
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-    return undefined;
-  }
-  return Deno.env.get(name);
 }

@@ -9,7 +9,8 @@
 
 import { AhoCorasickBuilder } from "./aho_corasick.ts";
 import { hyperscanAvailable, HyperscanBuilder, hyperscanDescription } from "./hyperscan.ts";
-import { defaultCacheDir, HyperscanCache } from "./hyperscan_cache.ts";
+import { defaultCacheDir } from "./cache_files.ts";
+import { HyperscanCache } from "./hyperscan_cache.ts";
 import type { MatcherBuilder } from "./matcher.ts";
 import { ShortWindowBuilder } from "./short_window_matcher.ts";
 

@@ -39,8 +39,8 @@ export {
   hyperscanDescription,
   HyperscanMatcher,
 } from "./hyperscan.ts";
+export { defaultCacheDir, isMissingFile, sha256Hex, writeFileAtomically } from "./cache_files.ts";
 export {
-  defaultCacheDir,
   HyperscanCache,
   type HyperscanCacheCounters,
   type HyperscanCacheOptions,

@@ -206,12 +206,14 @@ Deno.test({
       assert.equal(off.code, 0, off.stderr);
       assert.doesNotMatch(off.stderr, /not a known setting/);
       assert.match(JSON.parse(off.stdout).rules.matcher_detail, /, no cache$/);
+      assert.equal(JSON.parse(off.stdout).rules.pcre_cache, undefined, "no pcre cache either");
       const cache = join(dir, "sgh");
       const moved = await tarsier(...common, "--set", `detect.sgh-mpm-caching-path=${cache}`);
       assert.equal(moved.code, 0, moved.stderr);
       assert.doesNotMatch(moved.stderr, /not a known setting/);
       assert.ok(JSON.parse(moved.stdout).rules.matcher_detail.includes(`cache ${cache}: 0 loaded`));
       assert.ok([...Deno.readDirSync(cache)].some((e) => e.name.endsWith(".hs")));
+      assert.ok(JSON.parse(moved.stdout).rules.pcre_cache.includes(`(${cache}/pcre-`));
       const flag = await tarsier(
         ...common,
         "--set",
@@ -219,6 +221,7 @@ Deno.test({
         "--no-mpm-cache",
       );
       assert.match(JSON.parse(flag.stdout).rules.matcher_detail, /, no cache$/, "the flag wins");
+      assert.equal(JSON.parse(flag.stdout).rules.pcre_cache, undefined);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -8,8 +8,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   clearPcreMemo,
-  pcreMemoEntries,
+  PCRE_MEMO_LIMIT,
+  pcreEntriesUsed,
+  type PcreMemoEntry,
   pcreMemoSize,
+  recordPcreUse,
   translatePcreMemo,
 } from "../../src/detect/pcre_memo.ts";
 import {
@@ -77,8 +80,9 @@ Deno.test("pcre cache: a seeded outcome is used as it is, without translating", 
   const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
   try {
     clearPcreMemo();
+    recordPcreUse();
     translatePcreMemo("cached\\d+");
-    const [[key]] = pcreMemoEntries();
+    const [[key]] = pcreEntriesUsed();
     const cache = openIn(dir, []);
     // a file whose entry differs from what the translator gives: the memo
     // must return the file's, which proves the pattern was not translated
@@ -99,8 +103,9 @@ Deno.test("pcre cache: a damaged file is reported once, ignored and rewritten", 
   const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
   try {
     clearPcreMemo();
+    recordPcreUse();
     translatePcreMemo("a+b");
-    const good = cacheText(pcreMemoEntries());
+    const good = cacheText(pcreEntriesUsed());
     const damages: [string, RegExp][] = [
       [good.slice(0, good.length - 5), /checksum mismatch/],
       [good.replace("a+b", "a+c"), /checksum mismatch/],
@@ -142,6 +147,63 @@ Deno.test("pcre cache: malformed entries with a right checksum are refused", asy
   assert.ok(Array.isArray(ok));
   assert.equal(ok.length, 2);
   assert.ok(ok[1][1] instanceof PcreTranslateError);
+});
+
+Deno.test("pcre cache: the file keeps what the last load looked up, not the whole memo", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    translatePcreMemo("before\\s+the\\s+load");
+    const first = openIn(dir, []);
+    first.load();
+    translatePcreMemo("one+");
+    translatePcreMemo("two+");
+    first.save();
+    assert.equal(first.counters.stored, 2);
+    const keys = (parseCacheText(Deno.readTextFileSync(first.path)) as PcreMemoEntry[])
+      .map(([key]) => key.slice(7));
+    assert.deepEqual(keys, ["one+", "two+"], "option prefix cut off; the earlier pattern left out");
+
+    // a load that looks up one of them and a new one: the file is replaced by those two
+    clearPcreMemo();
+    const second = openIn(dir, []);
+    assert.equal(second.load(), 2);
+    translatePcreMemo("two+");
+    translatePcreMemo("three+");
+    second.save();
+    const after = (parseCacheText(Deno.readTextFileSync(first.path)) as PcreMemoEntry[])
+      .map(([key]) => key.slice(7));
+    assert.deepEqual(after, ["two+", "three+"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new patterns fit", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+  try {
+    clearPcreMemo();
+    const cache = openIn(dir, []);
+    const entries: PcreMemoEntry[] = [];
+    for (let i = 0; i < PCRE_MEMO_LIMIT; i++) {
+      entries.push([`0000001p${i}`, { source: `p${i}`, jsGroups: 0 }]);
+    }
+    Deno.writeTextFileSync(cache.path, cacheText(entries));
+    assert.equal(cache.load(), PCRE_MEMO_LIMIT / 2);
+    assert.equal(cache.counters.loaded, PCRE_MEMO_LIMIT / 2);
+    assert.equal(pcreMemoSize(), PCRE_MEMO_LIMIT / 2);
+    // a seeded pattern is answered from the memo (the file's made-up source)
+    assert.equal(translatePcreMemo("p7").source, "p7");
+    assert.equal(
+      translatePcreMemo("p7", { caseless: true }).source,
+      translatePcre("p7", {
+        caseless: true,
+      }).source,
+    );
+  } finally {
+    clearPcreMemo();
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("pcre cache: a directory that cannot be written is reported, not fatal", () => {
