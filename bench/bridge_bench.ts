@@ -122,9 +122,10 @@ function pingStats(
 
 function iperf(topo: Topology, udp: boolean): { gbps: number; lossPct: number } {
   const a = ["-c", topo.serverIp, "-t", String(SECONDS), "-J"];
-  if (udp) a.push("-u", "-b", UDP_RATE, "-l", "1400");
-  if (udp && UDP_WINDOW !== "") a.push("-w", UDP_WINDOW);
-  else a.push("-P", STREAMS);
+  if (udp) {
+    a.push("-u", "-b", UDP_RATE, "-l", "1400");
+    if (UDP_WINDOW !== "") a.push("-w", UDP_WINDOW);
+  } else a.push("-P", STREAMS);
   const out = new Deno.Command("ip", {
     args: ["netns", "exec", topo.client, "iperf3", ...a],
     stdout: "piped",

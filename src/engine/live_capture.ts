@@ -6,12 +6,13 @@
  * The loop is synchronous: take every ready frame of each ring, inspect and
  * act on each where it lies, hand the batch back to the kernel (inline: the
  * bridge does, once its frames are sent, maybe by its send thread); when no
- * ring has anything, wait in `poll(2)` (blocking, at most `idleTimeoutMs`),
- * or, while a send thread holds frames, on its queue. It
+ * ring has anything, wait in `poll(2)` (blocking, at most `idleTimeoutMs`;
+ * on a bridge at most 1 ms for about a second after a frame, see
+ * `briskTimeoutMs`), or, while a send thread holds frames, on its queue. It
  * yields to the event loop (a MessageChannel turn) so that SIGINT/SIGTERM
- * and periodic stats run: after a quiet idle wait, once `yieldIntervalMs`
- * has passed and the rings then stay quiet for 1 ms, and under traffic
- * without such a gap every 2 intervals. A frame that wakes the poll is
+ * and periodic stats run: once `yieldIntervalMs` has passed and the rings
+ * then stay quiet for 1 ms, and under traffic without such a gap every 2
+ * intervals; a wait that merely timed out does not yield. A frame that wakes the poll is
  * handled before any yield, so a yield seldom delays a packet (a reply
  * follows its request within a fraction of a millisecond; the gap lets it
  * pass first).
@@ -91,7 +92,9 @@ export interface LiveOptions {
   /**
    * Time between yields to the event loop, ms: a yield waits for 1 ms
    * without frames, or for 2 intervals under traffic without such a gap.
-   * Default 250 (few wake-ups under sparse traffic; SIGINT is seen within 0.5 s).
+   * Default 250 (few wake-ups under sparse traffic). Every other yield lets
+   * the runtime poll its I/O ({@link EventLoopYield.yieldToIo}), where
+   * SIGINT/SIGTERM are seen: within about 0.5 s when idle, 1 s under traffic.
    */
   yieldIntervalMs?: number;
   /** Called about every `tickIntervalMs` (e.g. to write a stats record). */
@@ -133,9 +136,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   const packet = options.packet ?? new Packet();
   const batch = new FrameBatch(options.batchCapacity ?? 64);
   const idleTimeout = options.idleTimeoutMs ?? 50;
-  const briskTimeout = options.briskTimeoutMs ?? (bridge !== null ? 1 : idleTimeout);
-  /** Empty polls since the last frame (counted up to {@link BRISK_POLLS}). */
-  let emptyPolls = 0;
+  const briskTimeout = options.briskTimeoutMs ??
+    (bridge !== null ? Math.min(1, idleTimeout) : idleTimeout);
+  /** Empty polls since the last frame (counted up to {@link BRISK_POLLS}; brisk after a frame). */
+  let emptyPolls = BRISK_POLLS;
   const yieldInterval = options.yieldIntervalMs ?? 250;
   const tickInterval = options.tickIntervalMs ?? 8000;
   const pollSet = pollSetOf(rings);
@@ -152,6 +156,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   };
   const stats = result.stats;
   let lastYield = started;
+  /** Yields so far (every other one lets the runtime poll its I/O). */
+  let yields = 0;
   let lastTick = started;
   let rounds = 0;
   /** 1 after a poll(2) said ready and the rings have not given a frame since. */
@@ -232,6 +238,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
             readyEmpty = 1;
             continue;
           }
+          // a wait that timed out: nothing to do until a yield is due (a brisk
+          // bridge times out every millisecond)
+          if (ready === 0 && !due) continue;
         }
         now = performance.now();
       } else {
@@ -245,7 +254,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         options.onTick?.(snapshot(result, rings, started));
       }
       // a message turn (~0.2 ms) rather than a timer turn (~2 ms); nothing here needs timers
-      await yielder.yield();
+      if ((++yields & 1) === 0) await yielder.yieldToIo();
+      else await yielder.yield();
       lastYield = performance.now();
     }
   } finally {
