@@ -4,8 +4,11 @@
  * output) plug in here, left to right.
  *
  * The loop is synchronous per batch and yields to the event loop about every
- * 100 ms (a MessageChannel turn, {@link EventLoopYield}), so SIGINT/SIGTERM
- * handlers and progress updates run on long files.
+ * 100 ms (a MessageChannel turn, {@link EventLoopYield}), so progress
+ * updates run on long files; every 4th yield also lets the runtime poll its
+ * I/O ({@link EventLoopYield.yieldToIo}), where SIGINT/SIGTERM are seen
+ * (message turns alone let a scan of the big corpus run to its end through a
+ * SIGINT).
  *
  * @module
  */
@@ -76,6 +79,7 @@ export async function scanFrames(
   const stats = new DecodeStats();
   const started = performance.now();
   let lastYield = started;
+  let yields = 0;
   let batches = 0;
   let interrupted = false;
   const yielder = new EventLoopYield();
@@ -93,7 +97,8 @@ export async function scanFrames(
       const now = performance.now();
       if (now - lastYield < YIELD_INTERVAL_MS) continue;
       options.onProgress?.(source.position, source.size);
-      await yielder.yield();
+      if ((++yields & 3) === 0) await yielder.yieldToIo();
+      else await yielder.yield();
       lastYield = performance.now();
       if (options.signal?.aborted) {
         interrupted = true;
