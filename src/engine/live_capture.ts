@@ -92,9 +92,11 @@ export interface LiveOptions {
   /**
    * Time between yields to the event loop, ms: a yield waits for 1 ms
    * without frames, or for 2 intervals under traffic without such a gap.
-   * Default 250 (few wake-ups under sparse traffic). Every other yield lets
-   * the runtime poll its I/O ({@link EventLoopYield.yieldToIo}), where
-   * SIGINT/SIGTERM are seen: within about 0.5 s when idle, 1 s under traffic.
+   * Default 250 (few wake-ups under sparse traffic). Some yields let the
+   * runtime poll its I/O ({@link EventLoopYield.yieldToIo}), where
+   * SIGINT/SIGTERM are seen: every other one when the rings have been quiet
+   * for a second (a stop within about 0.5 s), every 4th otherwise (1-2 s
+   * under traffic), as such a turn takes 0.3-0.8 ms and sometimes a few.
    */
   yieldIntervalMs?: number;
   /** Called about every `tickIntervalMs` (e.g. to write a stats record). */
@@ -254,7 +256,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         options.onTick?.(snapshot(result, rings, started));
       }
       // a message turn (~0.2 ms) rather than a timer turn (~2 ms); nothing here needs timers
-      if ((++yields & 1) === 0) await yielder.yieldToIo();
+      // an I/O turn (where signals are seen) takes 0.3-0.8 ms, sometimes a few: every
+      // other yield when the rings have been quiet for a second, every 4th otherwise
+      const ioEvery = emptyPolls >= BRISK_POLLS ? 1 : 3;
+      if ((++yields & ioEvery) === 0) await yielder.yieldToIo();
       else await yielder.yield();
       lastYield = performance.now();
     }
