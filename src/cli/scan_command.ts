@@ -475,7 +475,7 @@ function matcherOf(
  */
 export function pcreCacheDetail(cache: PcreTranslationCache): string {
   const c = cache.counters;
-  const parts = [`${c.loaded} translations loaded`];
+  const parts = [`${c.loaded} translation${c.loaded === 1 ? "" : "s"} loaded`];
   if (c.stored > 0) parts.push(`${c.stored} stored`);
   if (c.damaged) parts.push(c.writeFailed ? "damaged file ignored" : "damaged file rewritten");
   if (c.writeFailed) parts.push("not written");

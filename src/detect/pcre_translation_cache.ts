@@ -19,10 +19,12 @@
  * entry `[key, source, jsGroups]` or, for a refusal,
  * `[key, null, message, offset, unsupported, construct]`.
  *
- * The file holds the patterns of the last load that translated any (what
- * that load looked up, seeded or not), not every pattern ever seen: a
- * ruleset that changes replaces it. It is written whole under a temporary
- * name and renamed (capture workers loading together each write a whole
+ * The file holds the patterns the last load looked up (seeded or not),
+ * then those of earlier loads, up to half the memo's limit (4,096): a few
+ * rulesets that share a cache directory (ET Open, a test set) keep theirs,
+ * and patterns no load has used for long fall off. It is written whole
+ * under a temporary name and renamed (capture workers loading together each
+ * write a whole
  * file); a damaged file is reported once, ignored and rewritten, never
  * fatal. So is a directory that cannot be written.
  *
@@ -41,7 +43,13 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { isMissingFile, sha256Hex, writeFileAtomically } from "../mpm/cache_files.ts";
-import { pcreEntriesUsed, type PcreMemoEntry, recordPcreUse, seedPcreMemo } from "./pcre_memo.ts";
+import {
+  PCRE_MEMO_LIMIT,
+  pcreEntriesUsed,
+  type PcreMemoEntry,
+  recordPcreUse,
+  seedPcreMemo,
+} from "./pcre_memo.ts";
 import { PcreTranslateError, type TranslatedPcre } from "./pcre_translate.ts";
 
 /** What a {@link PcreTranslationCache} did. */
@@ -91,6 +99,8 @@ export class PcreTranslationCache {
   readonly #warn: (message: string) => void;
   /** Keys read from the file: a save writes only when the memo holds others. */
   readonly #loadedKeys = new Set<string>();
+  /** The file's entries, kept after this load's in the file written. */
+  #fileEntries: PcreMemoEntry[] = [];
 
   private constructor(path: string, warn: (message: string) => void) {
     this.path = path;
@@ -135,6 +145,7 @@ export class PcreTranslationCache {
       return 0;
     }
     for (const [key] of entries) this.#loadedKeys.add(key);
+    this.#fileEntries = entries;
     this.counters.loaded = seedPcreMemo(entries);
     return this.counters.loaded;
   }
@@ -149,6 +160,11 @@ export class PcreTranslationCache {
     const fresh = this.counters.damaged ||
       entries.some(([key]) => !this.#loadedKeys.has(key));
     if (!fresh) return;
+    const used = new Set(entries.map(([key]) => key));
+    for (const entry of this.#fileEntries) {
+      if (entries.length >= PCRE_MEMO_LIMIT / 2) break;
+      if (!used.has(entry[0])) entries.push(entry);
+    }
     try {
       writeFileAtomically(this.path, cacheText(entries));
       this.counters.stored = entries.length;

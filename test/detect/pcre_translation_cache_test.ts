@@ -149,7 +149,7 @@ Deno.test("pcre cache: malformed entries with a right checksum are refused", asy
   assert.ok(ok[1][1] instanceof PcreTranslateError);
 });
 
-Deno.test("pcre cache: the file keeps what the last load looked up, not the whole memo", () => {
+Deno.test("pcre cache: the file keeps the last load's patterns, then earlier loads', not the memo", () => {
   const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
   try {
     clearPcreMemo();
@@ -164,7 +164,7 @@ Deno.test("pcre cache: the file keeps what the last load looked up, not the whol
       .map(([key]) => key.slice(7));
     assert.deepEqual(keys, ["one+", "two+"], "option prefix cut off; the earlier pattern left out");
 
-    // a load that looks up one of them and a new one: the file is replaced by those two
+    // a load that looks up one of them and a new one: those two first, then the other
     clearPcreMemo();
     const second = openIn(dir, []);
     assert.equal(second.load(), 2);
@@ -173,7 +173,7 @@ Deno.test("pcre cache: the file keeps what the last load looked up, not the whol
     second.save();
     const after = (parseCacheText(Deno.readTextFileSync(first.path)) as PcreMemoEntry[])
       .map(([key]) => key.slice(7));
-    assert.deepEqual(after, ["two+", "three+"]);
+    assert.deepEqual(after, ["two+", "three+", "one+"]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -200,6 +200,15 @@ Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new p
         caseless: true,
       }).source,
     );
+    // the file written: this load's two first, then the file's, 4,096 in all
+    cache.save();
+    const written = parseCacheText(Deno.readTextFileSync(cache.path)) as PcreMemoEntry[];
+    assert.equal(written.length, PCRE_MEMO_LIMIT / 2);
+    assert.deepEqual(written.slice(0, 3).map(([key]) => key), [
+      "0000001p7",
+      "1000001p7",
+      "0000001p0",
+    ]);
   } finally {
     clearPcreMemo();
     Deno.removeSync(dir, { recursive: true });
