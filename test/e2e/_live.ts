@@ -72,6 +72,33 @@ export function startInNs(ns: string, cmd: string, args: string[], cwd?: string)
 }
 
 /**
+ * Wait (up to 10 s) until a started process has written `text` (stdout and
+ * stderr are kept together); fail otherwise.
+ *
+ * @param p the process
+ * @param text what to wait for
+ */
+export async function waitForText(p: Started, text: string): Promise<void> {
+  for (let i = 0; i < 200 && !p.stderr().includes(text); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert(p.stderr().includes(text), p.stderr());
+}
+
+/**
+ * The last line starting with `{` that a started process wrote, parsed (a
+ * probe's or tool's result); fail when there is none.
+ *
+ * @param p the process
+ * @returns the parsed line
+ */
+export function lastJson<T>(p: Started): T {
+  const line = p.stderr().split("\n").filter((l) => l.startsWith("{")).at(-1);
+  assert(line !== undefined, `no result: ${p.stderr()}`);
+  return JSON.parse(line) as T;
+}
+
+/**
  * Start `tarsier <args>` in a namespace (`ip netns exec` keeps the pid: SIGINT reaches Deno).
  *
  * @param ns the namespace

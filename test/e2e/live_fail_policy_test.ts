@@ -16,7 +16,7 @@
 
 import assert from "node:assert/strict";
 import { buildTopology, inNs, liveTestsUnavailable, type Topology } from "./_netns.ts";
-import { ping, type Started, startInNs } from "./_live.ts";
+import { lastJson, ping, type Started, startInNs, waitForText } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
 if (unavailable !== null) console.log(`fail policy tests skipped: ${unavailable}`);
@@ -34,19 +34,6 @@ interface ProbeResult {
   accepted: number;
   blocked: number;
   ringFrames: number;
-}
-
-async function waitForText(p: Started, text: string): Promise<void> {
-  for (let i = 0; i < 200 && !p.stderr().includes(text); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert(p.stderr().includes(text), p.stderr());
-}
-
-function lastJson<T>(p: Started): T {
-  const line = p.stderr().split("\n").filter((l) => l.startsWith("{")).at(-1);
-  assert(line !== undefined, `no result: ${p.stderr()}`);
-  return JSON.parse(line) as T;
 }
 
 /**

@@ -14,7 +14,7 @@
 
 import assert from "node:assert/strict";
 import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
-import { ping, startInNs } from "./_live.ts";
+import { lastJson, ping, startInNs, waitForText } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
 if (unavailable !== null) console.log(`idle wake tests skipped: ${unavailable}`);
@@ -42,10 +42,7 @@ async function pollsWith(
     ...brisk,
   ]);
   try {
-    for (let i = 0; i < 200 && !probe.stderr().includes("ready"); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert(probe.stderr().includes("ready"), probe.stderr());
+    await waitForText(probe, "ready");
     assert.equal(ping(client, server, 1), 1, "a path through the probe");
     const pings = new Deno.Command("ip", {
       args: ["netns", "exec", client, "ping", "-c", "5", "-i", "0.4", server],
@@ -55,9 +52,7 @@ async function pollsWith(
     const status = await probe.child.status;
     await probe.stop();
     assert.equal(status.code, 0, probe.stderr());
-    const line = probe.stderr().split("\n").filter((l) => l.startsWith("{")).at(-1);
-    assert(line !== undefined, probe.stderr());
-    return JSON.parse(line).polls;
+    return lastJson<{ polls: number }>(probe).polls;
   } finally {
     await probe.stop();
   }
