@@ -33,6 +33,13 @@ import {
 /** Entries the memo holds before it is emptied (ET Open needs ~1,650). */
 export const PCRE_MEMO_LIMIT = 8192;
 
+/**
+ * Outcomes seeded from the on-disk cache at most (half of
+ * {@link PCRE_MEMO_LIMIT}, so that a load's new patterns fit beside them),
+ * and so the most that cache's file keeps.
+ */
+export const PCRE_SEED_LIMIT = PCRE_MEMO_LIMIT / 2;
+
 const memo = new Map<string, TranslatedPcre | PcreTranslateError>();
 
 function flag(on: boolean | undefined): string {
@@ -97,9 +104,9 @@ let used: Set<string> | null = null;
 
 /**
  * Remember outcomes found earlier (the on-disk cache's), so that those
- * patterns are not translated again. Keys already held keep their outcome. Seeding stops at half of {@link PCRE_MEMO_LIMIT}, so that
- * the patterns a load translates fit beside the seeded ones before the memo
- * is emptied.
+ * patterns are not translated again. Keys already held keep their outcome.
+ * Seeding stops at {@link PCRE_SEED_LIMIT}, so that the patterns a load
+ * translates fit beside the seeded ones before the memo is emptied.
  *
  * @param entries outcomes keyed as {@link pcreEntriesUsed} gives them
  * @returns how many were seeded
@@ -107,7 +114,7 @@ let used: Set<string> | null = null;
 export function seedPcreMemo(entries: Iterable<PcreMemoEntry>): number {
   let seeded = 0;
   for (const [key, outcome] of entries) {
-    if (memo.size >= PCRE_MEMO_LIMIT / 2) break;
+    if (memo.size >= PCRE_SEED_LIMIT) break;
     if (!memo.has(key)) {
       memo.set(key, outcome);
       seeded++;

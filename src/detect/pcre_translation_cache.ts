@@ -20,12 +20,12 @@
  * `[key, null, message, offset, unsupported, construct]`.
  *
  * The file holds the patterns the last load looked up (seeded or not),
- * then those of earlier loads, up to half the memo's limit (4,096): a few
- * rulesets that share a cache directory (ET Open, a test set) keep theirs,
- * and patterns no load has used for long fall off. It is written whole
- * under a temporary name and renamed (capture workers loading together each
- * write a whole
- * file); a damaged file is reported once, ignored and rewritten, never
+ * then those of earlier loads, at most {@link PCRE_SEED_LIMIT} (4,096) in
+ * all: a few rulesets that share a cache directory (ET Open, a test set)
+ * keep theirs, and the patterns of loads not repeated for long fall off the
+ * end. It is written whole under a temporary name and renamed (capture
+ * workers loading together each write a whole file); a damaged file is
+ * reported once, ignored and rewritten, never
  * fatal. So is a directory that cannot be written.
  *
  * @example
@@ -44,7 +44,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { isMissingFile, sha256Hex, writeFileAtomically } from "../mpm/cache_files.ts";
 import {
-  PCRE_MEMO_LIMIT,
+  PCRE_SEED_LIMIT,
   pcreEntriesUsed,
   type PcreMemoEntry,
   recordPcreUse,
@@ -56,7 +56,10 @@ import { PcreTranslateError, type TranslatedPcre } from "./pcre_translate.ts";
 export interface PcreCacheCounters {
   /** Outcomes read from the file and seeded into the memo. */
   loaded: number;
-  /** Outcomes written (0 when nothing new was translated). */
+  /**
+   * Outcomes written, this load's and those kept from the file (0 when the
+   * file already began with this load's patterns).
+   */
   stored: number;
   /** Whether the file was found damaged (ignored and rewritten). */
   damaged: boolean;
@@ -97,8 +100,6 @@ export class PcreTranslationCache {
     writeFailed: false,
   };
   readonly #warn: (message: string) => void;
-  /** Keys read from the file: a save writes only when the memo holds others. */
-  readonly #loadedKeys = new Set<string>();
   /** The file's entries, kept after this load's in the file written. */
   #fileEntries: PcreMemoEntry[] = [];
 
@@ -144,25 +145,26 @@ export class PcreTranslationCache {
       this.#damaged(entries);
       return 0;
     }
-    for (const [key] of entries) this.#loadedKeys.add(key);
     this.#fileEntries = entries;
     this.counters.loaded = seedPcreMemo(entries);
     return this.counters.loaded;
   }
 
   /**
-   * Write the outcomes of the patterns this load looked up, when any of
-   * them was not in the file (or the file was damaged); recording stops. A
-   * failure is reported; the run goes on.
+   * Write the outcomes of the patterns this load looked up, then the
+   * file's others, at most {@link PCRE_SEED_LIMIT}, unless the file already
+   * begins with this load's patterns; recording stops. A failure is
+   * reported; the run goes on.
    */
   save(): void {
-    const entries = pcreEntriesUsed();
-    const fresh = this.counters.damaged ||
-      entries.some(([key]) => !this.#loadedKeys.has(key));
-    if (!fresh) return;
+    const entries = pcreEntriesUsed().slice(0, PCRE_SEED_LIMIT);
     const used = new Set(entries.map(([key]) => key));
-    for (const entry of this.#fileEntries) {
-      if (entries.length >= PCRE_MEMO_LIMIT / 2) break;
+    const file = this.#fileEntries;
+    let current = !this.counters.damaged && file.length >= entries.length;
+    for (let i = 0; current && i < entries.length; i++) current = used.has(file[i][0]);
+    if (current) return;
+    for (const entry of file) {
+      if (entries.length >= PCRE_SEED_LIMIT) break;
       if (!used.has(entry[0])) entries.push(entry);
     }
     try {

@@ -1,8 +1,10 @@
 /**
  * A turn of the event loop for long synchronous loops (the offline scan, the
- * live capture loop): signal listeners, I/O callbacks and progress output
- * run, through a MessageChannel message rather than a timer, whose
- * millisecond floor made a turn cost ~2.4 ms (a MessageChannel turn ~0.2 ms).
+ * live capture loop): promise callbacks and progress output run, through a
+ * MessageChannel message rather than a timer, whose millisecond floor made a
+ * turn cost ~2.4 ms (a MessageChannel turn ~0.2 ms). Signals and other I/O
+ * need {@link EventLoopYield.yieldToIo}, which lets the runtime poll its I/O
+ * driver.
  *
  * @example
  * ```ts

@@ -94,9 +94,10 @@ export interface LiveOptions {
    * without frames, or for 2 intervals under traffic without such a gap.
    * Default 250 (few wake-ups under sparse traffic). Some yields let the
    * runtime poll its I/O ({@link EventLoopYield.yieldToIo}), where
-   * SIGINT/SIGTERM are seen: every other one when the rings have been quiet
-   * for a second (a stop within about 0.5 s), every 4th otherwise (1-2 s
-   * under traffic), as such a turn takes 0.3-0.8 ms and sometimes a few.
+   * SIGINT/SIGTERM are seen: every other one (a stop within about 0.5 s
+   * when idle, 1 s under traffic), but on a bridge that had frames in the
+   * last second every 4th (1-2 s), as such a turn takes 0.3-0.8 ms and
+   * sometimes a few.
    */
   yieldIntervalMs?: number;
   /** Called about every `tickIntervalMs` (e.g. to write a stats record). */
@@ -158,7 +159,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   };
   const stats = result.stats;
   let lastYield = started;
-  /** Yields so far (every other one lets the runtime poll its I/O). */
+  /** Yields so far (some let the runtime poll its I/O, see below). */
   let yields = 0;
   let lastTick = started;
   let rounds = 0;
@@ -256,9 +257,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         options.onTick?.(snapshot(result, rings, started));
       }
       // a message turn (~0.2 ms) rather than a timer turn (~2 ms); nothing here needs timers
-      // an I/O turn (where signals are seen) takes 0.3-0.8 ms, sometimes a few: every
-      // other yield when the rings have been quiet for a second, every 4th otherwise
-      const ioEvery = emptyPolls >= BRISK_POLLS ? 1 : 3;
+      // an I/O turn (where signals are seen) takes 0.3-0.8 ms, sometimes a few: on a
+      // bridge every 4th yield while frames came in the last second, else every other
+      const ioEvery = bridge === null || emptyPolls >= BRISK_POLLS ? 1 : 3;
       if ((++yields & ioEvery) === 0) await yielder.yieldToIo();
       else await yielder.yield();
       lastYield = performance.now();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   clearPcreMemo,
   PCRE_MEMO_LIMIT,
+  PCRE_SEED_LIMIT,
   pcreEntriesUsed,
   type PcreMemoEntry,
   pcreMemoSize,
@@ -174,6 +175,21 @@ Deno.test("pcre cache: the file keeps the last load's patterns, then earlier loa
     const after = (parseCacheText(Deno.readTextFileSync(first.path)) as PcreMemoEntry[])
       .map(([key]) => key.slice(7));
     assert.deepEqual(after, ["two+", "three+", "one+"]);
+
+    // a load of only known patterns moves them to the front; once there, no write
+    const keysOf = () =>
+      (parseCacheText(Deno.readTextFileSync(first.path)) as PcreMemoEntry[]).map(([key]) =>
+        key.slice(7)
+      );
+    for (const expectStored of [3, 0]) {
+      clearPcreMemo();
+      const again = openIn(dir, []);
+      assert.equal(again.load(), 3);
+      translatePcreMemo("one+");
+      again.save();
+      assert.equal(again.counters.stored, expectStored);
+      assert.deepEqual(keysOf(), ["one+", "two+", "three+"]);
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -189,9 +205,9 @@ Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new p
       entries.push([`0000001p${i}`, { source: `p${i}`, jsGroups: 0 }]);
     }
     Deno.writeTextFileSync(cache.path, cacheText(entries));
-    assert.equal(cache.load(), PCRE_MEMO_LIMIT / 2);
-    assert.equal(cache.counters.loaded, PCRE_MEMO_LIMIT / 2);
-    assert.equal(pcreMemoSize(), PCRE_MEMO_LIMIT / 2);
+    assert.equal(cache.load(), PCRE_SEED_LIMIT);
+    assert.equal(cache.counters.loaded, PCRE_SEED_LIMIT);
+    assert.equal(pcreMemoSize(), PCRE_SEED_LIMIT);
     // a seeded pattern is answered from the memo (the file's made-up source)
     assert.equal(translatePcreMemo("p7").source, "p7");
     assert.equal(
@@ -203,7 +219,7 @@ Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new p
     // the file written: this load's two first, then the file's, 4,096 in all
     cache.save();
     const written = parseCacheText(Deno.readTextFileSync(cache.path)) as PcreMemoEntry[];
-    assert.equal(written.length, PCRE_MEMO_LIMIT / 2);
+    assert.equal(written.length, PCRE_SEED_LIMIT);
     assert.deepEqual(written.slice(0, 3).map(([key]) => key), [
       "0000001p7",
       "1000001p7",
