@@ -42,7 +42,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { isMissingFile, sha256Hex, writeFileAtomically } from "../mpm/cache_files.ts";
+import { errorText, isMissingFile, sha256Hex, writeFileAtomically } from "../mpm/cache_files.ts";
 import {
   PCRE_SEED_LIMIT,
   pcreEntriesUsed,
@@ -242,8 +242,4 @@ function entryOf(row: unknown): PcreMemoEntry | null {
 
 function isCount(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -159,8 +159,6 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   };
   const stats = result.stats;
   let lastYield = started;
-  /** Yields so far (some let the runtime poll its I/O, see below). */
-  let yields = 0;
   let lastTick = started;
   let rounds = 0;
   /** 1 after a poll(2) said ready and the rings have not given a frame since. */
@@ -259,9 +257,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       // a message turn (~0.2 ms) rather than a timer turn (~2 ms); nothing here needs timers
       // an I/O turn (where signals are seen) takes 0.3-0.8 ms, sometimes a few: on a
       // bridge every 4th yield while frames came in the last second, else every other
-      const ioEvery = bridge === null || emptyPolls >= BRISK_POLLS ? 1 : 3;
-      if ((++yields & ioEvery) === 0) await yielder.yieldToIo();
-      else await yielder.yield();
+      await yielder.turn(bridge === null || emptyPolls >= BRISK_POLLS ? 1 : 3);
       lastYield = performance.now();
     }
   } finally {

@@ -79,7 +79,6 @@ export async function scanFrames(
   const stats = new DecodeStats();
   const started = performance.now();
   let lastYield = started;
-  let yields = 0;
   let batches = 0;
   let interrupted = false;
   const yielder = new EventLoopYield();
@@ -97,8 +96,7 @@ export async function scanFrames(
       const now = performance.now();
       if (now - lastYield < YIELD_INTERVAL_MS) continue;
       options.onProgress?.(source.position, source.size);
-      if ((++yields & 3) === 0) await yielder.yieldToIo();
-      else await yielder.yield();
+      await yielder.turn(3);
       lastYield = performance.now();
       if (options.signal?.aborted) {
         interrupted = true;

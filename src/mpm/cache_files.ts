@@ -85,3 +85,14 @@ export function writeFileAtomically(path: string, data: Uint8Array | string): vo
 export function isMissingFile(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory;
 }
+
+/**
+ * What went wrong, for a cache warning: an error's message, or the thrown
+ * value as text.
+ *
+ * @param error what was thrown
+ * @returns one line
+ */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

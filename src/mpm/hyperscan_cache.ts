@@ -18,11 +18,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   deserializeDatabase,
-  HyperscanError,
   serializeDatabase,
   serializedDatabaseInfo,
 } from "../../ffi/hyperscan.ts";
-import { isMissingFile, sha256Hex, writeFileAtomically } from "./cache_files.ts";
+import { errorText, isMissingFile, sha256Hex, writeFileAtomically } from "./cache_files.ts";
 
 const MAGIC = new TextEncoder().encode("TRSHSDB1");
 const DIGEST_SIZE = 32;
@@ -190,9 +189,4 @@ function checkFile(file: Uint8Array): string | null {
     if (digest[i] !== file[MAGIC.length + i]) return "checksum mismatch";
   }
   return null;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof HyperscanError) return error.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -39,7 +39,13 @@ export {
   hyperscanDescription,
   HyperscanMatcher,
 } from "./hyperscan.ts";
-export { defaultCacheDir, isMissingFile, sha256Hex, writeFileAtomically } from "./cache_files.ts";
+export {
+  defaultCacheDir,
+  errorText,
+  isMissingFile,
+  sha256Hex,
+  writeFileAtomically,
+} from "./cache_files.ts";
 export {
   HyperscanCache,
   type HyperscanCacheCounters,
