@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { corpusPath, HAVE_CORPUS, REPO_ROOT } from "../corpus.ts";
+import { tarsierCommand } from "./_tarsier.ts";
 import { ENGINES, HAVE_HYPERSCAN, skipUnavailable } from "../mpm/_engines.ts";
 import { loadDetection, parseScanOptions } from "../../src/cli/scan_command.ts";
 import { parseLiveOptions } from "../../src/cli/live_command.ts";
@@ -26,22 +27,7 @@ interface Run {
 }
 
 async function tarsier(...args: string[]): Promise<Run> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-ffi",
-      "--allow-env=LOG_TOKENS,LOG_STREAM,NO_COLOR,TERM,COLUMNS,HOME,XDG_CACHE_HOME",
-      "--allow-sys",
-      join(REPO_ROOT, "src", "main.ts"),
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: REPO_ROOT,
-  }).output();
+  const { code, stdout, stderr } = await tarsierCommand(...args).output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }

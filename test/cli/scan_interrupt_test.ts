@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../corpus.ts";
+import { tarsierCommand } from "./_tarsier.ts";
 
 /** A pcap of `count` 60-byte UDP/IPv4 frames, from 60,000 source ports in turn (as many flows). */
 function udpCapture(count: number): Uint8Array {
@@ -52,31 +52,20 @@ Deno.test("scan: SIGINT stops a long scan part-way, exit code 130, eve.json whol
       rules,
       'alert udp any any -> any 9999 (msg:"udp to 9999"; threshold:type limit, track by_src, count 1, seconds 3600; sid:1; rev:1;)\n',
     );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-ffi",
-        "--allow-env=LOG_TOKENS,LOG_STREAM,NO_COLOR,TERM,COLUMNS,HOME,XDG_CACHE_HOME",
-        "--allow-sys",
-        join(REPO_ROOT, "src", "main.ts"),
-        "scan",
-        pcap,
-        "--rules",
-        rules,
-        "-l",
-        dir,
-        "--mpm",
-        "ac",
-        "--no-mpm-cache",
-        "--summary",
-        "json",
-        "--no-progress",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = tarsierCommand(
+      "scan",
+      pcap,
+      "--rules",
+      rules,
+      "-l",
+      dir,
+      "--mpm",
+      "ac",
+      "--no-mpm-cache",
+      "--summary",
+      "json",
+      "--no-progress",
+    ).spawn();
     // eve.json is created once the rules are loaded, just before the scan starts
     const eve = join(dir, "eve.json");
     let created = false;

@@ -42,93 +42,89 @@ function openIn(dir: string, warnings: string[]): PcreTranslationCache {
   return cache;
 }
 
-Deno.test("pcre cache: a run's translations and refusals are read back by the next", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
+/** A test with a fresh temporary directory and an empty memo (both cleaned up after it). */
+function cacheTest(name: string, fn: (dir: string) => void): void {
+  Deno.test(name, () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
+    clearPcreMemo();
+    try {
+      fn(dir);
+    } finally {
+      clearPcreMemo();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
+
+cacheTest("pcre cache: a run's translations and refusals are read back by the next", (dir) => {
+  const warnings: string[] = [];
+  const first = openIn(join(dir, "cache"), warnings);
+  assert.equal(first.load(), 0, "no file yet: a quiet miss");
+  const translated = translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true });
+  const refused = refusalOf(REFUSED);
+  first.save();
+  assert.equal(first.counters.stored, 2);
+  assert.match(first.path, /\/cache\/pcre-[0-9a-f]{32}\.json$/);
+
+  clearPcreMemo();
+  const second = openIn(join(dir, "cache"), warnings);
+  assert.equal(second.path, first.path, "one file per translator");
+  assert.equal(second.load(), 2);
+  assert.equal(pcreMemoSize(), 2, "the memo is seeded");
+  assert.deepEqual(translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true }), translated);
+  const again = refusalOf(REFUSED);
+  assert.equal(again.message, refused.message);
+  assert.equal(again.offset, refused.offset);
+  assert.equal(again.unsupported, refused.unsupported);
+  assert.equal(again.construct, refused.construct);
+  // nothing new: the file is left as it is
+  const before = Deno.statSync(first.path).mtime;
+  second.save();
+  assert.equal(second.counters.stored, 0);
+  assert.deepEqual(Deno.statSync(first.path).mtime, before);
+  assert.deepEqual(warnings, []);
+});
+
+cacheTest("pcre cache: a seeded outcome is used as it is, without translating", (dir) => {
+  recordPcreUse();
+  translatePcreMemo("cached\\d+");
+  const [[key]] = pcreEntriesUsed();
+  const cache = openIn(dir, []);
+  // a file whose entry differs from what the translator gives: the memo
+  // must return the file's, which proves the pattern was not translated
+  Deno.writeTextFileSync(
+    cache.path,
+    cacheText([[key, { source: "from-the-file", jsGroups: 0 }]]),
+  );
+  clearPcreMemo();
+  assert.equal(cache.load(), 1);
+  assert.equal(translatePcreMemo("cached\\d+").source, "from-the-file");
+  assert.notEqual(translatePcre("cached\\d+").source, "from-the-file");
+});
+
+cacheTest("pcre cache: a damaged file is reported once, ignored and rewritten", (dir) => {
+  recordPcreUse();
+  translatePcreMemo("a+b");
+  const good = cacheText(pcreEntriesUsed());
+  const damages: [string, RegExp][] = [
+    [good.slice(0, good.length - 5), /checksum mismatch/],
+    [good.replace("a+b", "a+c"), /checksum mismatch/],
+    ["not a cache file", /no checksum line/],
+    [cacheText([]).replace(/^.*\n/, "") + "\n", /no checksum line/],
+  ];
+  for (const [text, why] of damages) {
     clearPcreMemo();
     const warnings: string[] = [];
-    const first = openIn(join(dir, "cache"), warnings);
-    assert.equal(first.load(), 0, "no file yet: a quiet miss");
-    const translated = translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true });
-    const refused = refusalOf(REFUSED);
-    first.save();
-    assert.equal(first.counters.stored, 2);
-    assert.match(first.path, /\/cache\/pcre-[0-9a-f]{32}\.json$/);
-
-    clearPcreMemo();
-    const second = openIn(join(dir, "cache"), warnings);
-    assert.equal(second.path, first.path, "one file per translator");
-    assert.equal(second.load(), 2);
-    assert.equal(pcreMemoSize(), 2, "the memo is seeded");
-    assert.deepEqual(translatePcreMemo("^GET\\s+/a(b|c)+", { caseless: true }), translated);
-    const again = refusalOf(REFUSED);
-    assert.equal(again.message, refused.message);
-    assert.equal(again.offset, refused.offset);
-    assert.equal(again.unsupported, refused.unsupported);
-    assert.equal(again.construct, refused.construct);
-    // nothing new: the file is left as it is
-    const before = Deno.statSync(first.path).mtime;
-    second.save();
-    assert.equal(second.counters.stored, 0);
-    assert.deepEqual(Deno.statSync(first.path).mtime, before);
-    assert.deepEqual(warnings, []);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
-
-Deno.test("pcre cache: a seeded outcome is used as it is, without translating", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
-    clearPcreMemo();
-    recordPcreUse();
-    translatePcreMemo("cached\\d+");
-    const [[key]] = pcreEntriesUsed();
-    const cache = openIn(dir, []);
-    // a file whose entry differs from what the translator gives: the memo
-    // must return the file's, which proves the pattern was not translated
-    Deno.writeTextFileSync(
-      cache.path,
-      cacheText([[key, { source: "from-the-file", jsGroups: 0 }]]),
-    );
-    clearPcreMemo();
-    assert.equal(cache.load(), 1);
-    assert.equal(translatePcreMemo("cached\\d+").source, "from-the-file");
-    assert.notEqual(translatePcre("cached\\d+").source, "from-the-file");
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
-
-Deno.test("pcre cache: a damaged file is reported once, ignored and rewritten", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
-    clearPcreMemo();
-    recordPcreUse();
+    const cache = openIn(dir, warnings);
+    Deno.writeTextFileSync(cache.path, text);
+    assert.equal(cache.load(), 0);
+    assert.equal(pcreMemoSize(), 0, "nothing seeded from a damaged file");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], why);
+    assert.match(warnings[0], /; translating again$/);
     translatePcreMemo("a+b");
-    const good = cacheText(pcreEntriesUsed());
-    const damages: [string, RegExp][] = [
-      [good.slice(0, good.length - 5), /checksum mismatch/],
-      [good.replace("a+b", "a+c"), /checksum mismatch/],
-      ["not a cache file", /no checksum line/],
-      [cacheText([]).replace(/^.*\n/, "") + "\n", /no checksum line/],
-    ];
-    for (const [text, why] of damages) {
-      clearPcreMemo();
-      const warnings: string[] = [];
-      const cache = openIn(dir, warnings);
-      Deno.writeTextFileSync(cache.path, text);
-      assert.equal(cache.load(), 0);
-      assert.equal(pcreMemoSize(), 0, "nothing seeded from a damaged file");
-      assert.equal(warnings.length, 1);
-      assert.match(warnings[0], why);
-      assert.match(warnings[0], /; translating again$/);
-      translatePcreMemo("a+b");
-      cache.save();
-      assert.equal(Deno.readTextFileSync(cache.path), good, "rewritten whole");
-    }
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
+    cache.save();
+    assert.equal(Deno.readTextFileSync(cache.path), good, "rewritten whole");
   }
 });
 
@@ -150,10 +146,9 @@ Deno.test("pcre cache: malformed entries with a right checksum are refused", asy
   assert.ok(ok[1][1] instanceof PcreTranslateError);
 });
 
-Deno.test("pcre cache: the file keeps the last load's patterns, then earlier loads', not the memo", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
-    clearPcreMemo();
+cacheTest(
+  "pcre cache: the file keeps the last load's patterns, then earlier loads', not the memo",
+  (dir) => {
     translatePcreMemo("before\\s+the\\s+load");
     const first = openIn(dir, []);
     first.load();
@@ -190,15 +185,12 @@ Deno.test("pcre cache: the file keeps the last load's patterns, then earlier loa
       assert.equal(again.counters.stored, expectStored);
       assert.deepEqual(keysOf(), ["one+", "two+", "three+"]);
     }
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  },
+);
 
-Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new patterns fit", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
-    clearPcreMemo();
+cacheTest(
+  "pcre cache: seeding stops at half the memo's limit, so a load's new patterns fit",
+  (dir) => {
     const cache = openIn(dir, []);
     const entries: PcreMemoEntry[] = [];
     for (let i = 0; i < PCRE_MEMO_LIMIT; i++) {
@@ -225,28 +217,19 @@ Deno.test("pcre cache: seeding stops at half the memo's limit, so a load's new p
       "1000001p7",
       "0000001p0",
     ]);
-  } finally {
-    clearPcreMemo();
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  },
+);
 
-Deno.test("pcre cache: a directory that cannot be written is reported, not fatal", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tarsier-pcre-cache-" });
-  try {
-    clearPcreMemo();
-    const file = join(dir, "a-file");
-    Deno.writeTextFileSync(file, "");
-    const warnings: string[] = [];
-    const cache = openIn(join(file, "cache"), warnings);
-    assert.equal(cache.load(), 0, "a path under a file: nothing to read");
-    translatePcreMemo("x+y");
-    cache.save();
-    assert.equal(cache.counters.writeFailed, true);
-    assert.equal(warnings.length, 1, warnings.join("\n"));
-    assert.match(warnings[0], /not written/);
-    assert.equal(translatePcreMemo("x+y").source, translatePcre("x+y").source, "the run goes on");
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+cacheTest("pcre cache: a directory that cannot be written is reported, not fatal", (dir) => {
+  const file = join(dir, "a-file");
+  Deno.writeTextFileSync(file, "");
+  const warnings: string[] = [];
+  const cache = openIn(join(file, "cache"), warnings);
+  assert.equal(cache.load(), 0, "a path under a file: nothing to read");
+  translatePcreMemo("x+y");
+  cache.save();
+  assert.equal(cache.counters.writeFailed, true);
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /not written/);
+  assert.equal(translatePcreMemo("x+y").source, translatePcre("x+y").source, "the run goes on");
 });
