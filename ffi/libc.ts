@@ -171,8 +171,6 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
   free: { parameters: ["pointer"], result: "void" },
-  // addresses as plain numbers (below 2^53): no pointer object per call
-  memcpy: { parameters: ["usize", "usize", "usize"], result: "void" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
@@ -528,24 +526,6 @@ export function interfaceMtu(fd: number, name: string): number {
  */
 export function free(address: Deno.PointerObject | null): void {
   if (address !== null) libc().free(address);
-}
-
-/**
- * libc's `memcpy` over addresses given as numbers, or null when libc cannot
- * be loaded (no `--allow-ffi`). A call costs 160-400 ns, and boxes its two
- * address numbers (Deno's slow path: about 32 bytes of young garbage a
- * call), so it pays for copies of a kilobyte and more.
- *
- * @returns `memcpy(dst, src, n)`, or null
- */
-export function memcpyOrNull(): ((dst: number, src: number, n: number) => void) | null {
-  try {
-    // typed for BigInt; Deno converts plain numbers too (on its slow path, boxing them)
-    const copy = libc().memcpy as unknown as (dst: number, src: number, n: number) => void;
-    return copy;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -8,21 +8,26 @@
  *   destination): side by side with the byte loop, 64 bytes 31-47 ns
  *   against 82-102, 200 bytes 78-86 ns against 251-261, 1000 bytes 292-331
  *   ns against 1,118-1,413; but 16 bytes 35-45 ns against 24;
- * - libc's `memcpy` on the arrays' addresses: about 160-270 ns whatever n;
- *   but each call boxes its two 64-bit address arguments (numbers take
- *   Deno's slow FFI path), about 32 bytes of young garbage a call (2 million
- *   calls: 61 scavenges);
- * - `dst.set(src.subarray(...))`: about 55 ns whatever n, and a view object
- *   (about 100 bytes of garbage) a call.
+ * - `dst.set(src.subarray(...))`: 60-125 ns from 16 bytes to 8 KB, and a
+ *   view object a call (2 million copies of 1448 bytes: about 200
+ *   scavenges);
+ * - libc's `memcpy` through FFI, its addresses as numbers: 180-260 ns, a
+ *   third of that garbage, but Deno's fast call for a 64-bit parameter takes
+ *   only a BigInt: each optimised caller deoptimises on its first call with
+ *   a number ("not a BigInt") and V8 recompiles it, again and again. Over
+ *   the big corpus with ET Open, `copy` and its three callers were compiled
+ *   by TurboFan 9-24 times each, about 1 s of compiler time on the
+ *   background threads. With BigInt addresses the call costs 150-180 ns and
+ *   as much garbage as a view.
  *
- * So copies of {@link MEMCPY_MIN} bytes and more (full-size TCP segments,
- * message bodies) go through memcpy, whose garbage is then at most 3% of the
- * bytes copied, shorter ones from {@link WORDS_MIN} bytes on through the word
- * loop, and the shortest through the byte loop; the loops make none (a word
- * view is made once per buffer and kept). The steady-state GC tests see no
- * scavenge over their measured passes with this split (with memcpy from 256
- * bytes they do). The word loop assumes a little-endian machine (it is
- * skipped on others).
+ * So copies of {@link SUBARRAY_SET_MIN} bytes and more (full-size TCP
+ * segments, message bodies) go through `set`, whose view is then at most
+ * about 10% of the bytes copied; shorter ones from {@link WORDS_MIN} bytes
+ * on through the word loop, and the shortest through the byte loop; the
+ * loops make no garbage (a word view is made once per buffer and kept). The
+ * steady-state GC tests see no scavenge over their measured passes with
+ * this split. The word loop assumes a little-endian machine (it is skipped
+ * on others).
  *
  * @example
  * ```ts
@@ -35,29 +40,22 @@
  * @module
  */
 
-import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
-
-/** Copies of at least this many bytes go through libc's memcpy. */
-export const MEMCPY_MIN = 1024;
-/** Copies of at least this many bytes (and below {@link MEMCPY_MIN}) go a 32-bit word at a time. */
+/** Copies of at least this many bytes go through `Uint8Array.prototype.set` on a view. */
+export const SUBARRAY_SET_MIN = 1024;
+/** Copies of at least this many bytes (and below {@link SUBARRAY_SET_MIN}) go a 32-bit word at a time. */
 const WORDS_MIN = 32;
-/** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
-const memcpy = memcpyOrNull();
 /** Whether a word's first byte in memory is its low byte (the word loop's shifts assume so). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The `Int32Array` over each buffer copied with the word loop. */
 const wordViews = new WeakMap<ArrayBufferLike, Int32Array>();
 
 /**
- * A copier that remembers the last source and destination arrays and their
- * addresses (taking an address costs an object). Give each call site its
- * own, so that they do not evict each other's arrays.
+ * A copier that remembers the last source and destination arrays of its
+ * word loop and their word views (looking a view up costs a WeakMap
+ * lookup). Give each call site its own, so that they do not evict each
+ * other's arrays.
  */
 export class ByteCopier {
-  #src: Uint8Array | null = null;
-  #srcAddress = 0;
-  #dst: Uint8Array | null = null;
-  #dstAddress = 0;
   #wordSrc: Uint8Array | null = null;
   #srcWords: Int32Array = EMPTY_WORDS;
   #wordDst: Uint8Array | null = null;
@@ -74,22 +72,9 @@ export class ByteCopier {
    * @param n bytes to copy
    */
   copy(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
-    if (n >= MEMCPY_MIN && memcpy !== null) {
-      if (src !== this.#src) {
-        this.#src = src;
-        this.#srcAddress = addressOf(src);
-      }
-      if (dst !== this.#dst) {
-        this.#dst = dst;
-        this.#dstAddress = addressOf(dst);
-      }
-      if (
-        this.#srcAddress !== 0 && this.#dstAddress !== 0 && from + n <= src.length &&
-        at + n <= dst.length
-      ) {
-        memcpy(this.#dstAddress + at, this.#srcAddress + from, n);
-        return;
-      }
+    if (n >= SUBARRAY_SET_MIN) {
+      dst.set(src.subarray(from, from + n), at);
+      return;
     }
     if (n >= WORDS_MIN && LITTLE_ENDIAN) {
       if (src !== this.#wordSrc) {

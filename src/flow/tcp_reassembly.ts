@@ -737,7 +737,7 @@ export class TcpReassembly {
   }
 }
 
-/** Copies segment bytes into the arena (memcpy for long runs). */
+/** Copies segment bytes into the arena (a view's `set` for long runs). */
 const copier = new ByteCopier();
 
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {

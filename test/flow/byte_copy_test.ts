@@ -1,10 +1,10 @@
-/** ByteCopier: the byte loop, the word loop and memcpy copy exactly the range asked, at any offset. */
+/** ByteCopier: the byte loop, the word loop and a view's set copy exactly the range asked, at any offset. */
 
 import assert from "node:assert/strict";
 import { ByteCopier } from "../../src/flow/byte_copy.ts";
 
 {
-  Deno.test(`ByteCopier copies every length and offset exactly, below and above the memcpy threshold`, () => {
+  Deno.test(`ByteCopier copies every length and offset exactly, below and above the set threshold`, () => {
     const copier = new ByteCopier();
     const src = new Uint8Array(12000);
     for (let i = 0; i < src.length; i++) src[i] = (i * 131 + 7) & 0xff;
@@ -20,7 +20,7 @@ import { ByteCopier } from "../../src/flow/byte_copy.ts";
         assert.equal(dst[at + n], 0xee, `byte after, n=${n}`);
       }
     }
-    // a second destination array: its own address is taken, not the first one's
+    // a second destination array: its own word view is used, not the first one's
     const other = new Uint8Array(1000);
     copier.copy(other, 10, src, 20, 500);
     assert.deepEqual(other.subarray(10, 510), src.subarray(20, 520));
@@ -49,6 +49,42 @@ import { ByteCopier } from "../../src/flow/byte_copy.ts";
           }
         }
       }
+    }
+  });
+
+  Deno.test("ByteCopier in an optimised loop is not deoptimised again and again (no FFI BigInt check)", async () => {
+    const script = await Deno.makeTempFile({ suffix: ".ts" });
+    try {
+      await Deno.writeTextFile(
+        script,
+        `import { ByteCopier } from ${
+          JSON.stringify(new URL("../../src/flow/byte_copy.ts", import.meta.url).href)
+        };
+         const copier = new ByteCopier();
+         const src = new Uint8Array(65536).map((_, i) => i * 7);
+         const dst = new Uint8Array(65536);
+         function copyMany(n: number) {
+           for (let i = 0; i < 300_000; i++) copier.copy(dst, (i * 64) & 32767, src, (i * 100) & 16383, n);
+         }
+         for (let round = 0; round < 4; round++) { copyMany(1448); copyMany(100); copyMany(8); }
+         console.log(dst[0] === src[0] ? "copied" : "wrong");`,
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", "--allow-ffi", "--v8-flags=--trace-deopt", script],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      assert.match(text, /^copied$/m);
+      const deopts = text.split("\n").filter((line) =>
+        /bailout .*JSFunction (copy|copyMany) /.test(line)
+      );
+      // feedback settling and on-stack replacement cost a few; a deoptimisation loop costs one per round and more
+      assert.ok(!deopts.some((line) => line.includes("not a BigInt")), deopts.join("\n"));
+      assert.ok(deopts.length <= 12, deopts.join("\n"));
+    } finally {
+      await Deno.remove(script);
     }
   });
 }
