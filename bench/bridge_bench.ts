@@ -17,13 +17,17 @@
  * how many datagrams the server's kernel dropped for a full receive buffer;
  * `--udp-window` sets that buffer through iperf3's `-w`), and
  * the forwarder's RSS before and after the load (memory growth).
+ * `--ping-only` runs the cold pings alone (no load, no warm pings), so that
+ * the forwarder's own latency counters (tarsier's `ring_wait_*_us`, how long
+ * a batch's first frame waited in the ring, and `batch_*_us`, in the note)
+ * describe the pings only.
  * `--rounds N` repeats the setups interleaved (this machine's timings
  * swing; compare setups of one round); the summary ends with each setup's
  * round-trip times pooled over the rounds (p50 to p99.9), cold and warm.
  *
  * ```sh
  * deno run -A bench/bridge_bench.ts [--rules DIR] [--seconds 5] [--udp-rate 300M] [--udp-window 4M] [--streams 1]
- *   [--only tarsier-empty,kernel] [--rounds 1] [--pings 200] [--tarsier-args "--ring-frames 256"]
+ *   [--only tarsier-empty,kernel] [--rounds 1] [--pings 200] [--ping-only] [--tarsier-args "--ring-frames 256"]
  *   [--deno-flags "--cpu-prof --cpu-prof-dir=DIR"]
  * ```
  *
@@ -52,6 +56,8 @@ const UDP_RATE = flag("--udp-rate", "300M");
 const UDP_WINDOW = flag("--udp-window", "");
 /** Echoes per ping run (10 ms apart). */
 const PINGS = Number(flag("--pings", "200"));
+/** Cold pings only: no load and no warm pings. */
+const PING_ONLY = Deno.args.includes("--ping-only");
 if (!Number.isInteger(PINGS) || PINGS < 1) throw new Error("--pings takes a positive integer");
 const STREAMS = flag("--streams", "1");
 /** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
@@ -307,6 +313,7 @@ async function measure(setup: string): Promise<Row> {
       const again = pingStats(topo, "");
       row.note += `ping again ${again.p50}/${again.p99}; `;
     }
+    if (PING_ONLY) return row;
     const tcpLoad = cpuDuring(fwd?.child.pid, () => iperf(topo, false));
     row.tcpGbps = tcpLoad.result.gbps;
     row.fwdCpuPct = tcpLoad.fwdCpuPct;
@@ -328,7 +335,7 @@ async function measure(setup: string): Promise<Row> {
     if (fwd) {
       await fwd.stop();
       const summary = fwd.stderr().split("\n").filter((l) =>
-        /kernel_drops|send_errors|blocked|accepted|send_thread/.test(l)
+        /kernel_drops|send_errors|blocked|accepted|send_thread|ring_wait|batch_/.test(l)
       );
       if (summary.length > 0) row.note += summary.map((l) => l.trim()).join("; ");
     }

@@ -184,6 +184,8 @@ const SYMBOLS = {
   // struct mmsghdr *msgvec, unsigned int vlen: several datagrams in one call
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  // struct timespec *: two 64-bit words (tv_sec, tv_nsec) on the 64-bit targets above
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
 } as const;
 
 type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -526,6 +528,23 @@ export function interfaceMtu(fd: number, name: string): number {
  */
 export function free(address: Deno.PointerObject | null): void {
   if (address !== null) libc().free(address);
+}
+
+/** `clock_gettime(2)`'s wall clock, the clock of the kernel's packet timestamps. */
+const CLOCK_REALTIME = 0;
+/** The `struct timespec` {@link realtimeMicros} reads into, as 32-bit halves (no BigInt). */
+const timespec = new Uint32Array(4);
+
+/**
+ * The wall clock (`CLOCK_REALTIME`, as the kernel's receive timestamps of
+ * AF_PACKET frames) in microseconds since the epoch, with its nanoseconds
+ * as a fraction. One FFI call; nothing is allocated.
+ *
+ * @returns microseconds since 1970
+ */
+export function realtimeMicros(): number {
+  libc().clock_gettime(CLOCK_REALTIME, timespec);
+  return (timespec[0] + timespec[1] * 0x1_0000_0000) * 1e6 + timespec[2] / 1000;
 }
 
 /**

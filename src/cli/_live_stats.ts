@@ -8,6 +8,7 @@
  */
 
 import type { LiveResult } from "../engine/live_capture.ts";
+import type { LatencyHistogram } from "../engine/latency_histogram.ts";
 import type { DetectStage } from "../engine/detect_stage.ts";
 import type { FlowStage } from "../flow/flow_tracker.ts";
 import { ipsCounters, type StatsFacts } from "../output/stats_record.ts";
@@ -36,6 +37,7 @@ export function liveStatsFacts(
     kernel_packets: result.kernel.packets,
     kernel_drops: result.kernel.drops,
     errors: result.internalErrors,
+    ...latencyFacts(result.ringWait, result.batchTime),
   };
   if (bridge !== null) {
     const c = bridge.counters;
@@ -48,6 +50,31 @@ export function liveStatsFacts(
     });
   }
   return facts;
+}
+
+/**
+ * The live loop's per-batch latencies as stats and summary fields (Tarsier's
+ * own; Suricata has no such counters): the ring wait's median, 99th
+ * percentile and maximum, the batch time's 99th percentile and maximum, in
+ * microseconds (quantiles as their power-of-two bucket's upper bound).
+ *
+ * @param ringWait how long each batch's first frame waited in the ring
+ * @param batchTime how long each batch took
+ * @returns the fields
+ */
+export function latencyFacts(
+  ringWait: LatencyHistogram,
+  batchTime: LatencyHistogram,
+): Record<string, number> {
+  const wait = ringWait.summary();
+  const batch = batchTime.summary();
+  return {
+    ring_wait_p50_us: wait.p50Us,
+    ring_wait_p99_us: wait.p99Us,
+    ring_wait_max_us: wait.maxUs,
+    batch_p99_us: batch.p99Us,
+    batch_max_us: batch.maxUs,
+  };
 }
 
 /**

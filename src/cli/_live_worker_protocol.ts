@@ -9,9 +9,11 @@
 
 import type { RingHandle } from "../capture/afpacket.ts";
 import { DecodeStats } from "../decode/decode_stats.ts";
+import { LatencyHistogram } from "../engine/latency_histogram.ts";
 import type { StatsFacts } from "../output/stats_record.ts";
 import { type BridgeCounters, emptyBridgeCounters } from "../verdict/inline_bridge.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
+import { latencyFacts } from "./_live_stats.ts";
 
 /** Main -> worker: load the rules and build the pipeline (no capture yet). */
 export interface LoadMessage {
@@ -56,6 +58,28 @@ export interface WorkerCounters {
   internalErrors: number;
   /** The bridge's counters (ips), or null (ids). */
   bridge: BridgeCounters | null;
+  /** The ring-wait histogram ({@link LatencyHistogram}'s buckets and maximum). */
+  ringWait: LatencyCounts;
+  /** The batch-time histogram. */
+  batchTime: LatencyCounts;
+}
+
+/** A {@link LatencyHistogram} as plain values. */
+export interface LatencyCounts {
+  /** Durations per bucket. */
+  buckets: number[];
+  /** The longest, us. */
+  maxUs: number;
+}
+
+/**
+ * A histogram as plain values, for a message.
+ *
+ * @param h the histogram
+ * @returns its buckets and maximum
+ */
+export function latencyCounts(h: LatencyHistogram): LatencyCounts {
+  return { buckets: Array.from(h.buckets), maxUs: h.maxUs };
 }
 
 /** Worker -> main: the pipeline is built; capture can start. */
@@ -126,10 +150,15 @@ export interface SummedCounters {
   internalErrors: number;
   /** Bridge counters (ips), or null. */
   bridge: BridgeCounters | null;
+  /** The workers' ring-wait histograms merged. */
+  ringWait: LatencyHistogram;
+  /** The workers' batch-time histograms merged. */
+  batchTime: LatencyHistogram;
 }
 
 /**
- * Sum the workers' counters (numeric leaves of nested records are added).
+ * Sum the workers' counters (numeric leaves of nested records are added;
+ * the latency quantiles are those of the merged histograms).
  *
  * @param all each worker's latest counters (null: none received yet)
  * @returns the sums
@@ -140,8 +169,12 @@ export function sumCounters(all: readonly (WorkerCounters | null)[]): SummedCoun
   let bypassed = 0;
   let internalErrors = 0;
   let bridge: BridgeCounters | null = null;
+  const ringWait = new LatencyHistogram();
+  const batchTime = new LatencyHistogram();
   for (const c of all) {
     if (c === null) continue;
+    ringWait.merge(c.ringWait.buckets, c.ringWait.maxUs);
+    batchTime.merge(c.batchTime.buckets, c.batchTime.maxUs);
     addDecode(decode, c.decode);
     addNumbers(facts as unknown as Record<string, unknown>, { ...c.facts, uptime: 0 });
     bypassed += c.bypassed;
@@ -157,7 +190,9 @@ export function sumCounters(all: readonly (WorkerCounters | null)[]): SummedCoun
       if (c.bridge.lastErrno !== 0) bridge.lastErrno = c.bridge.lastErrno;
     }
   }
-  return { decode, facts, bypassed, internalErrors, bridge };
+  // quantiles do not add up: those of the merged histograms replace the sums
+  if (facts.capture !== undefined) Object.assign(facts.capture, latencyFacts(ringWait, batchTime));
+  return { decode, facts, bypassed, internalErrors, bridge, ringWait, batchTime };
 }
 
 function addDecode(into: DecodeStats, from: DecodeStats): void {

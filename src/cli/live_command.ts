@@ -37,7 +37,7 @@ import { InlineBridge } from "../verdict/inline_bridge.ts";
 import { SendThread } from "../verdict/send_thread.ts";
 import { buildDetection, type DetectionOptions, loadDetection } from "./scan_command.ts";
 import { warmUp } from "./_live_warm_up.ts";
-import { liveStatsFacts, packetErrorLine, printLiveSummary } from "./_live_stats.ts";
+import { latencyFacts, liveStatsFacts, packetErrorLine, printLiveSummary } from "./_live_stats.ts";
 import { UsageError } from "./usage_error.ts";
 import { runLiveWorkers } from "./live_workers.ts";
 import { parseMpmChoice } from "../mpm/matcher_choice.ts";
@@ -190,6 +190,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     internal_errors: result.internalErrors,
     bypassed: result.bypassed,
     elapsed_s: Math.round(result.elapsedMs) / 1000,
+    ...latencyFacts(result.ringWait, result.batchTime),
   };
   printLiveSummary(options.mode, options.summary, summary, bridge?.counters ?? null);
   return 0;

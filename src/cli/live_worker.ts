@@ -25,7 +25,12 @@ import { InlineBridge } from "../verdict/inline_bridge.ts";
 import { SendThread } from "../verdict/send_thread.ts";
 import { LibcError } from "../../ffi/libc.ts";
 import { HyperscanError } from "../../ffi/hyperscan.ts";
-import type { FromWorker, ToWorker, WorkerCounters } from "./_live_worker_protocol.ts";
+import {
+  type FromWorker,
+  latencyCounts,
+  type ToWorker,
+  type WorkerCounters,
+} from "./_live_worker_protocol.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
 import { buildDetection, type DetectionPipeline, loadDetection } from "./scan_command.ts";
 import { liveStatsFacts } from "./_live_stats.ts";
@@ -102,6 +107,8 @@ async function start(rings: AfPacketRing[]): Promise<void> {
       bypassed: result.bypassed,
       internalErrors: result.internalErrors,
       bridge: bridge === null ? null : { ...bridge.counters },
+      ringWait: latencyCounts(result.ringWait),
+      batchTime: latencyCounts(result.batchTime),
     };
   };
   try {

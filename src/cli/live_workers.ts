@@ -57,7 +57,7 @@
  * @module
  */
 
-import { packetErrorLine, printLiveSummary } from "./_live_stats.ts";
+import { latencyFacts, packetErrorLine, printLiveSummary } from "./_live_stats.ts";
 import { AfPacketRing, LiveCaptureError, type RingHandle } from "../capture/afpacket.ts";
 import { EveWriter } from "../output/eve_writer.ts";
 import { statsRecord } from "../output/stats_record.ts";
@@ -307,6 +307,7 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
     bypassed: sums.bypassed,
     elapsed_s: Math.round(performance.now() - started) / 1000,
     worker_packets: links.map((l) => l.counters?.decode.packets ?? 0),
+    ...latencyFacts(sums.ringWait, sums.batchTime),
   };
   printLiveSummary(options.mode, options.summary, summary, sums.bridge);
   return failed || links.some((l) => l.failure !== null) ? 1 : 0;

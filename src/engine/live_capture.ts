@@ -38,6 +38,8 @@ import type { InlineBridge } from "../verdict/inline_bridge.ts";
 import { PacketVerdict } from "../verdict/packet_verdict.ts";
 import type { PacketStage } from "./offline_scan.ts";
 import { EventLoopYield } from "./event_loop_yield.ts";
+import { LatencyHistogram } from "./latency_histogram.ts";
+import { realtimeMicros } from "../../ffi/libc.ts";
 
 /** A stage that also decides the inline verdict of the packet it processed. */
 export interface VerdictStage extends PacketStage {
@@ -122,6 +124,15 @@ export interface LiveResult {
   bypassed: number;
   /** Blocking waits for frames (poll(2) calls). */
   polls: number;
+  /**
+   * Per batch: how long its first (oldest) frame waited in the ring, from
+   * the kernel's receive timestamp to the loop taking the batch, us. A
+   * wake-up from poll(2), a batch before it and a yield to the event loop
+   * all show here.
+   */
+  ringWait: LatencyHistogram;
+  /** Per batch: from taking it to handing it back (inspection, verdicts, sends), us. */
+  batchTime: LatencyHistogram;
 }
 
 /**
@@ -156,6 +167,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     internalErrors: 0,
     bypassed: 0,
     polls: 0,
+    ringWait: new LatencyHistogram(),
+    batchTime: new LatencyHistogram(),
   };
   const stats = result.stats;
   let lastYield = started;
@@ -181,6 +194,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
           overloaded[s] = 0;
           continue;
         }
+        const takenUs = realtimeMicros();
+        const batchStarted = performance.now();
+        result.ringWait.record(takenUs - (batch.tsSec[0] * 1e6 + batch.tsNsec[0] / 1000));
         got += n;
         readyEmpty = 0;
         emptyPolls = 0;
@@ -213,6 +229,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         // forwarded frames are sent from their slots: before the slots go back
         if (bridge !== null) bridge.endBatch(s);
         else ring.release();
+        result.batchTime.record((performance.now() - batchStarted) * 1000);
       }
       let now: number;
       if (got === 0) {

@@ -163,7 +163,15 @@ ipsTest(
     assert.equal(bySid(7000004).length, 0, "pass rules do not alert");
     const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
       stats: {
-        capture: { kernel_packets: number; kernel_drops: number };
+        capture: {
+          kernel_packets: number;
+          kernel_drops: number;
+          ring_wait_p50_us: number;
+          ring_wait_p99_us: number;
+          ring_wait_max_us: number;
+          batch_p99_us: number;
+          batch_max_us: number;
+        };
         ips: {
           blocked: number;
           rejected: number;
@@ -183,6 +191,13 @@ ipsTest(
     );
     assert(stats.stats.capture.kernel_packets > 20, "kernel packet counter");
     assert.equal(stats.stats.capture.kernel_drops, 0);
+    // per-batch latencies: the kernel's receive timestamps against the wall clock (a wrong
+    // clock or unit would be off by hours or by 1000 times), and the batches' own time
+    const c = stats.stats.capture;
+    assert(c.ring_wait_p50_us > 0 && c.ring_wait_p50_us <= 50_000, JSON.stringify(c));
+    assert(c.ring_wait_p50_us <= c.ring_wait_p99_us, JSON.stringify(c));
+    assert(c.ring_wait_p99_us <= c.ring_wait_max_us && c.ring_wait_max_us < 5e6, JSON.stringify(c));
+    assert(c.batch_p99_us > 0 && c.batch_p99_us <= c.batch_max_us, JSON.stringify(c));
     assert(stats.stats.ips.blocked >= 2);
     assert(stats.stats.ips.rejected >= 1);
     // Suricata 7's drop reasons: the drop and the reject by rules, their retransmissions by flow

@@ -163,7 +163,12 @@ Deno.test({
       assert(summary.blocked >= 1);
       const stats = eve.filter((r) => r.event_type === "stats").at(-1) as {
         stats: {
-          capture: { kernel_packets: number; kernel_drops: number };
+          capture: {
+            kernel_packets: number;
+            kernel_drops: number;
+            ring_wait_p99_us: number;
+            ring_wait_max_us: number;
+          };
           decoder: { pkts: number };
           detect: { alert: number };
           ips: { blocked: number; accepted: number };
@@ -173,6 +178,10 @@ Deno.test({
       assert.equal(stats.stats.decoder.pkts, summary.packets, "stats are the workers' sums");
       assert.equal(stats.stats.capture.kernel_packets, summary.kernel_packets);
       assert.equal(stats.stats.capture.kernel_drops, 0);
+      // the workers' latency histograms merged: the same in the stats record and the summary
+      assert.equal(stats.stats.capture.ring_wait_max_us, summary.ring_wait_max_us);
+      assert.equal(stats.stats.capture.ring_wait_p99_us, summary.ring_wait_p99_us);
+      assert(summary.ring_wait_p99_us > 0 && summary.ring_wait_p99_us <= summary.ring_wait_max_us);
       assert.equal(stats.stats.detect.alert, alerts.length);
       assert.equal(stats.stats.ips.accepted, summary.accepted);
       const fast = Deno.readTextFileSync(`${out}/fast.log`);
