@@ -4,9 +4,10 @@
  * between them) and a bulk download cross the bridge; after the start line,
  * no function may be deoptimised more than a few times. A loop shows as one
  * function deoptimised on every burst: the send thread's `run` did so when
- * its loops were its own ("exit from OSR'd inner loop", 25 times in a
- * 30-second bench), and the byte copier's callers did on every FFI memcpy
- * ("not a BigInt"). Needs root and iproute2; otherwise skipped with the reason.
+ * its loops were its own ("exit from OSR'd inner loop", 20 times here).
+ * (The offline scan's loop of this kind, the byte copier's FFI memcpy, has
+ * its own test in test/flow/byte_copy_test.ts.) Needs root and iproute2;
+ * otherwise skipped with the reason.
  */
 
 import assert from "node:assert/strict";
