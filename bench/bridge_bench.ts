@@ -56,9 +56,9 @@ const UDP_RATE = flag("--udp-rate", "300M");
 const UDP_WINDOW = flag("--udp-window", "");
 /** Echoes per ping run (10 ms apart). */
 const PINGS = Number(flag("--pings", "200"));
+if (!Number.isInteger(PINGS) || PINGS < 1) throw new Error("--pings takes a positive integer");
 /** Cold pings only: no load and no warm pings. */
 const PING_ONLY = Deno.args.includes("--ping-only");
-if (!Number.isInteger(PINGS) || PINGS < 1) throw new Error("--pings takes a positive integer");
 const STREAMS = flag("--streams", "1");
 /** Extra flags for tarsier's deno, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
 const DENO_FLAGS = flag("--deno-flags", "").split(" ").filter((f) => f !== "");

@@ -3,12 +3,15 @@
  * the live loop's per-batch latencies: how long a batch's first frame
  * waited in the ring (from the kernel's receive timestamp to the loop
  * taking it) and how long the batch took to inspect and act on. Recording
- * is two array writes; nothing is allocated after construction.
+ * is a typed-array increment and two field updates; nothing is allocated
+ * after construction.
  *
  * Bucket 0 holds durations below 2 us, bucket k (k >= 1) those in
  * [2^k, 2^(k+1)) us; the last bucket everything from 2^31 us (about 36
- * minutes) on. A quantile is reported as its bucket's upper bound, so it
- * over-states by at most 2 times; the maximum is kept exactly.
+ * minutes) on. A quantile is reported as its bucket's upper bound, capped
+ * at the maximum, so it over-states by at most 2 times; the maximum is kept
+ * exactly and reported, as the capped quantiles are, rounded to a
+ * microsecond.
  *
  * @example
  * ```ts
@@ -74,7 +77,8 @@ export class LatencyHistogram {
 
   /**
    * The upper bound of the bucket that holds quantile `q`, capped at the
-   * maximum; 0 when nothing was recorded.
+   * maximum (both rounded to a microsecond, so a quantile never exceeds
+   * the reported maximum); 0 when nothing was recorded.
    *
    * @param q the quantile, 0..1
    * @returns microseconds
@@ -85,9 +89,9 @@ export class LatencyHistogram {
     let seen = 0;
     for (let k = 0; k < LATENCY_BUCKETS; k++) {
       seen += this.buckets[k];
-      if (seen >= rank) return Math.min(2 ** (k + 1), Math.ceil(this.maxUs));
+      if (seen >= rank) return Math.min(2 ** (k + 1), Math.round(this.maxUs));
     }
-    return Math.ceil(this.maxUs);
+    return Math.round(this.maxUs);
   }
 
   /** @returns the count, median, 99th percentile and maximum */

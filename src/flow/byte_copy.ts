@@ -26,8 +26,11 @@
  * on through the word loop, and the shortest through the byte loop; the
  * loops make no garbage (a word view is made once per buffer and kept). The
  * steady-state GC tests see no scavenge over their measured passes with
- * this split. The word loop assumes a little-endian machine (it is skipped
- * on others).
+ * this split, but the views are the one allocation left on the per-packet
+ * path: over the big corpus 132,000 copies (262 MB) made about 13 MB of
+ * young garbage. The word loop would avoid it at 1.1-1.3 us a 2,000-byte
+ * copy against 0.12 for a view (about 130 ms more over that corpus). The
+ * word loop assumes a little-endian machine (it is skipped on others).
  *
  * @example
  * ```ts

@@ -51,7 +51,11 @@ export interface StatsFacts {
   tcp?: Record<string, number>;
   /** Alerts written. */
   alerts: number;
-  /** Live capture: `kernel_packets`, `kernel_drops` (PACKET_STATISTICS), `errors`. */
+  /**
+   * Live capture: `kernel_packets`, `kernel_drops` (PACKET_STATISTICS),
+   * `errors`, and the per-batch latencies `ring_wait_p50_us`,
+   * `ring_wait_p99_us`, `ring_wait_max_us`, `batch_p99_us`, `batch_max_us`.
+   */
   capture?: Record<string, number>;
   /**
    * Inline: `accepted`, `blocked`, `rejected`, `replaced` packets and the

@@ -83,11 +83,14 @@ class RingSender {
     const queue = this.#queue;
     let head = queue.head();
     for (;;) {
+      // the flag before the tail: the producer publishes its last entries and
+      // then asks for a stop, so a stop seen here finds them in the tail read after
+      const stopping = queue.stopRequested();
       const tail = this.#spin(head);
       if (tail !== head) {
         head = this.#drain(head, tail);
         queue.advance(head);
-      } else if (queue.stopRequested()) break;
+      } else if (stopping) break;
       else queue.waitPast(head, 100);
     }
     this.#flush();
@@ -98,6 +101,7 @@ class RingSender {
    * The published tail, after a short spin while it is still `head` (it
    * catches the next batch without a futex round trip).
    *
+   * @param head the consumer's position
    * @returns the tail (`head` when nothing came)
    */
   #spin(head: number): number {
@@ -111,6 +115,8 @@ class RingSender {
    * Send the forwards and carry out the releases of entries `head` up to
    * `tail`, then flush.
    *
+   * @param head the first entry
+   * @param tail one past the last entry
    * @returns the new head (`tail`)
    */
   #drain(head: number, tail: number): number {

@@ -194,7 +194,7 @@ ipsTest(
     // per-batch latencies: the kernel's receive timestamps against the wall clock (a wrong
     // clock or unit would be off by hours or by 1000 times), and the batches' own time
     const c = stats.stats.capture;
-    assert(c.ring_wait_p50_us > 0 && c.ring_wait_p50_us <= 50_000, JSON.stringify(c));
+    assert(c.ring_wait_p50_us >= 2 && c.ring_wait_p50_us <= 5000, JSON.stringify(c));
     assert(c.ring_wait_p50_us <= c.ring_wait_p99_us, JSON.stringify(c));
     assert(c.ring_wait_p99_us <= c.ring_wait_max_us && c.ring_wait_max_us < 5e6, JSON.stringify(c));
     assert(c.batch_p99_us > 0 && c.batch_p99_us <= c.batch_max_us, JSON.stringify(c));

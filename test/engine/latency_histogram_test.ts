@@ -35,3 +35,15 @@ Deno.test("LatencyHistogram: quantiles, the maximum, merging, and an empty histo
   assert.equal(h.maxUs, 9000);
   assert.equal(h.quantileUs(0.99), 9000, "the 1089th of 1100 is one of the other's");
 });
+
+Deno.test("LatencyHistogram: with fractional durations no quantile exceeds the reported maximum", () => {
+  const h = new LatencyHistogram();
+  for (const us of [20.1, 25.2, 900.3]) h.record(us);
+  assert.deepEqual(h.summary(), { count: 3, p50Us: 32, p99Us: 900, maxUs: 900 });
+  const tiny = new LatencyHistogram();
+  tiny.record(0.3);
+  assert.deepEqual(tiny.summary(), { count: 1, p50Us: 0, p99Us: 0, maxUs: 0 });
+  const up = new LatencyHistogram();
+  up.record(700.6);
+  assert.deepEqual(up.summary(), { count: 1, p50Us: 701, p99Us: 701, maxUs: 701 });
+});

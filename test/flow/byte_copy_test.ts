@@ -67,7 +67,10 @@ import { ByteCopier } from "../../src/flow/byte_copy.ts";
            for (let i = 0; i < 300_000; i++) copier.copy(dst, (i * 64) & 32767, src, (i * 100) & 16383, n);
          }
          for (let round = 0; round < 4; round++) { copyMany(1448); copyMany(100); copyMany(8); }
-         console.log(dst[0] === src[0] ? "copied" : "wrong");`,
+         copier.copy(dst, 40001, src, 777, 1448);
+         let same = true;
+         for (let k = 0; k < 1448; k++) same &&= dst[40001 + k] === src[777 + k];
+         console.log(same && dst[40000] !== src[776] ? "copied" : "wrong");`,
       );
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", "--allow-read", "--allow-ffi", "--v8-flags=--trace-deopt", script],
