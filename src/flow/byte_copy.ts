@@ -8,29 +8,24 @@
  *   destination): side by side with the byte loop, 64 bytes 31-47 ns
  *   against 82-102, 200 bytes 78-86 ns against 251-261, 1000 bytes 292-331
  *   ns against 1,118-1,413; but 16 bytes 35-45 ns against 24;
- * - `dst.set(src.subarray(...))`: 60-125 ns from 16 bytes to 8 KB, and a
- *   view object a call (2 million copies of 1448 bytes: about 200
- *   scavenges);
- * - libc's `memcpy` through FFI, its addresses as numbers: 180-260 ns, a
- *   third of that garbage, but Deno's fast call for a 64-bit parameter takes
- *   only a BigInt: each optimised caller deoptimises on its first call with
- *   a number ("not a BigInt") and V8 recompiles it, again and again. Over
- *   the big corpus with ET Open, `copy` and its three callers were compiled
- *   by TurboFan 9-24 times each, about 1 s of compiler time on the
- *   background threads. With BigInt addresses the call costs 150-180 ns and
- *   as much garbage as a view.
+ * - `dst.set(src.subarray(...))`: 60-125 ns from 16 bytes to 8 KB, but a
+ *   view object a call (about 100 bytes of young garbage): over the big
+ *   corpus 132,000 copies of 1 KiB and more, and the steady-state GC test
+ *   of flow tracking then saw a scavenge;
+ * - libc's `memcpy` through FFI, its addresses as numbers: 180-260 ns and
+ *   about 32 bytes of garbage a call (the numbers are boxed), and Deno's
+ *   fast call for a 64-bit parameter takes only a BigInt: each optimised
+ *   caller deoptimised on its first call with a number ("not a BigInt")
+ *   and V8 recompiled it, again and again (over the big corpus with ET
+ *   Open, `copy` and its three callers 9-24 times each, about 1 s of
+ *   compiler time on the background threads). With BigInt addresses the
+ *   call costs 150-180 ns and as much garbage as a view.
  *
- * So copies of {@link SUBARRAY_SET_MIN} bytes and more (full-size TCP
- * segments, message bodies) go through `set`, whose view is then at most
- * about 10% of the bytes copied; shorter ones from {@link WORDS_MIN} bytes
- * on through the word loop, and the shortest through the byte loop; the
- * loops make no garbage (a word view is made once per buffer and kept). The
- * steady-state GC tests see no scavenge over their measured passes with
- * this split, but the views are the one allocation left on the per-packet
- * path: over the big corpus 132,000 copies (262 MB) made about 13 MB of
- * young garbage. The word loop would avoid it at 1.1-1.3 us a 2,000-byte
- * copy against 0.12 for a view (about 130 ms more over that corpus). The
- * word loop assumes a little-endian machine (it is skipped on others).
+ * So every copy of {@link WORDS_MIN} bytes and more goes through the word
+ * loop (0.3-0.65 ns a byte; a word view is made once per buffer and kept)
+ * and the shortest through the byte loop: no copy makes garbage or calls
+ * out. The word loop assumes a little-endian machine (it is skipped on
+ * others).
  *
  * @example
  * ```ts
@@ -43,10 +38,8 @@
  * @module
  */
 
-/** Copies of at least this many bytes go through `Uint8Array.prototype.set` on a view. */
-export const SUBARRAY_SET_MIN = 1024;
-/** Copies of at least this many bytes (and below {@link SUBARRAY_SET_MIN}) go a 32-bit word at a time. */
-const WORDS_MIN = 32;
+/** Copies of at least this many bytes go a 32-bit word at a time. */
+export const WORDS_MIN = 32;
 /** Whether a word's first byte in memory is its low byte (the word loop's shifts assume so). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The `Int32Array` over each buffer copied with the word loop. */
@@ -75,10 +68,6 @@ export class ByteCopier {
    * @param n bytes to copy
    */
   copy(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
-    if (n >= SUBARRAY_SET_MIN) {
-      dst.set(src.subarray(from, from + n), at);
-      return;
-    }
     if (n >= WORDS_MIN && LITTLE_ENDIAN) {
       if (src !== this.#wordSrc) {
         this.#wordSrc = src;

@@ -35,11 +35,8 @@
  *
  * Sequence numbers are turned into 64-bit stream offsets (doubles) against
  * an anchor that follows the data, so wrap-around needs no special case.
- * Nothing is allocated per packet, with one exception: segment bytes are
- * copied once into the arena - the only copy on the IDS path - and a copy
- * of 1 KiB or more makes one short-lived view object (`byte_copy.ts`: a
- * view's `set` is 10 times as fast as a loop there, and libc's memcpy
- * through FFI sent its callers into a deoptimisation loop).
+ * Nothing is allocated per packet: segment bytes are copied once into the
+ * arena - the only copy on the IDS path - by a word loop (`byte_copy.ts`).
  *
  * @module
  */
@@ -740,7 +737,7 @@ export class TcpReassembly {
   }
 }
 
-/** Copies segment bytes into the arena (a view's `set` for long runs). */
+/** Copies segment bytes into the arena (a word loop for all but the shortest). */
 const copier = new ByteCopier();
 
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {

@@ -1,10 +1,10 @@
-/** ByteCopier: the byte loop, the word loop and a view's set copy exactly the range asked, at any offset. */
+/** ByteCopier: the byte loop and the word loop copy exactly the range asked, at any offset. */
 
 import assert from "node:assert/strict";
 import { ByteCopier } from "../../src/flow/byte_copy.ts";
 
 {
-  Deno.test(`ByteCopier copies every length and offset exactly, below and above the set threshold`, () => {
+  Deno.test(`ByteCopier copies every length and offset exactly, below and above the word-loop threshold`, () => {
     const copier = new ByteCopier();
     const src = new Uint8Array(12000);
     for (let i = 0; i < src.length; i++) src[i] = (i * 131 + 7) & 0xff;
