@@ -184,6 +184,8 @@ const SYMBOLS = {
   // struct mmsghdr *msgvec, unsigned int vlen: several datagrams in one call
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  // called with numbers and one extra argument: see memcpyOrNull
+  memcpy: { parameters: ["usize", "usize", "usize"], result: "void" },
   // struct timespec *: two 64-bit words (tv_sec, tv_nsec) on the 64-bit targets above
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
 } as const;
@@ -528,6 +530,41 @@ export function interfaceMtu(fd: number, name: string): number {
  */
 export function free(address: Deno.PointerObject | null): void {
   if (address !== null) libc().free(address);
+}
+
+/**
+ * libc's `memcpy` over addresses given as numbers, or null when libc cannot
+ * be loaded (no `--allow-ffi`). A call costs 180-280 ns, and boxes its
+ * address numbers (about 32 bytes of young garbage a call), so it pays for
+ * copies of a kilobyte and more.
+ *
+ * The call passes a fourth, unused argument. Deno's fast call for a 64-bit
+ * parameter takes only a BigInt, and an optimised caller that passes a
+ * number deoptimises on it ("not a BigInt"); V8 then recompiles the caller
+ * and it deoptimises again, call after call (over the big corpus the byte
+ * copier and its callers were compiled 9-24 times each, about 1 s of
+ * compiler time). V8 makes a fast call only when the arguments match the C
+ * signature, so the extra argument keeps every call on the slow path, which
+ * converts numbers (test/flow/byte_copy_test.ts checks that no such
+ * deoptimisation happens). BigInt addresses would take the fast path but
+ * allocate as much (150-180 ns a call).
+ *
+ * @returns `memcpy(dst, src, n)`, or null
+ */
+export function memcpyOrNull(): ((dst: number, src: number, n: number) => void) | null {
+  let symbols: LibcSymbols;
+  try {
+    symbols = libc();
+  } catch {
+    return null;
+  }
+  const slowPath = symbols.memcpy as unknown as (
+    dst: number,
+    src: number,
+    n: number,
+    noFastCall: number,
+  ) => void;
+  return (dst, src, n) => slowPath(dst, src, n, 0);
 }
 
 /** `clock_gettime(2)`'s wall clock, the clock of the kernel's packet timestamps. */

@@ -490,7 +490,7 @@ function append(
  */
 const buffers = workerBytes;
 
-/** Copies message bytes into the parser's buffers (a word loop for all but the shortest). */
+/** Copies message bytes into the parser's buffers (memcpy for long runs). */
 const copier = new ByteCopier();
 
 const EMPTY = new Uint8Array(0);

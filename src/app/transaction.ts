@@ -26,7 +26,7 @@ import { ByteCopier } from "../flow/byte_copy.ts";
 import { workerBytes } from "./byte_pool.ts";
 import type { JsonBytes } from "../output/json_bytes.ts";
 
-/** Copies buffer bytes into transactions (a word loop for all but the shortest). */
+/** Copies buffer bytes into transactions (memcpy for long runs). */
 const copier = new ByteCopier();
 /**
  * Transaction byte arrays come from the worker's pool: a transaction gives

@@ -12,20 +12,19 @@
  *   view object a call (about 100 bytes of young garbage): over the big
  *   corpus 132,000 copies of 1 KiB and more, and the steady-state GC test
  *   of flow tracking then saw a scavenge;
- * - libc's `memcpy` through FFI, its addresses as numbers: 180-260 ns and
- *   about 32 bytes of garbage a call (the numbers are boxed), and Deno's
- *   fast call for a 64-bit parameter takes only a BigInt: each optimised
- *   caller deoptimised on its first call with a number ("not a BigInt")
- *   and V8 recompiled it, again and again (over the big corpus with ET
- *   Open, `copy` and its three callers 9-24 times each, about 1 s of
- *   compiler time on the background threads). With BigInt addresses the
- *   call costs 150-180 ns and as much garbage as a view.
+ * - libc's `memcpy` on the arrays' addresses: 180-280 ns whatever n, and
+ *   about 32 bytes of young garbage a call (Deno's slow FFI path boxes the
+ *   address numbers; see `memcpyOrNull` for why the fast path is avoided).
  *
- * So every copy of {@link WORDS_MIN} bytes and more goes through the word
- * loop (0.3-0.65 ns a byte; a word view is made once per buffer and kept)
- * and the shortest through the byte loop: no copy makes garbage or calls
- * out. The word loop assumes a little-endian machine (it is skipped on
- * others).
+ * So copies of {@link MEMCPY_MIN} bytes and more (full-size TCP segments,
+ * message bodies) go through memcpy, whose garbage is then at most 3% of the
+ * bytes copied, shorter ones from {@link WORDS_MIN} bytes on through the word
+ * loop, and the shortest through the byte loop; the loops make none (a word
+ * view is made once per buffer and kept). With the word loop for the long
+ * copies too the scan of the big corpus took 0.3-0.5 s more (in a slow
+ * stretch of this machine). The steady-state GC tests see no scavenge over
+ * their measured passes with this split. The word loop assumes a
+ * little-endian machine (it is skipped on others).
  *
  * @example
  * ```ts
@@ -38,20 +37,29 @@
  * @module
  */
 
-/** Copies of at least this many bytes go a 32-bit word at a time. */
+import { addressOf, memcpyOrNull } from "../../ffi/libc.ts";
+
+/** Copies of at least this many bytes go through libc's memcpy. */
+export const MEMCPY_MIN = 1024;
+/** Copies of at least this many bytes (and below {@link MEMCPY_MIN}) go a 32-bit word at a time. */
 export const WORDS_MIN = 32;
+/** libc's memcpy, null when FFI is not allowed (then every copy is a loop). */
+const memcpy = memcpyOrNull();
 /** Whether a word's first byte in memory is its low byte (the word loop's shifts assume so). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The `Int32Array` over each buffer copied with the word loop. */
 const wordViews = new WeakMap<ArrayBufferLike, Int32Array>();
 
 /**
- * A copier that remembers the last source and destination arrays of its
- * word loop and their word views (looking a view up costs a WeakMap
- * lookup). Give each call site its own, so that they do not evict each
- * other's arrays.
+ * A copier that remembers the last source and destination arrays and their
+ * addresses (taking an address costs an object) and word views. Give each
+ * call site its own, so that they do not evict each other's arrays.
  */
 export class ByteCopier {
+  #src: Uint8Array | null = null;
+  #srcAddress = 0;
+  #dst: Uint8Array | null = null;
+  #dstAddress = 0;
   #wordSrc: Uint8Array | null = null;
   #srcWords: Int32Array = EMPTY_WORDS;
   #wordDst: Uint8Array | null = null;
@@ -68,6 +76,23 @@ export class ByteCopier {
    * @param n bytes to copy
    */
   copy(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+    if (n >= MEMCPY_MIN && memcpy !== null) {
+      if (src !== this.#src) {
+        this.#src = src;
+        this.#srcAddress = addressOf(src);
+      }
+      if (dst !== this.#dst) {
+        this.#dst = dst;
+        this.#dstAddress = addressOf(dst);
+      }
+      if (
+        this.#srcAddress !== 0 && this.#dstAddress !== 0 && from + n <= src.length &&
+        at + n <= dst.length
+      ) {
+        memcpy(this.#dstAddress + at, this.#srcAddress + from, n);
+        return;
+      }
+    }
     if (n >= WORDS_MIN && LITTLE_ENDIAN) {
       if (src !== this.#wordSrc) {
         this.#wordSrc = src;

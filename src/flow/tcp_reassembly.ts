@@ -36,7 +36,7 @@
  * Sequence numbers are turned into 64-bit stream offsets (doubles) against
  * an anchor that follows the data, so wrap-around needs no special case.
  * Nothing is allocated per packet: segment bytes are copied once into the
- * arena - the only copy on the IDS path - by a word loop (`byte_copy.ts`).
+ * arena - the only copy on the IDS path.
  *
  * @module
  */
@@ -737,7 +737,7 @@ export class TcpReassembly {
   }
 }
 
-/** Copies segment bytes into the arena (a word loop for all but the shortest). */
+/** Copies segment bytes into the arena (memcpy for long runs). */
 const copier = new ByteCopier();
 
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {

@@ -1,10 +1,10 @@
-/** ByteCopier: the byte loop and the word loop copy exactly the range asked, at any offset. */
+/** ByteCopier: the byte loop, the word loop and memcpy copy exactly the range asked, at any offset. */
 
 import assert from "node:assert/strict";
 import { ByteCopier } from "../../src/flow/byte_copy.ts";
 
 {
-  Deno.test(`ByteCopier copies every length and offset exactly, below and above the word-loop threshold`, () => {
+  Deno.test(`ByteCopier copies every length and offset exactly, below and above the memcpy threshold`, () => {
     const copier = new ByteCopier();
     const src = new Uint8Array(12000);
     for (let i = 0; i < src.length; i++) src[i] = (i * 131 + 7) & 0xff;
@@ -52,7 +52,7 @@ import { ByteCopier } from "../../src/flow/byte_copy.ts";
     }
   });
 
-  Deno.test("ByteCopier in an optimised loop is not deoptimised again and again (no FFI BigInt check)", async () => {
+  Deno.test("ByteCopier in an optimised loop is not deoptimised again and again (memcpy stays off the FFI fast path)", async () => {
     const script = await Deno.makeTempFile({ suffix: ".ts" });
     try {
       await Deno.writeTextFile(
