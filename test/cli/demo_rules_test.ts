@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { tarsierCommand } from "./_tarsier.ts";
 import { REPO_ROOT } from "../corpus.ts";
 
 /** sid -> alerts, as Suricata 7.0.10 raised them on demo.pcap with the starter rules. */
@@ -28,28 +29,16 @@ const SURICATA_ALERTS: Record<number, number> = {
 Deno.test("demo: the bundled YAML rules raise Suricata's alerts on the bundled capture", async () => {
   const out = await Deno.makeTempDir();
   try {
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--allow-read",
-        "--allow-write",
-        "--allow-ffi",
-        "--allow-env=LOG_TOKENS,LOG_STREAM",
-        "--allow-sys",
-        join(REPO_ROOT, "src", "main.ts"),
-        "scan",
-        join(REPO_ROOT, "test", "data", "demo.pcap"),
-        "--rules",
-        join(REPO_ROOT, "rules", "starter.yaml"),
-        "-l",
-        out,
-        "--summary",
-        "json",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
+    const { code, stderr } = await tarsierCommand(
+      "scan",
+      join(REPO_ROOT, "test", "data", "demo.pcap"),
+      "--rules",
+      join(REPO_ROOT, "rules", "starter.yaml"),
+      "-l",
+      out,
+      "--summary",
+      "json",
+    ).output();
     assert.equal(code, 0, new TextDecoder().decode(stderr));
     const all = (await Deno.readTextFile(join(out, "eve.json"))).trim().split("\n").map((
       l,

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { tarsierCommand } from "./_tarsier.ts";
 import { REPO_ROOT } from "../corpus.ts";
 import { runRuleTests } from "../../src/engine/rule_tests.ts";
 import { loadConfig } from "../../src/rules/config.ts";
@@ -17,21 +18,7 @@ const STARTER = join(REPO_ROOT, "rules", "starter.yaml");
 const { config } = loadConfig();
 
 async function tarsier(...args: string[]): Promise<{ code: number; out: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-ffi",
-      "--allow-env=LOG_TOKENS,LOG_STREAM",
-      "--allow-sys",
-      join(REPO_ROOT, "src", "main.ts"),
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const { code, stdout, stderr } = await tarsierCommand(...args).output();
   const d = new TextDecoder();
   return { code, out: d.decode(stdout) + d.decode(stderr) };
 }

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { tarsierCommand } from "./_tarsier.ts";
 import { REPO_ROOT } from "../corpus.ts";
 
 const DEMO = join(REPO_ROOT, "test", "data", "demo.pcap");
@@ -16,22 +17,7 @@ interface Run {
 }
 
 async function tarsier(...args: string[]): Promise<Run> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-ffi",
-      "--allow-env=LOG_TOKENS,LOG_STREAM,NO_COLOR,TERM,COLUMNS",
-      "--allow-sys",
-      join(REPO_ROOT, "src", "main.ts"),
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: REPO_ROOT,
-  });
+  const command = tarsierCommand(...args);
   const { code, stdout, stderr } = await command.output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };

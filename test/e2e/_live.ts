@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, inNs, type Topology } from "./_netns.ts";
+import { buildTopology, inNs, liveTestsUnavailable, type Topology } from "./_netns.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -282,4 +282,29 @@ export async function tearDownWebFixture(f: WebFixture, tarsier: Started | null)
  */
 export function delay(ms: number): Promise<null> {
   return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+/**
+ * A live test on a topology of its own (client -- middle -- server, the
+ * middle's two veths for tarsier): skipped when live tests cannot run here
+ * (the caller's file says why), and the topology destroyed whatever `body` does.
+ *
+ * @param name the test's name
+ * @param body the test, given the topology
+ */
+export function topologyTest(name: string, body: (topo: Topology) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: liveTestsUnavailable() !== null,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const topo = buildTopology("tarsier");
+      try {
+        await body(topo);
+      } finally {
+        topo.destroy();
+      }
+    },
+  });
 }

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
+import { liveTestsUnavailable } from "./_netns.ts";
 import {
   assertBulkIntact,
   bulkText,
@@ -20,6 +20,7 @@ import {
   type Started,
   startTarsier,
   tearDownWebFixture,
+  topologyTest,
   type WebFixture as Fixture,
 } from "./_live.ts";
 
@@ -293,28 +294,17 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "ids: a missing interface is a one-line error, exit code 2",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const topo = buildTopology("tarsier");
-    try {
-      const missing = startTarsier(topo.middle, ["ids", "--iface", "nosuch0"]);
-      const status = await missing.child.status;
-      await missing.stop();
-      assert.equal(status.code, 2);
-      assert.equal(missing.stderr().trim(), "tarsier: nosuch0: no such network interface");
-      new Deno.Command("ip", {
-        args: ["netns", "exec", topo.middle, "ip", "link", "set", topo.sides[0], "down"],
-      }).outputSync();
-      const down = startTarsier(topo.middle, ["ids", "--iface", topo.sides[0]]);
-      assert.equal((await down.child.status).code, 2);
-      await down.stop();
-      assert.equal(down.stderr().trim(), `tarsier: ${topo.sides[0]}: interface is down`);
-    } finally {
-      topo.destroy();
-    }
-  },
+topologyTest("ids: a missing interface is a one-line error, exit code 2", async (topo) => {
+  const missing = startTarsier(topo.middle, ["ids", "--iface", "nosuch0"]);
+  const status = await missing.child.status;
+  await missing.stop();
+  assert.equal(status.code, 2);
+  assert.equal(missing.stderr().trim(), "tarsier: nosuch0: no such network interface");
+  new Deno.Command("ip", {
+    args: ["netns", "exec", topo.middle, "ip", "link", "set", topo.sides[0], "down"],
+  }).outputSync();
+  const down = startTarsier(topo.middle, ["ids", "--iface", topo.sides[0]]);
+  assert.equal((await down.child.status).code, 2);
+  await down.stop();
+  assert.equal(down.stderr().trim(), `tarsier: ${topo.sides[0]}: interface is down`);
 });

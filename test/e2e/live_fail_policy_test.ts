@@ -15,8 +15,8 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, inNs, liveTestsUnavailable, type Topology } from "./_netns.ts";
-import { lastJson, ping, type Started, startInNs, waitForText } from "./_live.ts";
+import { inNs, liveTestsUnavailable, type Topology } from "./_netns.ts";
+import { lastJson, ping, type Started, startInNs, topologyTest, waitForText } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
 if (unavailable !== null) console.log(`fail policy tests skipped: ${unavailable}`);
@@ -87,62 +87,46 @@ async function runCase(
   }
 }
 
-Deno.test({
-  name: "live policy: an internal error forwards the packet (fail open) or drops it (fail closed)",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const topo = buildTopology("tarsier");
-    try {
-      const traffic: Array<[string, number, number]> = [["ok", 20, 0.005], ["boom", 10, 0.005]];
-      const open = await runCase(topo, "open", "throw", 4096, traffic, 5);
-      assert.equal(open.probe.internalErrors, 10, JSON.stringify(open));
-      assert.equal(open.probe.errorsReported, 10);
-      assert.deepEqual(open.received, { ok: 20, boom: 10 }, "fail open forwards them");
-      assert.equal(open.probe.blocked, 0);
+topologyTest(
+  "live policy: an internal error forwards the packet (fail open) or drops it (fail closed)",
+  async (topo) => {
+    const traffic: Array<[string, number, number]> = [["ok", 20, 0.005], ["boom", 10, 0.005]];
+    const open = await runCase(topo, "open", "throw", 4096, traffic, 5);
+    assert.equal(open.probe.internalErrors, 10, JSON.stringify(open));
+    assert.equal(open.probe.errorsReported, 10);
+    assert.deepEqual(open.received, { ok: 20, boom: 10 }, "fail open forwards them");
+    assert.equal(open.probe.blocked, 0);
 
-      const closed = await runCase(topo, "closed", "throw", 4096, traffic, 5);
-      assert.equal(closed.probe.internalErrors, 10, JSON.stringify(closed));
-      assert.deepEqual(closed.received, { ok: 20 }, "fail closed drops them");
-      assert.equal(closed.probe.blocked, 10, "counted as blocked");
-    } finally {
-      topo.destroy();
-    }
+    const closed = await runCase(topo, "closed", "throw", 4096, traffic, 5);
+    assert.equal(closed.probe.internalErrors, 10, JSON.stringify(closed));
+    assert.deepEqual(closed.received, { ok: 20 }, "fail closed drops them");
+    assert.equal(closed.probe.blocked, 10, "counted as blocked");
   },
-});
+);
 
-Deno.test({
-  name: "live policy: overload bypasses inspection (fail open) or lets the kernel drop (closed)",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const topo = buildTopology("tarsier");
-    try {
-      const SENT = 1000;
-      const traffic: Array<[string, number, number]> = [["load", SENT, 0.0005]];
-      const open = await runCase(topo, "open", "slow", 64, traffic, 5);
-      const closed = await runCase(topo, "closed", "slow", 64, traffic, 5);
-      const report = JSON.stringify({ open, closed });
-      console.log(`overload: ${report}`);
-      assert.equal(open.probe.ringFrames, 64);
-      // fail open: the backlog is forwarded uninspected, next to nothing is lost
-      assert(open.probe.bypassed > 100, report);
-      assert(open.probe.inspected + open.probe.bypassed >= (open.received.load ?? 0), report);
-      assert((open.received.load ?? 0) >= SENT * 0.9, report);
-      assert(open.probe.kernelDrops <= SENT * 0.1, report);
-      assert(open.probe.kernelDrops * 4 < closed.probe.kernelDrops, report);
-      // fail closed: everything forwarded was inspected; the kernel drops the rest
-      assert.equal(closed.probe.bypassed, 0, report);
-      assert(closed.probe.kernelDrops > SENT * 0.2, report);
-      assert.equal(closed.probe.inspected, closed.received.load ?? 0, report);
-      assert(
-        (closed.received.load ?? 0) + closed.probe.kernelDrops >= SENT * 0.98,
-        `what was not forwarded was counted as kernel drops: ${report}`,
-      );
-    } finally {
-      topo.destroy();
-    }
+topologyTest(
+  "live policy: overload bypasses inspection (fail open) or lets the kernel drop (closed)",
+  async (topo) => {
+    const SENT = 1000;
+    const traffic: Array<[string, number, number]> = [["load", SENT, 0.0005]];
+    const open = await runCase(topo, "open", "slow", 64, traffic, 5);
+    const closed = await runCase(topo, "closed", "slow", 64, traffic, 5);
+    const report = JSON.stringify({ open, closed });
+    console.log(`overload: ${report}`);
+    assert.equal(open.probe.ringFrames, 64);
+    // fail open: the backlog is forwarded uninspected, next to nothing is lost
+    assert(open.probe.bypassed > 100, report);
+    assert(open.probe.inspected + open.probe.bypassed >= (open.received.load ?? 0), report);
+    assert((open.received.load ?? 0) >= SENT * 0.9, report);
+    assert(open.probe.kernelDrops <= SENT * 0.1, report);
+    assert(open.probe.kernelDrops * 4 < closed.probe.kernelDrops, report);
+    // fail closed: everything forwarded was inspected; the kernel drops the rest
+    assert.equal(closed.probe.bypassed, 0, report);
+    assert(closed.probe.kernelDrops > SENT * 0.2, report);
+    assert.equal(closed.probe.inspected, closed.received.load ?? 0, report);
+    assert(
+      (closed.received.load ?? 0) + closed.probe.kernelDrops >= SENT * 0.98,
+      `what was not forwarded was counted as kernel drops: ${report}`,
+    );
   },
-});
+);

@@ -13,8 +13,8 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
-import { lastJson, ping, startInNs, waitForText } from "./_live.ts";
+import { liveTestsUnavailable } from "./_netns.ts";
+import { lastJson, ping, startInNs, topologyTest, waitForText } from "./_live.ts";
 
 const unavailable = liveTestsUnavailable();
 if (unavailable !== null) console.log(`idle wake tests skipped: ${unavailable}`);
@@ -58,26 +58,17 @@ async function pollsWith(
   }
 }
 
-Deno.test({
-  name:
-    "live idle: a bridge wakes about every millisecond for a second after each frame, then every 50",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const topo = buildTopology("tarsier");
-    try {
-      const brisk = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, []);
-      const slow = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, ["50"]);
-      const report = `polls in ${SECONDS} s: brisk ${brisk}, at most 50 ms ${slow}`;
-      console.log(report);
-      // at least ~2600 expected: brisk from the first ping to a second after the
-      // last; about 1000 if a frame did not re-arm the brisk second; ~80 at
-      // 50 ms (plus the yields' short waits)
-      assert(brisk >= 1800, report);
-      assert(slow <= 300, report);
-    } finally {
-      topo.destroy();
-    }
+topologyTest(
+  "live idle: a bridge wakes about every millisecond for a second after each frame, then every 50",
+  async (topo) => {
+    const brisk = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, []);
+    const slow = await pollsWith(topo.sides, topo.middle, topo.client, topo.serverIp, ["50"]);
+    const report = `polls in ${SECONDS} s: brisk ${brisk}, at most 50 ms ${slow}`;
+    console.log(report);
+    // at least ~2600 expected: brisk from the first ping to a second after the
+    // last; about 1000 if a frame did not re-arm the brisk second; ~80 at
+    // 50 ms (plus the yields' short waits)
+    assert(brisk >= 1800, report);
+    assert(slow <= 300, report);
   },
-});
+);

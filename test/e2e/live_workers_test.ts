@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { buildTopology, liveTestsUnavailable } from "./_netns.ts";
+import { liveTestsUnavailable } from "./_netns.ts";
 import {
   assertBulkIntact,
   bulkText,
@@ -22,6 +22,7 @@ import {
   type Started,
   startTarsier,
   tearDownWebFixture,
+  topologyTest,
   type WebFixture as Fixture,
 } from "./_live.ts";
 
@@ -273,54 +274,46 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "ips --workers 2: a missing interface or a bad rule file is one line, exit code 2",
-  ignore: unavailable !== null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const topo = buildTopology("tarsier");
+topologyTest(
+  "ips --workers 2: a missing interface or a bad rule file is one line, exit code 2",
+  async (topo) => {
+    const missing = startTarsier(topo.middle, [
+      "ips",
+      "--bridge",
+      `${topo.sides[0]}:nosuch0`,
+      "--workers",
+      "2",
+    ]);
+    const status = await missing.child.status;
+    await missing.stop();
+    assert.equal(status.code, 2);
+    assert.equal(missing.stderr().trim(), "tarsier: nosuch0: no such network interface");
+    // a worker that cannot load the rules: one line, exit code 2, nothing left running
+    const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-workers-" });
     try {
-      const missing = startTarsier(topo.middle, [
+      Deno.writeTextFileSync(
+        `${dir}/bad.rules`,
+        "alert tcp any any -> any any (nosuchkw; sid:1;)\n",
+      );
+      const bad = startTarsier(topo.middle, [
         "ips",
         "--bridge",
-        `${topo.sides[0]}:nosuch0`,
+        topo.sides.join(":"),
         "--workers",
         "2",
+        "--rules",
+        `${dir}/bad.rules`,
+        "--init-errors-fatal",
+        "--log-dir",
+        `${dir}/out`,
       ]);
-      const status = await missing.child.status;
-      await missing.stop();
-      assert.equal(status.code, 2);
-      assert.equal(missing.stderr().trim(), "tarsier: nosuch0: no such network interface");
-      // a worker that cannot load the rules: one line, exit code 2, nothing left running
-      const dir = Deno.makeTempDirSync({ prefix: "tarsier-e2e-workers-" });
-      try {
-        Deno.writeTextFileSync(
-          `${dir}/bad.rules`,
-          "alert tcp any any -> any any (nosuchkw; sid:1;)\n",
-        );
-        const bad = startTarsier(topo.middle, [
-          "ips",
-          "--bridge",
-          topo.sides.join(":"),
-          "--workers",
-          "2",
-          "--rules",
-          `${dir}/bad.rules`,
-          "--init-errors-fatal",
-          "--log-dir",
-          `${dir}/out`,
-        ]);
-        assert.equal((await bad.child.status).code, 2, bad.stderr());
-        await bad.stop();
-        const last = bad.stderr().trim().split("\n").at(-1)!;
-        assert.match(last, /^tarsier: 1 rules failed to load \(--init-errors-fatal\)/);
-        assert.equal(promiscuity(topo.middle, topo.sides[0]), 0);
-      } finally {
-        Deno.removeSync(dir, { recursive: true });
-      }
+      assert.equal((await bad.child.status).code, 2, bad.stderr());
+      await bad.stop();
+      const last = bad.stderr().trim().split("\n").at(-1)!;
+      assert.match(last, /^tarsier: 1 rules failed to load \(--init-errors-fatal\)/);
+      assert.equal(promiscuity(topo.middle, topo.sides[0]), 0);
     } finally {
-      topo.destroy();
+      Deno.removeSync(dir, { recursive: true });
     }
   },
-});
+);

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadRuleset } from "../../src/engine/ruleset.ts";
 import { loadConfigText } from "../../src/rules/config.ts";
+import { tarsierCommand } from "../cli/_tarsier.ts";
 import { REPO_ROOT } from "../corpus.ts";
 
 const RULES = [
@@ -66,12 +67,7 @@ Deno.test("loadRuleset releases the parse and keeps what detection and output us
 });
 
 async function scan(args: string[]): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-all", join(REPO_ROOT, "src", "main.ts"), "scan", ...args],
-    stdout: "null",
-    stderr: "piped",
-    cwd: REPO_ROOT,
-  }).output();
+  const { code, stderr } = await tarsierCommand("scan", ...args).output();
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
 
