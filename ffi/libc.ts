@@ -21,14 +21,8 @@ export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
 /** `mmap(2)` flag: private copy-on-write mapping. */
 export const MAP_PRIVATE = 2;
-/** `madvise(2)` advice: expect sequential reads. */
-export const MADV_SEQUENTIAL = 2;
-/** `madvise(2)` advice: drop the pages (a private file mapping refaults them from the file). */
-export const MADV_DONTNEED = 4;
-/** `madvise(2)` advice (Linux 5.14+): fault the pages in now, in bulk. */
-export const MADV_POPULATE_READ = 22;
-/** `madvise(2)` advice: the range will be needed soon. */
-export const MADV_WILLNEED = 3;
+/** errno: a system call was interrupted by a signal. */
+export const EINTR = 4;
 
 /** Size of `struct stat` on 64-bit Linux (x86_64 144 B, aarch64 128 B; take the larger). */
 const STAT_SIZE = 144;
@@ -165,9 +159,10 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   fstat: { parameters: ["i32", "buffer"], result: "i32" },
+  // ssize_t pread(int fd, void *buf, size_t count, off_t offset): called once per window refill
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
   mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
-  madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
   free: { parameters: ["pointer"], result: "void" },
@@ -325,6 +320,24 @@ export function fstat(fd: number, subject: string): FileStat {
 }
 
 /**
+ * `pread(2)`: read up to `into.length` bytes of `fd` from file offset `offset`, retrying on EINTR.
+ *
+ * @param fd the descriptor
+ * @param into where the bytes go
+ * @param offset the file offset of the first byte
+ * @param subject the path, for error messages
+ * @returns bytes read (0 at the end of the file)
+ * @throws {LibcError} with errno on failure
+ */
+export function pread(fd: number, into: Uint8Array, offset: number, subject: string): number {
+  for (;;) {
+    const n = Number(libc().pread(fd, into, BigInt(into.length), BigInt(offset)));
+    if (n >= 0) return n;
+    if (errno() !== EINTR) throw lastError("read", subject);
+  }
+}
+
+/**
  * Map `length` bytes of `fd` from `offset`.
  *
  * @param fd the descriptor
@@ -362,17 +375,6 @@ export function mmap(
  */
 export function munmap(address: Deno.PointerObject, length: number): void {
   if (libc().munmap(address, BigInt(length)) !== 0) throw lastError("munmap", "mapping");
-}
-
-/**
- * Advise the kernel how a mapping will be used; failures are ignored (advice only).
- *
- * @param address the mapping's address
- * @param length its length
- * @param advice e.g. {@link MADV_SEQUENTIAL}
- */
-export function madvise(address: Deno.PointerObject, length: number, advice: number): void {
-  libc().madvise(address, BigInt(length), advice);
 }
 
 /**

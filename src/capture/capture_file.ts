@@ -1,6 +1,7 @@
 /**
- * Open a capture file by content, not by name: map it, sniff its magic and
- * hand back the matching {@link FrameSource} over the one mapped buffer.
+ * Open a capture file by content, not by name: open a window on it, sniff its
+ * magic and hand back the matching {@link FrameSource} reading through the
+ * window.
  *
  * @module
  */
@@ -8,7 +9,8 @@
 import { hexStart } from "./_bytes.ts";
 import { CaptureFormatError } from "./capture_format_error.ts";
 import type { FrameSource } from "./frame_batch.ts";
-import { MappedFile } from "./mapped_file.ts";
+import { type ByteWindow } from "./byte_window.ts";
+import { FileWindow } from "./file_window.ts";
 import { PcapReader, startsLikePcap } from "./pcap_reader.ts";
 import { PcapngReader, startsLikePcapng } from "./pcapng_reader.ts";
 
@@ -17,67 +19,72 @@ export { CaptureFormatError };
 /** The capture formats Tarsier reads. */
 export type CaptureFormat = "pcap" | "pcapng";
 
-/** A mapped capture file and the frame source reading it. Call {@link CaptureFile.close} when done. */
+/** A capture file and the frame source reading it. Call {@link CaptureFile.close} when done. */
 export class CaptureFile {
-  /** The mapping; {@link FrameBatch.data} of every batch is its `bytes`. */
-  readonly file: MappedFile;
-  /** The reader over the mapping. */
+  /** The window on the file; {@link FrameBatch.data} of every batch is its `bytes`. */
+  readonly file: FileWindow;
+  /** The reader through the window. */
   readonly source: FrameSource;
   /** Which format the magic said. */
   readonly format: CaptureFormat;
 
   /**
-   * Pair a mapping with its reader; {@link openCaptureFile} is the usual way in.
+   * Pair a window with its reader; {@link openCaptureFile} is the usual way in.
    *
-   * @param file the mapping
-   * @param source the reader over `file.bytes`
+   * @param file the window
+   * @param source the reader through it
    * @param format its format
    */
-  constructor(file: MappedFile, source: FrameSource, format: CaptureFormat) {
+  constructor(file: FileWindow, source: FrameSource, format: CaptureFormat) {
     this.file = file;
     this.source = source;
     this.format = format;
   }
 
   /**
-   * A new reader over the same mapping, positioned at the first frame (for
-   * scanning a file again without mapping it again).
+   * A new reader through the same window, from the first frame (for scanning
+   * a file again without opening it again). The previous reader must not be
+   * used any more: the window moves under it.
    *
    * @returns the reader
    */
   reopen(): FrameSource {
-    return openCaptureBytes(this.file.bytes, this.file.path);
+    this.file.slide(0);
+    return openCaptureBytes(this.file, this.file.path);
   }
 
-  /**
-   * Unmap the file. Every batch filled from {@link CaptureFile.source} is dead
-   * afterwards: release all leases first.
-   */
+  /** Close the file. Batches filled before stay readable until their next `next()`. */
   close(): void {
     this.file.close();
   }
 }
 
 /**
- * Pick the reader for a buffer by its first bytes.
+ * Pick the reader for a capture by its first bytes.
  *
- * @param bytes the whole capture (a mapped file or any buffer)
+ * @param input the whole capture in memory, or a window on a file
  * @param name the name error messages start with (the path)
  * @returns a pcap or pcapng reader positioned at the first frame
- * @throws {CaptureFormatError} when the buffer is empty, not pcap or pcapng,
+ * @throws {CaptureFormatError} when the capture is empty, not pcap or pcapng,
  *   cut inside its file header, or of an unsupported version
  */
-export function openCaptureBytes(bytes: Uint8Array, name: string): PcapReader | PcapngReader {
-  if (bytes.length === 0) throw new CaptureFormatError(name, "empty file");
-  if (startsLikePcap(bytes)) return new PcapReader(bytes, name);
-  if (startsLikePcapng(bytes)) return new PcapngReader(bytes, name);
+export function openCaptureBytes(
+  input: Uint8Array | ByteWindow,
+  name: string,
+): PcapReader | PcapngReader {
+  const size = input instanceof Uint8Array ? input.length : input.size;
+  if (size === 0) throw new CaptureFormatError(name, "empty file");
+  // a window is at the file's start here: just opened, or rewound by reopen()
+  const bytes = input instanceof Uint8Array ? input : input.bytes.subarray(0, input.end);
+  if (startsLikePcap(bytes)) return new PcapReader(input, name);
+  if (startsLikePcapng(bytes)) return new PcapngReader(input, name);
   let detail = `not a pcap or pcapng file (starts with ${hexStart(bytes, 4)})`;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) detail += "; it looks gzip-compressed";
   throw new CaptureFormatError(name, detail);
 }
 
 /**
- * Map a capture file and open the reader its magic calls for.
+ * Open a capture file and the reader its magic calls for.
  *
  * @example
  * ```ts
@@ -94,14 +101,14 @@ export function openCaptureBytes(bytes: Uint8Array, name: string): PcapReader | 
  * ```
  *
  * @param path the file
- * @returns the mapping, its reader and format
- * @throws {CaptureFormatError} when the file is not a readable capture (nothing stays mapped)
- * @throws {LibcError} when the file cannot be opened or mapped (missing, no permission, a directory)
+ * @returns the window on the file, its reader and format
+ * @throws {CaptureFormatError} when the file is not a readable capture (nothing stays open)
+ * @throws {LibcError} when the file cannot be opened or read (missing, no permission, a directory)
  */
 export function openCaptureFile(path: string): CaptureFile {
-  const file = MappedFile.open(path);
+  const file = FileWindow.open(path);
   try {
-    const source = openCaptureBytes(file.bytes, path);
+    const source = openCaptureBytes(file, path);
     return new CaptureFile(file, source, source.format);
   } catch (error) {
     file.close();

@@ -16,7 +16,7 @@ export class FrameBatch {
   readonly capacity: number;
   /** How many descriptors of this batch are filled (0..capacity). */
   count = 0;
-  /** The buffer every `offset` points into (the mapped file or ring). */
+  /** The buffer every `offset` points into (a file's window, or a ring). */
   data: Uint8Array = new Uint8Array(0);
   /** Byte offset of each frame in {@link FrameBatch.data} (a double: files over 4 GiB work). */
   readonly offset: Float64Array;

@@ -1,6 +1,7 @@
 /**
- * Frame sources over capture files: pcap and pcapng read in place from one
- * memory-mapped buffer, delivered as batches of frame descriptors.
+ * Frame sources over capture files: pcap and pcapng read through one window
+ * that slides along the file (or from a buffer in memory), delivered as
+ * batches of frame descriptors.
  *
  * @example
  * ```ts
@@ -36,7 +37,8 @@ export {
   FrameBatch,
   type FrameSource,
 } from "./frame_batch.ts";
-export { MappedFile } from "./mapped_file.ts";
+export { FILE_WINDOW_BYTES, FileWindow } from "./file_window.ts";
+export { type ByteWindow, WholeBuffer } from "./byte_window.ts";
 export {
   PCAP_FILE_HEADER_LENGTH,
   PCAP_MAXIMUM_SNAPLEN,

@@ -4,9 +4,10 @@
  * orig_len) and `incl_len` bytes of frame. Both byte orders, microsecond and
  * nanosecond magics.
  *
- * The reader walks the one mapped buffer and writes descriptors into a
- * {@link FrameBatch}; it never copies a frame and never allocates per frame or
- * per batch. Damage (an oversized or truncated record) stops the reader: the
+ * The reader walks a window on the file ({@link ByteWindow}: a
+ * {@link FileWindow}, or a whole capture in memory) and writes descriptors
+ * into a {@link FrameBatch}; it never copies a frame and never allocates per
+ * frame or per batch (the window slides at most once a batch). Damage (an oversized or truncated record) stops the reader: the
  * frames before it are delivered, and {@link PcapReader.damage} says where and
  * why.
  *
@@ -16,6 +17,7 @@
 import { hexStart, startsLikeMagic, u16, u32 } from "./_bytes.ts";
 import { CaptureFormatError } from "./capture_format_error.ts";
 import type { CaptureDamage, FrameBatch, FrameSource } from "./frame_batch.ts";
+import { type ByteWindow, WholeBuffer } from "./byte_window.ts";
 
 /** Size of the pcap file header. */
 export const PCAP_FILE_HEADER_LENGTH = 24;
@@ -26,6 +28,9 @@ export const PCAP_RECORD_HEADER_LENGTH = 16;
  * a record may be larger only when the file's snaplen is.
  */
 export const PCAP_MAXIMUM_SNAPLEN = 262144;
+
+/** A window holding fewer bytes than this past the next record slides forward first. */
+const SLIDE_BELOW = 256 * 1024;
 
 /** The four pcap magics as big-endian u32s. */
 const PCAP_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1] as const;
@@ -85,7 +90,7 @@ export class PcapReader implements FrameSource {
   /** Link type of every frame: the low 16 bits of the header's link-type field. */
   readonly linkType: number;
 
-  #bytes: Uint8Array;
+  #window: ByteWindow;
   #position = PCAP_FILE_HEADER_LENGTH;
   #damage: CaptureDamage | null = null;
   /** Largest acceptable incl_len: max(snaplen, 262144). */
@@ -98,25 +103,28 @@ export class PcapReader implements FrameSource {
   /**
    * Read the file header; records are read by {@link PcapReader.next}.
    *
-   * @param bytes the whole file (typically the mapped view)
+   * @param input the whole file in memory, or a window over it ({@link FileWindow})
    * @param name the file's name for error messages
-   * @throws {CaptureFormatError} when the buffer is not a pcap file of version 2.x (x <= 4)
+   * @throws {CaptureFormatError} when the input is not a pcap file of version 2.x (x <= 4)
    */
-  constructor(bytes: Uint8Array, name = "capture") {
-    if (bytes.length === 0) throw new CaptureFormatError(name, "empty file");
+  constructor(input: Uint8Array | ByteWindow, name = "capture") {
+    const window = input instanceof Uint8Array ? new WholeBuffer(input) : input;
+    window.hold(0, Math.min(window.size, PCAP_FILE_HEADER_LENGTH));
+    const bytes = window.bytes.subarray(0, window.end - window.start);
+    if (window.size === 0) throw new CaptureFormatError(name, "empty file");
     if (!startsLikePcap(bytes)) {
       throw new CaptureFormatError(name, `not a pcap file (starts with ${hexStart(bytes, 4)})`);
     }
-    if (bytes.length < PCAP_FILE_HEADER_LENGTH) {
+    if (window.size < PCAP_FILE_HEADER_LENGTH) {
       throw new CaptureFormatError(
         name,
-        `file header truncated (${bytes.length} of ${PCAP_FILE_HEADER_LENGTH} bytes)`,
+        `file header truncated (${window.size} of ${PCAP_FILE_HEADER_LENGTH} bytes)`,
       );
     }
     const kind = pcapMagicKind(bytes);
     const le = kind === 2 || kind === 4;
-    this.#bytes = bytes;
-    this.size = bytes.length;
+    this.#window = window;
+    this.size = window.size;
     this.littleEndian = le;
     this.nanosecond = kind >= 3;
     this.versionMajor = u16(bytes, 4, le);
@@ -151,7 +159,7 @@ export class PcapReader implements FrameSource {
    * @returns frames filled; 0 at the end of the file or once damage was found
    */
   next(batch: FrameBatch): number {
-    const b = this.#bytes;
+    const window = this.#window;
     const le = this.littleEndian;
     const size = this.size;
     const capacity = batch.capacity;
@@ -159,8 +167,12 @@ export class PcapReader implements FrameSource {
     const maxRecord = this.#maxRecord;
     const unitsPerSecond = this.#unitsPerSecond;
     const nanosPerUnit = this.#nanosPerUnit;
-    batch.data = b;
     let p = this.#position;
+    if (window.end - p < SLIDE_BELOW && window.end < size) window.slide(p);
+    let b = window.bytes;
+    let start = window.start;
+    let end = window.end;
+    batch.data = b;
     let n = 0;
     while (n < capacity && this.#damage === null) {
       const remaining = size - p;
@@ -169,7 +181,15 @@ export class PcapReader implements FrameSource {
         this.#fail(p, `truncated record: ${remaining} of ${PCAP_RECORD_HEADER_LENGTH} bytes`);
         break;
       }
-      const inclLen = u32(b, p + 8, le);
+      if (p + PCAP_RECORD_HEADER_LENGTH > end) {
+        if (n > 0) break; // the next call slides the window
+        if (!this.#hold(p, PCAP_RECORD_HEADER_LENGTH)) break;
+        b = batch.data = window.bytes;
+        start = window.start;
+        end = window.end;
+      }
+      let q = p - start;
+      const inclLen = u32(b, q + 8, le);
       if (inclLen > maxRecord) {
         this.#fail(p, `record length ${inclLen} exceeds the maximum ${maxRecord}`);
         break;
@@ -179,16 +199,24 @@ export class PcapReader implements FrameSource {
         this.#fail(p, `truncated record: ${remaining} of ${recordLen} bytes`);
         break;
       }
-      let sec = u32(b, p, le);
-      let frac = u32(b, p + 4, le);
+      if (p + recordLen > end) {
+        if (n > 0) break;
+        if (!this.#hold(p, recordLen)) break;
+        b = batch.data = window.bytes;
+        start = window.start;
+        end = window.end;
+        q = p - start;
+      }
+      let sec = u32(b, q, le);
+      let frac = u32(b, q + 4, le);
       if (frac >= unitsPerSecond) {
         const whole = Math.floor(frac / unitsPerSecond);
         sec += whole;
         frac -= whole * unitsPerSecond;
       }
-      batch.offset[n] = p + PCAP_RECORD_HEADER_LENGTH;
+      batch.offset[n] = q + PCAP_RECORD_HEADER_LENGTH;
       batch.capLen[n] = inclLen;
-      batch.wireLen[n] = u32(b, p + 12, le);
+      batch.wireLen[n] = u32(b, q + 12, le);
       batch.tsSec[n] = sec;
       batch.tsNsec[n] = frac * nanosPerUnit;
       batch.linkType[n] = linkType;
@@ -198,6 +226,13 @@ export class PcapReader implements FrameSource {
     this.#position = p;
     batch.count = n;
     return n;
+  }
+
+  /** Hold `[p, p + length)` in the window; false (and damage) when the file cannot be read. */
+  #hold(p: number, length: number): boolean {
+    if (this.#window.hold(p, length)) return true;
+    this.#fail(p, this.#window.failure ?? "the file could not be read");
+    return false;
   }
 
   #fail(offset: number, reason: string): void {

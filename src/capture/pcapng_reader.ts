@@ -5,9 +5,10 @@
  * `if_tsoffset`). Frames come from enhanced (EPB), simple (SPB) and obsolete
  * (OPB) packet blocks; every other block is skipped by its length.
  *
- * The reader walks the one mapped buffer and writes descriptors into a
- * {@link FrameBatch}; it never copies a frame and never allocates per frame or
- * per batch. Damage (a malformed or truncated block) stops the reader: the
+ * The reader walks a window on the file ({@link ByteWindow}: a
+ * {@link FileWindow}, or a whole capture in memory) and writes descriptors
+ * into a {@link FrameBatch}; it never copies a frame and never allocates per
+ * frame or per batch (the window slides at most once a batch). Damage (a malformed or truncated block) stops the reader: the
  * frames before it are delivered, and {@link PcapngReader.damage} says where
  * and why.
  *
@@ -18,6 +19,7 @@ import { hexStart, i64, startsLikeMagic, u16, u32 } from "./_bytes.ts";
 import { DEFAULT_TSRESOL, putTimestamp } from "./_timestamp.ts";
 import { CaptureFormatError } from "./capture_format_error.ts";
 import type { CaptureDamage, FrameBatch, FrameSource } from "./frame_batch.ts";
+import { type ByteWindow, WholeBuffer } from "./byte_window.ts";
 
 /** Block type of the section header block (a palindrome: the same in both byte orders). */
 export const PCAPNG_SHB = 0x0a0d0d0a;
@@ -48,6 +50,8 @@ const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 /** Interfaces a section may define before the per-interface arrays grow. */
 const INITIAL_INTERFACES = 16;
+/** A window holding fewer bytes than this past the next block slides forward first. */
+const SLIDE_BELOW = 256 * 1024;
 
 /**
  * Whether a buffer looks like the start of a pcapng file: it begins with the
@@ -94,7 +98,10 @@ export class PcapngReader implements FrameSource {
   /** Total bytes of the file. */
   readonly size: number;
 
-  #bytes: Uint8Array;
+  #window: ByteWindow;
+  /** The window's bytes and the file offset of their first, while a batch is filled. */
+  #bytes: Uint8Array = new Uint8Array(0);
+  #start = 0;
   #position = 0;
   #damage: CaptureDamage | null = null;
   /** Byte order of the current section. */
@@ -110,20 +117,23 @@ export class PcapngReader implements FrameSource {
   /**
    * Check the first section header; blocks are read by {@link PcapngReader.next}.
    *
-   * @param bytes the whole file (typically the mapped view)
+   * @param input the whole file in memory, or a window over it ({@link FileWindow})
    * @param name the file's name for error messages
    * @throws {CaptureFormatError} when the buffer does not start with a pcapng
    *   section header of version 1.0 with a valid byte-order magic
    */
-  constructor(bytes: Uint8Array, name = "capture") {
-    if (bytes.length === 0) throw new CaptureFormatError(name, "empty file");
+  constructor(input: Uint8Array | ByteWindow, name = "capture") {
+    const window = input instanceof Uint8Array ? new WholeBuffer(input) : input;
+    window.hold(0, Math.min(window.size, SHB_MIN));
+    const bytes = window.bytes.subarray(0, window.end - window.start);
+    if (window.size === 0) throw new CaptureFormatError(name, "empty file");
     if (!startsLikePcapng(bytes)) {
       throw new CaptureFormatError(name, `not a pcapng file (starts with ${hexStart(bytes, 4)})`);
     }
-    if (bytes.length < SHB_MIN) {
+    if (window.size < SHB_MIN) {
       throw new CaptureFormatError(
         name,
-        `file header truncated (${bytes.length} of ${SHB_MIN} bytes)`,
+        `file header truncated (${window.size} of ${SHB_MIN} bytes)`,
       );
     }
     const order = sectionOrder(bytes, 8);
@@ -139,8 +149,8 @@ export class PcapngReader implements FrameSource {
     if (!supportedVersion(major, minor)) {
       throw new CaptureFormatError(name, `unsupported pcapng version ${major}.${minor}`);
     }
-    this.#bytes = bytes;
-    this.size = bytes.length;
+    this.#window = window;
+    this.size = window.size;
     this.#le = le;
   }
 
@@ -173,17 +183,28 @@ export class PcapngReader implements FrameSource {
    * @returns frames filled; 0 at the end of the file or once damage was found
    */
   next(batch: FrameBatch): number {
-    const b = this.#bytes;
+    const window = this.#window;
     const size = this.size;
     const capacity = batch.capacity;
-    batch.data = b;
     let p = this.#position;
+    if (window.end - p < SLIDE_BELOW && window.end < size) window.slide(p);
+    let b = this.#bytes = batch.data = window.bytes;
+    let start = this.#start = window.start;
     let n = 0;
     while (n < capacity && this.#damage === null) {
       const remaining = size - p;
       if (remaining === 0) break;
+      // the type, the length and (in a section header) the byte-order magic
+      const head = remaining < 12 ? remaining : 12;
+      if (p + head > window.end) {
+        if (n > 0) break; // the next call slides the window
+        if (!this.#hold(p, head)) break;
+        b = this.#bytes = batch.data = window.bytes;
+        start = this.#start = window.start;
+      }
+      let q = p - start;
       let le = this.#le;
-      const type = remaining >= 4 ? u32(b, p, le) : -1;
+      const type = remaining >= 4 ? u32(b, q, le) : -1;
       if (remaining < 8) {
         const need = type === PCAPNG_SHB ? SHB_MIN : BLOCK_MIN;
         this.#fail(p, `truncated block: ${remaining} of ${need} bytes`);
@@ -195,14 +216,14 @@ export class PcapngReader implements FrameSource {
           this.#fail(p, `truncated block: ${remaining} of ${SHB_MIN} bytes`);
           break;
         }
-        const order = sectionOrder(b, p + 8);
+        const order = sectionOrder(b, q + 8);
         if (order < 0) {
           this.#fail(p, `section header has no byte-order magic (${this.#hex(p + 8)})`);
           break;
         }
         le = order === 1;
       }
-      const total = u32(b, p + 4, le);
+      const total = u32(b, q + 4, le);
       if (total < BLOCK_MIN) {
         this.#fail(p, `block length ${total} is less than ${BLOCK_MIN}`);
         break;
@@ -215,7 +236,19 @@ export class PcapngReader implements FrameSource {
         this.#fail(p, `truncated block: ${remaining} of ${total} bytes`);
         break;
       }
-      const trailer = u32(b, p + total - 4, le);
+      if (p + total > window.end) {
+        if (n > 0) break;
+        // a block that is skipped needs only its trailing length (it may be gigabytes long)
+        const from = type === PCAPNG_EPB || type === PCAPNG_OPB || type === PCAPNG_SPB ||
+            type === PCAPNG_IDB || type === PCAPNG_SHB
+          ? p
+          : p + total - 4;
+        if (!this.#hold(from, p + total - from)) break;
+        b = this.#bytes = batch.data = window.bytes;
+        start = this.#start = window.start;
+        q = p - start; // negative for a skipped block whose start was dropped: only its trailer is read
+      }
+      const trailer = u32(b, q + total - 4, le);
       if (trailer !== total) {
         this.#fail(p, `block trailing length ${trailer} differs from its length ${total}`);
         break;
@@ -225,12 +258,12 @@ export class PcapngReader implements FrameSource {
           this.#fail(p, `packet block too short (${total} bytes)`);
           break;
         }
-        const ifId = type === PCAPNG_EPB ? u32(b, p + 8, le) : u16(b, p + 8, le);
+        const ifId = type === PCAPNG_EPB ? u32(b, q + 8, le) : u16(b, q + 8, le);
         if (ifId >= this.#interfaceCount) {
           this.#fail(p, this.#unknownInterface(ifId));
           break;
         }
-        const capLen = u32(b, p + 20, le);
+        const capLen = u32(b, q + 20, le);
         if (capLen > total - PACKET_BLOCK_MIN) {
           this.#fail(
             p,
@@ -240,13 +273,13 @@ export class PcapngReader implements FrameSource {
           );
           break;
         }
-        batch.offset[n] = p + 28;
+        batch.offset[n] = q + 28;
         batch.capLen[n] = capLen;
-        batch.wireLen[n] = u32(b, p + 24, le);
+        batch.wireLen[n] = u32(b, q + 24, le);
         batch.linkType[n] = this.#ifLinkType[ifId];
         putTimestamp(
-          u32(b, p + 12, le),
-          u32(b, p + 16, le),
+          u32(b, q + 12, le),
+          u32(b, q + 16, le),
           this.#ifTsresol[ifId],
           this.#ifTsoffset[ifId],
           batch.tsSec,
@@ -263,12 +296,12 @@ export class PcapngReader implements FrameSource {
           this.#fail(p, this.#unknownInterface(0));
           break;
         }
-        const wireLen = u32(b, p + 8, le);
+        const wireLen = u32(b, q + 8, le);
         const snaplen = this.#ifSnaplen[0];
         let capLen = total - SPB_MIN;
         if (wireLen < capLen) capLen = wireLen;
         if (snaplen !== 0 && snaplen < capLen) capLen = snaplen;
-        batch.offset[n] = p + 12;
+        batch.offset[n] = q + 12;
         batch.capLen[n] = capLen;
         batch.wireLen[n] = wireLen;
         batch.linkType[n] = this.#ifLinkType[0];
@@ -282,8 +315,8 @@ export class PcapngReader implements FrameSource {
           this.#fail(p, `section header block too short (${total} bytes)`);
           break;
         }
-        const major = u16(b, p + 12, le);
-        const minor = u16(b, p + 14, le);
+        const major = u16(b, q + 12, le);
+        const minor = u16(b, q + 14, le);
         if (!supportedVersion(major, minor)) {
           this.#fail(p, `unsupported pcapng version ${major}.${minor}`);
           break;
@@ -302,14 +335,15 @@ export class PcapngReader implements FrameSource {
   /** Read an IDB at `p` into the next interface slot; false (and damage) when malformed. */
   #addInterface(p: number, total: number, le: boolean): boolean {
     const b = this.#bytes;
+    const at = p - this.#start; // p in the window
     if (total < IDB_MIN) {
       this.#fail(p, `interface description block too short (${total} bytes)`);
       return false;
     }
     let tsresol = DEFAULT_TSRESOL;
     let tsoffset = 0;
-    const end = p + total - 4;
-    let q = p + 16;
+    const end = at + total - 4;
+    let q = at + 16;
     while (q + 4 <= end) {
       const code = u16(b, q, le);
       const length = u16(b, q + 2, le);
@@ -335,8 +369,8 @@ export class PcapngReader implements FrameSource {
     }
     const id = this.#interfaceCount;
     if (id === this.#ifLinkType.length) this.#growInterfaces();
-    this.#ifLinkType[id] = u16(b, p + 8, le);
-    this.#ifSnaplen[id] = u32(b, p + 12, le);
+    this.#ifLinkType[id] = u16(b, at + 8, le);
+    this.#ifSnaplen[id] = u32(b, at + 12, le);
     this.#ifTsresol[id] = tsresol;
     this.#ifTsoffset[id] = tsoffset;
     this.#interfaceCount = id + 1;
@@ -365,7 +399,15 @@ export class PcapngReader implements FrameSource {
   }
 
   #hex(p: number): string {
-    return hexStart(this.#bytes.subarray(p, p + 4), 4);
+    const at = p - this.#start;
+    return hexStart(this.#bytes.subarray(at, at + 4), 4);
+  }
+
+  /** Hold `[p, p + length)` in the window; false (and damage) when the file cannot be read. */
+  #hold(p: number, length: number): boolean {
+    if (this.#window.hold(p, length)) return true;
+    this.#fail(p, this.#window.failure ?? "the file could not be read");
+    return false;
   }
 
   #fail(offset: number, reason: string): void {

@@ -112,7 +112,6 @@ export async function runScan(options: ScanCommandOptions): Promise<number> {
     const result = await scanFrames(capture.source, {
       signal: abort.signal,
       onProgress: bar ? (position, size) => bar.update(position, size) : undefined,
-      onBatchDone: (position) => capture.file.advance(position),
       packet,
       stage,
     });
