@@ -50,6 +50,7 @@ Deno.test("checksumState agrees with an RFC 1071 reference on every packet of th
   let checked = 0;
   let odd = 0;
   let oddLength = 0;
+  const residues = new Set<number>(); // segment lengths mod 32: every tail of the word loops
   try {
     for (let n = capture.source.next(batch); n > 0; n = capture.source.next(batch)) {
       for (let i = 0; i < n; i++) {
@@ -65,6 +66,7 @@ Deno.test("checksumState agrees with an RFC 1071 reference on every packet of th
         checked++;
         if ((p.frameOffset + p.l4Offset) % 2 === 1) odd++;
         if ((p.ipTotalLen - p.ipHeaderLen) % 2 === 1) oddLength++;
+        residues.add((p.ipTotalLen - p.ipHeaderLen) % 32);
       }
     }
   } finally {
@@ -72,6 +74,7 @@ Deno.test("checksumState agrees with an RFC 1071 reference on every packet of th
   }
   assert.ok(checked > 3000, `checked ${checked}`);
   assert.ok(odd > 0 && oddLength > 0, `segments at odd offsets ${odd}, of odd length ${oddLength}`);
+  assert.equal(residues.size, 32, `segment lengths mod 32: ${[...residues].sort((a, b) => a - b)}`);
 });
 
 Deno.test("checksumState says wrong once a segment byte changes", () => {
