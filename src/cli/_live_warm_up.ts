@@ -6,12 +6,13 @@
  * @module
  */
 
-import { warmUpDetection } from "../engine/jit_warm_up.ts";
+import { warmUpDecoding, warmUpDetection } from "../engine/jit_warm_up.ts";
 import type { LiveCommandOptions } from "./live_command.ts";
 import { flowStageOptionsOf, type LoadedDetection } from "./scan_command.ts";
 
 /**
- * Run the warm-up when asked for and there are rules.
+ * Run the warm-up when asked for: detection over the rules, or the decoders
+ * alone when there are none.
  *
  * @param options the live command's options (`warmUp`, `mode`)
  * @param loaded the loaded rules and configuration
@@ -21,14 +22,16 @@ export async function warmUp(
   options: LiveCommandOptions,
   loaded: LoadedDetection,
 ): Promise<string> {
-  if (!options.warmUp || !loaded.ruleset) return "";
+  if (!options.warmUp) return "";
   const ips = options.mode === "ips";
-  const report = await warmUpDetection(loaded.ruleset.engine, loaded.config, {
-    ips,
-    flowOptions: flowStageOptionsOf(loaded.config, loaded.ruleset, {
-      inlineStream: ips,
-      quiet: true,
-    }),
-  });
+  const report = loaded.ruleset
+    ? await warmUpDetection(loaded.ruleset.engine, loaded.config, {
+      ips,
+      flowOptions: flowStageOptionsOf(loaded.config, loaded.ruleset, {
+        inlineStream: ips,
+        quiet: true,
+      }),
+    })
+    : await warmUpDecoding();
   return `, warm-up ${report.packets} packets in ${Math.round(report.elapsedMs)} ms`;
 }

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { warmUpDetection } from "../../src/engine/jit_warm_up.ts";
+import { warmUpDecoding, warmUpDetection } from "../../src/engine/jit_warm_up.ts";
 import { loadRuleset } from "../../src/engine/ruleset.ts";
 import { ThresholdGate } from "../../src/detect/threshold.ts";
 import { loadConfigText } from "../../src/rules/config.ts";
@@ -58,4 +58,13 @@ Deno.test("warm-up: the engine's gate and counters are as they were", async () =
   assert(report.alerts > 0);
   assert.equal(engine.gate, gate);
   assert.deepEqual(engine.counters, before);
+});
+
+Deno.test("warm-up: without rules the same traffic runs through the decoders alone", async () => {
+  const { config, ruleset } = loadWarmRules();
+  const detected = await warmUpDetection(ruleset.engine, config, { rounds: 2 });
+  const decoded = await warmUpDecoding(2);
+  assert.equal(decoded.packets, detected.packets);
+  assert.equal(decoded.alerts, 0);
+  assert((await warmUpDecoding(1)).packets * 2 === decoded.packets, "each round the same traffic");
 });
