@@ -17,6 +17,7 @@ import { AddressResolver } from "../rules/address.ts";
 import { loadClassificationFile } from "../rules/classification.ts";
 import type { SuricataConfig } from "../rules/config.ts";
 import type { RuleDiagnostic } from "../rules/diagnostic.ts";
+import type { ParsedRule } from "../rules/rule.ts";
 import { PortResolver } from "../rules/port.ts";
 import { streamRuleFiles } from "../rules/rule_files.ts";
 
@@ -132,9 +133,12 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
   // the diagnostics of its rules, as when the whole file was parsed first:
   // the latter wait in `later` until the file is done.
   const later: { diagnostic: RuleDiagnostic; reason: string }[] = [];
-  for (const parsed of streamRuleFiles(options.paths)) {
+  // one file's rules; a function of its own, so that V8 optimises its loop
+  // once rather than deoptimising loadRuleset at the end of every file
+  // ("exit from OSR'd inner loop", 9 times a load of ET Open)
+  const addRules = (rules: Iterable<ParsedRule>): number => {
     let parsedRules = 0;
-    for (const rule of parsed.rules) {
+    for (const rule of rules) {
       parsedRules++;
       const result = compileRule(rule, env);
       if (!result.ok) {
@@ -169,6 +173,10 @@ export function loadRuleset(options: LoadRulesetOptions): Ruleset {
       ofGid.set(sig.sid, sig);
       loaded.push(sig);
     }
+    return parsedRules;
+  };
+  for (const parsed of streamRuleFiles(options.paths)) {
+    const parsedRules = addRules(parsed.rules);
     rulesRead += parsedRules + parsed.errors.filter((e) => e.line > 0).length;
     for (const error of parsed.errors) {
       diagnostics.push(error);
