@@ -19,8 +19,6 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 /** `mmap(2)` flag: share the mapping (file-backed). */
 export const MAP_SHARED = 1;
-/** `mmap(2)` flag: private copy-on-write mapping. */
-export const MAP_PRIVATE = 2;
 /** errno: a system call was interrupted by a signal. */
 export const EINTR = 4;
 

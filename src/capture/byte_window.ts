@@ -28,6 +28,14 @@ export interface ByteWindow {
    */
   slide(from: number): void;
   /**
+   * Before a batch from `from`: slide when few bytes past it are held and the
+   * input goes on, so that most batches need no slide inside them. Views
+   * taken before the call are dead after it, as for {@link ByteWindow.slide}.
+   *
+   * @param from the first file offset still needed
+   */
+  topUp(from: number): void;
+  /**
    * Hold `[from, from + length)`, sliding (and growing) the window if needed.
    * Views taken before the call are dead after it, as for {@link ByteWindow.slide}.
    *
@@ -63,6 +71,9 @@ export class WholeBuffer implements ByteWindow {
 
   /** Nothing to do: everything is held. */
   slide(): void {}
+
+  /** Nothing to do: everything is held. */
+  topUp(): void {}
 
   /**
    * @param from the first offset needed

@@ -16,6 +16,8 @@ import type { ByteWindow } from "./byte_window.ts";
 
 /** The window's usual size; a record or block larger than it grows it. */
 export const FILE_WINDOW_BYTES = 2 * 1024 * 1024;
+/** {@link FileWindow.topUp} slides when fewer bytes than this are held past the next batch. */
+const TOP_UP_BELOW = 256 * 1024;
 
 /** A capture file read through a sliding window. Call {@link FileWindow.close} when done. */
 export class FileWindow implements ByteWindow {
@@ -85,6 +87,16 @@ export class FileWindow implements ByteWindow {
     this.start = from;
     this.end = from + kept;
     this.#fill();
+  }
+
+  /**
+   * Slide to `from` when fewer than {@link TOP_UP_BELOW} bytes are held past
+   * it and the file goes on (a slide then moves at most that much).
+   *
+   * @param from the first file offset still needed
+   */
+  topUp(from: number): void {
+    if (this.end - from < TOP_UP_BELOW && this.end < this.size) this.slide(from);
   }
 
   /**

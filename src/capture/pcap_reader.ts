@@ -29,9 +29,6 @@ export const PCAP_RECORD_HEADER_LENGTH = 16;
  */
 export const PCAP_MAXIMUM_SNAPLEN = 262144;
 
-/** A window holding fewer bytes than this past the next record slides forward first. */
-const SLIDE_BELOW = 256 * 1024;
-
 /** The four pcap magics as big-endian u32s. */
 const PCAP_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1] as const;
 
@@ -168,7 +165,7 @@ export class PcapReader implements FrameSource {
     const unitsPerSecond = this.#unitsPerSecond;
     const nanosPerUnit = this.#nanosPerUnit;
     let p = this.#position;
-    if (window.end - p < SLIDE_BELOW && window.end < size) window.slide(p);
+    window.topUp(p);
     let b = window.bytes;
     let start = window.start;
     let end = window.end;

@@ -50,8 +50,6 @@ const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 /** Interfaces a section may define before the per-interface arrays grow. */
 const INITIAL_INTERFACES = 16;
-/** A window holding fewer bytes than this past the next block slides forward first. */
-const SLIDE_BELOW = 256 * 1024;
 
 /**
  * Whether a buffer looks like the start of a pcapng file: it begins with the
@@ -187,7 +185,7 @@ export class PcapngReader implements FrameSource {
     const size = this.size;
     const capacity = batch.capacity;
     let p = this.#position;
-    if (window.end - p < SLIDE_BELOW && window.end < size) window.slide(p);
+    window.topUp(p);
     let b = this.#bytes = batch.data = window.bytes;
     let start = this.#start = window.start;
     let n = 0;
