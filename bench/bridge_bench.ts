@@ -6,10 +6,11 @@
  * suffix runs tarsier with `--workers N` (`tarsier-empty-w2`,
  * `tarsier-rules-w2`), a `-st` tag with `--send-thread` (`tarsier-rules-st`),
  * `-nst` with `--no-send-thread`, `-nwu` with `--no-warm-up`
- * (`tarsier-rules-st-nwu`); Suricata runs one thread per interface.
+ * (`tarsier-rules-st-nwu`), `-nbp` with `--busy-poll 0` (sleep in poll(2)
+ * at once after a frame); Suricata runs one thread per interface.
  *
  * Per setup: ping RTT p50/p99 (`--pings`, default 200 echoes, 10 ms apart) right after start
- * and again after the load ("warm": a JIT-compiled forwarder has compiled
+ * (with the forwarder's CPU meanwhile: what busy polling costs) and again after the load ("warm": a JIT-compiled forwarder has compiled
  * its packet path by then), iperf3 TCP (Gbit/s; `--streams N` parallel
  * connections, default 1: one flow, which flow-hash workers cannot share
  * out), the forwarder's CPU (user+system, % of one core) and the machine's
@@ -70,6 +71,8 @@ interface Row {
   pingP50Ms: number;
   pingP99Ms: number;
   pingLoss: number;
+  /** The forwarder's CPU during the cold pings, % of one core (what busy polling costs). */
+  pingFwdCpuPct: number;
   warmP50Ms: number;
   warmP99Ms: number;
   tcpGbps: number;
@@ -259,6 +262,7 @@ async function measure(setup: string): Promise<Row> {
     pingP50Ms: NaN,
     pingP99Ms: NaN,
     pingLoss: 0,
+    pingFwdCpuPct: NaN,
     warmP50Ms: NaN,
     warmP99Ms: NaN,
     tcpGbps: NaN,
@@ -283,6 +287,7 @@ async function measure(setup: string): Promise<Row> {
       if (tags.includes("nst")) a.push("--no-send-thread");
       if (tags.includes("st")) a.push("--send-thread");
       if (tags.includes("nwu")) a.push("--no-warm-up");
+      if (tags.includes("nbp")) a.push("--busy-poll", "0");
       if (withRules) a.push("--rules", RULES);
       a.push(...TARSIER_ARGS);
       fwd = startTarsier(topo.middle, a, DENO_FLAGS);
@@ -305,7 +310,9 @@ async function measure(setup: string): Promise<Row> {
     }
     await new Promise((r) => setTimeout(r, 1000));
     row.rssBeforeMiB = rssMiB(fwd?.child.pid);
-    const p = pingStats(topo, `${setup} cold`);
+    const cold = cpuDuring(fwd?.child.pid, () => pingStats(topo, `${setup} cold`));
+    const p = cold.result;
+    row.pingFwdCpuPct = cold.fwdCpuPct;
     row.pingP50Ms = p.p50;
     row.pingP99Ms = p.p99;
     row.pingLoss = p.loss;
@@ -335,7 +342,7 @@ async function measure(setup: string): Promise<Row> {
     if (fwd) {
       await fwd.stop();
       const summary = fwd.stderr().split("\n").filter((l) =>
-        /kernel_drops|send_errors|blocked|accepted|send_thread|ring_wait|batch_/.test(l)
+        /kernel_drops|send_errors|blocked|accepted|send_thread|ring_wait|batch_|busy_poll/.test(l)
       );
       if (summary.length > 0) row.note += summary.map((l) => l.trim()).join("; ");
     }
@@ -362,21 +369,21 @@ if (import.meta.main) {
     }
   }
   console.log(
-    "\nsetup               ping p50/p99 ms  warm p50/p99 ms  lost  TCP Gbit/s  fwd CPU %  idle %" +
+    "\nsetup               ping p50/p99 ms  ping CPU %  warm p50/p99 ms  lost  TCP Gbit/s  fwd CPU %  idle %" +
       "  UDP Mbit/s  UDP loss %  rcvbuf drops  UDP fwd CPU %  UDP idle %  RSS MiB before->after",
   );
   const ms = (a: number, b: number) => `${a.toFixed(3)}/${b.toFixed(3)}`;
   for (const r of rows) {
     console.log(
       `${r.setup.padEnd(19)} ${ms(r.pingP50Ms, r.pingP99Ms).padStart(15)} ${
-        ms(r.warmP50Ms, r.warmP99Ms).padStart(16)
-      } ${String(r.pingLoss).padStart(5)} ${r.tcpGbps.toFixed(2).padStart(11)} ${
-        String(r.fwdCpuPct).padStart(10)
-      } ${String(r.idlePct).padStart(7)} ${r.udpMbps.toFixed(0).padStart(11)} ${
-        r.udpLossPct.toFixed(2).padStart(11)
-      } ${String(r.udpRcvbufErrors).padStart(13)} ${String(r.udpFwdCpuPct).padStart(14)} ${
-        String(r.udpIdlePct).padStart(11)
-      }  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
+        String(r.pingFwdCpuPct).padStart(11)
+      } ${ms(r.warmP50Ms, r.warmP99Ms).padStart(16)} ${String(r.pingLoss).padStart(5)} ${
+        r.tcpGbps.toFixed(2).padStart(11)
+      } ${String(r.fwdCpuPct).padStart(10)} ${String(r.idlePct).padStart(7)} ${
+        r.udpMbps.toFixed(0).padStart(11)
+      } ${r.udpLossPct.toFixed(2).padStart(11)} ${String(r.udpRcvbufErrors).padStart(13)} ${
+        String(r.udpFwdCpuPct).padStart(14)
+      } ${String(r.udpIdlePct).padStart(11)}  ${r.rssBeforeMiB}->${r.rssAfterMiB}`,
     );
   }
   // a p99 of one run of 200 echoes is its second-slowest echo: pooled over

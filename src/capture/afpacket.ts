@@ -502,6 +502,20 @@ export class AfPacketRing implements FrameSource {
     return mac;
   }
 
+  /**
+   * Whether a frame is ready at the cursor, for {@link next} to take: one
+   * load of the slot's status, nothing handed back (for busy polling).
+   *
+   * @param held slots behind the cursor still held elsewhere (0: none)
+   * @returns true when the next {@link next} would find a frame (or an
+   *   outgoing one it skips)
+   */
+  hasFrame(held = 0): boolean {
+    if (held >= this.frameCount) return false;
+    const at = (this.#cursor * this.frameSize + H_STATUS) >>> 2;
+    return (Atomics.load(this.#status, at) & TP_STATUS_USER) !== 0;
+  }
+
   /** The first slot of the current lease (the frames of the last {@link next}). */
   get leaseStart(): number {
     return this.#leaseStart;

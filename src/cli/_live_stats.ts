@@ -37,6 +37,7 @@ export function liveStatsFacts(
     kernel_packets: result.kernel.packets,
     kernel_drops: result.kernel.drops,
     errors: result.internalErrors,
+    busy_poll_windows: result.busyPollWindows,
     ...latencyFacts(result.ringWait, result.batchTime),
   };
   if (bridge !== null) {

@@ -78,6 +78,11 @@ export interface LiveCommandOptions extends DetectionOptions {
    * so that the first packets run compiled code (`src/engine/jit_warm_up.ts`).
    */
   warmUp: boolean;
+  /**
+   * After a frame, keep looking at the rings for this long (ms) instead of
+   * sleeping in poll(2) (`busyPollMs` of `runLive`, which says why). 0 turns it off.
+   */
+  busyPollMs: number;
 }
 
 /**
@@ -144,6 +149,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
       packet,
       signal: abort.signal,
       failOpen: options.failMode === "open",
+      busyPollMs: options.busyPollMs,
       tickIntervalMs: options.statsInterval * 1000,
       onTick: (r) => {
         if (pipeline.writeStats && eve !== null) eve.writeRecord(statsRecord(r.stats, factsOf(r)));
@@ -189,6 +195,7 @@ export async function runLiveCommand(options: LiveCommandOptions): Promise<numbe
     alerts: stage?.alertCount ?? 0,
     internal_errors: result.internalErrors,
     bypassed: result.bypassed,
+    busy_poll_windows: result.busyPollWindows,
     elapsed_s: Math.round(result.elapsedMs) / 1000,
     ...latencyFacts(result.ringWait, result.batchTime),
   };
@@ -216,6 +223,7 @@ export interface RawLiveOptions {
   workers?: string;
   sendThread?: boolean;
   warmUp?: boolean;
+  busyPoll?: string;
   summary?: string;
   initErrorsFatal?: boolean;
   verbose?: boolean;
@@ -278,6 +286,9 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     workers,
     sendThread: mode === "ips" && (raw.sendThread ?? true),
     warmUp: raw.warmUp ?? true,
+    busyPollMs: raw.busyPoll === undefined
+      ? defaultBusyPollMs(mode, workers, navigator.hardwareConcurrency)
+      : nonNegativeInt(mode, "--busy-poll", raw.busyPoll),
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,
@@ -290,6 +301,36 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     mpmCacheDir: raw.mpmCache === false ? false : raw.mpmCacheDir ?? null,
     notes: [],
   };
+}
+
+/**
+ * How long `ips` busy-polls after a frame by default, ms: long enough to
+ * span the gaps of a link with at least 50 frames a second (an echo every
+ * 10 ms among them), so that such a link's frames find the thread awake.
+ */
+export const IPS_BUSY_POLL_MS = 20;
+
+/**
+ * The default of `--busy-poll`: {@link IPS_BUSY_POLL_MS} for `ips` when the
+ * machine has a CPU beyond the workers' (each busy-polling worker holds one
+ * while frames come, and the kernel, the send threads and the hosts' own
+ * programs need the rest), else 0; `ids` (passive: nothing waits for it) 0.
+ *
+ * @param mode which command
+ * @param workers capture workers
+ * @param cpus CPUs of the machine
+ * @returns milliseconds
+ */
+export function defaultBusyPollMs(mode: "ids" | "ips", workers: number, cpus: number): number {
+  return mode === "ips" && cpus > workers ? IPS_BUSY_POLL_MS : 0;
+}
+
+function nonNegativeInt(mode: string, flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`${mode}: ${flag} must be a whole number of milliseconds, not "${text}"`);
+  }
+  return n;
 }
 
 function positiveInt(mode: string, flag: string, text: string): number {

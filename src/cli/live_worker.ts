@@ -119,6 +119,7 @@ async function start(rings: AfPacketRing[]): Promise<void> {
       packet,
       signal: abort.signal,
       failOpen: opts.failMode === "open",
+      busyPollMs: opts.busyPollMs,
       tickIntervalMs: TICK_MS,
       onTick: (r) => {
         scope.postMessage({ type: "counters", counters: countersOf(r) });

@@ -305,6 +305,7 @@ export async function runLiveWorkers(options: LiveCommandOptions): Promise<numbe
     alerts: sums.facts.alerts,
     internal_errors: sums.internalErrors,
     bypassed: sums.bypassed,
+    busy_poll_windows: capture.busy_poll_windows ?? 0,
     elapsed_s: Math.round(performance.now() - started) / 1000,
     worker_packets: links.map((l) => l.counters?.decode.packets ?? 0),
     ...latencyFacts(sums.ringWait, sums.batchTime),

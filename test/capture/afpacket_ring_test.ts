@@ -68,6 +68,25 @@ Deno.test("ring: next() reads filled slots in order and hands them back on the n
   assert.equal(statusOf(view, 5), 0);
 });
 
+Deno.test("ring: hasFrame() tells whether next() would find a frame, and takes nothing", () => {
+  const { ring, memory, view } = bufferRing();
+  const batch = new FrameBatch(2);
+  assert.equal(ring.hasFrame(), false, "an empty ring");
+  fill(memory, view, 0, 30);
+  fill(memory, view, 1, 31);
+  fill(memory, view, 2, 32);
+  assert.equal(ring.hasFrame(), true);
+  assert.equal(ring.hasFrame(), true, "looking twice takes nothing");
+  assert.equal(statusOf(view, 0), TP_STATUS_USER);
+  assert.equal(ring.next(batch), 2);
+  assert.deepEqual(marks(batch, memory), [30, 31]);
+  assert.equal(ring.hasFrame(), true, "slot 2 at the cursor");
+  assert.equal(ring.hasFrame(FRAME_COUNT), false, "every slot held elsewhere: nothing to take");
+  assert.equal(ring.next(batch), 1);
+  assert.equal(ring.hasFrame(), false, "the leased slot is behind the cursor");
+  assert.equal(ring.next(batch), 0);
+});
+
 Deno.test("ring: slots a send thread still holds are not read again after a lap", () => {
   const { ring, memory, view } = bufferRing();
   const batch = new FrameBatch(FRAME_COUNT);

@@ -10,7 +10,7 @@
  * the counters as JSON on stdout.
  *
  * Usage: deno run -A _policy_probe.ts SIDE_A SIDE_B open|closed throw|slow SECONDS [RING_FRAMES]
- *   [BRISK_TIMEOUT_MS]
+ *   [BRISK_TIMEOUT_MS|-] [BUSY_POLL_MS]
  *
  * @module
  */
@@ -21,7 +21,7 @@ import { runLive, type VerdictStage } from "../../src/engine/live_capture.ts";
 import { InlineBridge } from "../../src/verdict/inline_bridge.ts";
 import { PacketVerdict } from "../../src/verdict/packet_verdict.ts";
 
-const [a, b, fail, mode, seconds, ringFrames, briskTimeout] = Deno.args;
+const [a, b, fail, mode, seconds, ringFrames, briskTimeout, busyPoll] = Deno.args;
 
 const B = 0x62; // "b"
 
@@ -66,7 +66,10 @@ try {
     signal: abort.signal,
     failOpen: fail === "open",
     batchCapacity: 4,
-    briskTimeoutMs: briskTimeout === undefined ? undefined : Number(briskTimeout),
+    briskTimeoutMs: briskTimeout === undefined || briskTimeout === "-"
+      ? undefined
+      : Number(briskTimeout),
+    busyPollMs: busyPoll === undefined ? undefined : Number(busyPoll),
     onError: () => errorsReported++,
   });
   console.log(JSON.stringify({
@@ -80,6 +83,7 @@ try {
     blocked: bridge.counters.blocked,
     ringFrames: rings[0].frameCount,
     polls: result.polls,
+    busyPollWindows: result.busyPollWindows,
   }));
 } finally {
   for (const ring of rings) ring.close();
