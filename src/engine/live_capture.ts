@@ -295,16 +295,19 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         // (a reply follows its request within a fraction of a millisecond)
         now = performance.now();
         const due = now - lastYield >= yieldInterval;
-        const quietAt = lastBatchEnd + QUIET_GAP_MS;
-        if (now < busyUntil && (!due || now < quietAt)) {
+        if (now < busyUntil) {
           // busy polling: look at the rings rather than sleep, until a frame, the
-          // window's end or a due yield (which still waits for a quiet gap)
-          lookForFrames(
-            rings,
-            bridge,
-            due ? quietAt : Math.min(busyUntil, lastYield + yieldInterval),
-          );
-          continue;
+          // window's end or a due yield, which still waits for a quiet gap (looking)
+          // and is then taken at once
+          const quietAt = lastBatchEnd + QUIET_GAP_MS;
+          if (!due || now < quietAt) {
+            lookForFrames(
+              rings,
+              bridge,
+              due ? quietAt : Math.min(busyUntil, lastYield + yieldInterval),
+            );
+            continue;
+          }
         } else if (bridge !== null && bridge.waitForSends(1)) {
           // frames a send thread still holds keep poll(2) from sleeping: wait for it instead
           if (!due) continue;
