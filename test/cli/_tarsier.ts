@@ -1,12 +1,27 @@
 /**
  * `tarsier` as the CLI tests start it: the repository's `src/main.ts` under
- * this Deno, with the permissions the `tarsier` task grants.
+ * this Deno, with the `tarsier` task's own flags (read from deno.json).
  *
  * @module
  */
 
 import { join } from "node:path";
 import { REPO_ROOT } from "../corpus.ts";
+
+/**
+ * The `tarsier` task's `deno run` flags (permissions, V8 flags), read from
+ * deno.json, so that the tests grant exactly what the task grants.
+ */
+export const TARSIER_TASK_FLAGS: readonly string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(join(REPO_ROOT, "deno.json")));
+  const task: string = config.tasks.tarsier;
+  const words = task.split(/\s+/);
+  const main = words.indexOf("src/main.ts");
+  if (words[0] !== "deno" || words[1] !== "run" || main < 0) {
+    throw new Error(`deno.json: the tarsier task is not "deno run ... src/main.ts": ${task}`);
+  }
+  return words.slice(2, main);
+})();
 
 /**
  * The command that runs `tarsier <args>` from the repository root.
@@ -16,17 +31,7 @@ import { REPO_ROOT } from "../corpus.ts";
  */
 export function tarsierCommand(...args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-ffi",
-      "--allow-env=LOG_TOKENS,LOG_STREAM,NO_COLOR,TERM,COLUMNS,HOME,XDG_CACHE_HOME",
-      "--allow-sys",
-      join(REPO_ROOT, "src", "main.ts"),
-      ...args,
-    ],
+    args: ["run", "--quiet", ...TARSIER_TASK_FLAGS, join(REPO_ROOT, "src", "main.ts"), ...args],
     stdout: "piped",
     stderr: "piped",
     cwd: REPO_ROOT,
