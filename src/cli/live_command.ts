@@ -80,7 +80,8 @@ export interface LiveCommandOptions extends DetectionOptions {
   warmUp: boolean;
   /**
    * After a frame, keep looking at the rings for this long (ms) instead of
-   * sleeping in poll(2) (`busyPollMs` of `runLive`, which says why). 0 turns it off.
+   * sleeping in poll(2), unless the traffic is load (`busyPollMs` of
+   * `runLive`, which says why). 0 turns it off.
    */
   busyPollMs: number;
 }
@@ -288,7 +289,7 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
     warmUp: raw.warmUp ?? true,
     busyPollMs: raw.busyPoll === undefined
       ? defaultBusyPollMs(mode, workers, navigator.hardwareConcurrency)
-      : nonNegativeInt(mode, "--busy-poll", raw.busyPoll),
+      : busyPollMs(mode, raw.busyPoll),
     rules: [...(raw.rules ?? []), ...(raw.s ?? [])],
     exclusiveRules: raw.S ?? [],
     logDir: raw.logDir ?? raw.l ?? null,
@@ -306,7 +307,8 @@ export function parseLiveOptions(mode: "ids" | "ips", raw: RawLiveOptions): Live
 /**
  * How long `ips` busy-polls after a frame by default, ms: long enough to
  * span the gaps of a link with at least 50 frames a second (an echo every
- * 10 ms among them), so that such a link's frames find the thread awake.
+ * 10 ms among them), so that such a link's frames find the thread awake
+ * (up to the load of `runLive`'s rate gate).
  */
 export const IPS_BUSY_POLL_MS = 20;
 
@@ -325,10 +327,15 @@ export function defaultBusyPollMs(mode: "ids" | "ips", workers: number, cpus: nu
   return mode === "ips" && cpus > workers ? IPS_BUSY_POLL_MS : 0;
 }
 
-function nonNegativeInt(mode: string, flag: string, text: string): number {
+/** The longest `--busy-poll`, ms (a minute: longer is spinning for good). */
+export const MAX_BUSY_POLL_MS = 60_000;
+
+function busyPollMs(mode: string, text: string): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < 0) {
-    throw new UsageError(`${mode}: ${flag} must be a whole number of milliseconds, not "${text}"`);
+  if (!/^[0-9]+$/.test(text) || n > MAX_BUSY_POLL_MS) {
+    throw new UsageError(
+      `${mode}: --busy-poll must be whole milliseconds from 0 to ${MAX_BUSY_POLL_MS}, not "${text}"`,
+    );
   }
   return n;
 }

@@ -6,9 +6,12 @@
  * The loop is synchronous: take every ready frame of each ring, inspect and
  * act on each where it lies, hand the batch back to the kernel (inline: the
  * bridge does, once its frames are sent, maybe by its send thread); when no
- * ring has anything, wait in `poll(2)` (blocking, at most `idleTimeoutMs`;
- * on a bridge at most 1 ms for about a second after a frame, see
- * `briskTimeoutMs`), or, while a send thread holds frames, on its queue. It
+ * ring has anything, look again without sleeping while a busy-polling
+ * window is open (`busyPollMs`: for that long after a frame, unless the
+ * traffic is load), else wait in `poll(2)` (blocking, at most
+ * `idleTimeoutMs`; on a bridge at most 1 ms for about a second after a
+ * frame, see `briskTimeoutMs`), or, while a send thread holds frames, on
+ * its queue. It
  * yields to the event loop (a MessageChannel turn) so that SIGINT/SIGTERM
  * and periodic stats run: once `yieldIntervalMs` has passed and the rings
  * then stay quiet for 1 ms, and under traffic without such a gap every 2
@@ -54,8 +57,8 @@ const QUIET_GAP_MS = 1;
 const RATE_INTERVAL_MS = 20;
 
 /**
- * More frames than this in a rate interval is load (12,800 a second at
- * 20 ms): busy polling stops until an interval with fewer.
+ * More frames than this per rate interval is load (12,800 a second): busy
+ * polling stops until an interval with fewer.
  */
 const LOADED_FRAMES = 256;
 
@@ -101,9 +104,8 @@ export interface LiveOptions {
    */
   briskTimeoutMs?: number;
   /**
-   * After a frame that follows a quiet gap (1 ms without frames), keep
-   * looking at the rings without sleeping for this long, ms (busy polling;
-   * default 0: sleep in poll(2) at once).
+   * After a frame, keep looking at the rings without sleeping for this
+   * long, ms (busy polling; default 0: sleep in poll(2) at once).
    *
    * A capture thread asleep in poll(2) is woken when a frame reaches its
    * ring, and on a virtual machine that wake-up is the tail of the latency
@@ -112,7 +114,7 @@ export interface LiveOptions {
    * vCPU had halted (a short poll timeout does not help: the vCPU halts
    * between the timer wake-ups). A thread that keeps looking sees the frame
    * at once, at the price of one core while frames come at least this
-   * often. Under load (more than {@link LOADED_FRAMES} frames in
+   * often. Under load (more than {@link LOADED_FRAMES} frames per
    * {@link RATE_INTERVAL_MS}) it does not busy-poll: the thread then seldom
    * sleeps long, and a core spent looking is taken from the kernel and the
    * send threads that forward (one TCP flow through a bridge on two vCPUs
@@ -152,7 +154,7 @@ export interface LiveResult {
   bypassed: number;
   /** Blocking waits for frames (poll(2) calls). */
   polls: number;
-  /** Busy-polling windows begun: frames after a quiet gap (see `busyPollMs`). */
+  /** Busy-polling windows opened: frames that found none open (see `busyPollMs`). */
   busyPollWindows: number;
   /**
    * Per batch: how long its first (oldest) frame waited in the ring, from
@@ -237,19 +239,21 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         const takenUs = realtimeMicros();
         const batchStarted = performance.now();
         if (busyPoll > 0) {
-          // the frame rate, per interval of at least RATE_INTERVAL_MS
-          rateFrames += n;
-          if (batchStarted - rateStart >= RATE_INTERVAL_MS) {
-            loaded = rateFrames > LOADED_FRAMES;
+          // the frame rate over the last interval of at least RATE_INTERVAL_MS
+          // (ended by this batch, which counts in the next)
+          const elapsed = batchStarted - rateStart;
+          if (elapsed >= RATE_INTERVAL_MS) {
+            loaded = rateFrames * RATE_INTERVAL_MS > LOADED_FRAMES * elapsed;
             rateStart = batchStarted;
             rateFrames = 0;
           }
-          // a frame after a quiet gap on a link not under load starts a
-          // busy-polling window; under load the thread stops looking
+          rateFrames += n;
+          // a frame on a link not under load opens or extends a busy-polling
+          // window; under load the thread stops looking
           if (loaded) busyUntil = -Infinity;
-          else if (batchStarted - lastBatchEnd >= QUIET_GAP_MS) {
+          else {
+            if (batchStarted >= busyUntil) result.busyPollWindows++;
             busyUntil = batchStarted + busyPoll;
-            result.busyPollWindows++;
           }
         }
         result.ringWait.record(takenUs - (batch.tsSec[0] * 1e6 + batch.tsNsec[0] / 1000));

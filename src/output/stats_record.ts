@@ -53,8 +53,8 @@ export interface StatsFacts {
   alerts: number;
   /**
    * Live capture: `kernel_packets`, `kernel_drops` (PACKET_STATISTICS),
-   * `errors`, `busy_poll_windows` (frames after a quiet gap that began busy
-   * polling, Tarsier's own), and the per-batch latencies `ring_wait_p50_us`,
+   * `errors`, `busy_poll_windows` (busy-polling windows opened, Tarsier's
+   * own), and the per-batch latencies `ring_wait_p50_us`,
    * `ring_wait_p99_us`, `ring_wait_max_us`, `batch_p99_us`, `batch_max_us`.
    */
   capture?: Record<string, number>;

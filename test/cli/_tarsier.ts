@@ -17,8 +17,8 @@ export const TARSIER_TASK_FLAGS: readonly string[] = (() => {
   const task: string = config.tasks.tarsier;
   const words = task.split(/\s+/);
   const main = words.indexOf("src/main.ts");
-  if (words[0] !== "deno" || words[1] !== "run" || main < 0) {
-    throw new Error(`deno.json: the tarsier task is not "deno run ... src/main.ts": ${task}`);
+  if (words[0] !== "deno" || words[1] !== "run" || main !== words.length - 1) {
+    throw new Error(`deno.json: the tarsier task is not "deno run FLAGS src/main.ts": ${task}`);
   }
   return words.slice(2, main);
 })();

@@ -102,6 +102,38 @@ topologyTest(
 );
 
 topologyTest(
+  "live idle: a steady stream below the load limit keeps a busy-polling bridge looking",
+  async (topo) => {
+    // datagrams 0.5 ms apart (about 2,000 a second, under the 12,800 of load)
+    // from shortly after the first ping until after the probe's end: each frame
+    // extends the 20 ms window, so the loop does not sleep
+    const counts = await probeWith(topo, ["-", "20"], () => {
+      const stream = new Deno.Command("ip", {
+        args: [
+          "netns",
+          "exec",
+          topo.client,
+          "python3",
+          UDP,
+          "send",
+          topo.serverIp,
+          String(SECONDS * 3000),
+          "ok",
+          "0.0005",
+        ],
+        stdout: "null",
+      }).outputSync();
+      assert(stream.success, "the datagrams were sent");
+    });
+    const report = `busy polling, a steady stream: ${JSON.stringify(counts)}`;
+    console.log(report);
+    // polls only between the ping and the stream's start (a process start);
+    // a window that closed after its first 20 ms would leave thousands
+    assert(counts.polls <= 400, report);
+  },
+);
+
+topologyTest(
   "live idle: under load a busy-polling bridge sleeps in poll(2) again",
   async (topo) => {
     // a ping starts a window longer than the run; 60,000 datagrams as fast as
