@@ -47,6 +47,17 @@ export interface ByteWindow {
   hold(from: number, length: number): boolean;
 }
 
+/**
+ * The window a reader reads through: `input` itself, or a {@link WholeBuffer}
+ * over a capture in memory.
+ *
+ * @param input a window on a file, or the whole capture in memory
+ * @returns the window
+ */
+export function windowOf(input: Uint8Array | ByteWindow): ByteWindow {
+  return input instanceof Uint8Array ? new WholeBuffer(input) : input;
+}
+
 /** A capture already in memory: one window over all of it that never moves. */
 export class WholeBuffer implements ByteWindow {
   /** The whole capture. */

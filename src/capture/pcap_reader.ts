@@ -17,7 +17,7 @@
 import { hexStart, startsLikeMagic, u16, u32 } from "./_bytes.ts";
 import { CaptureFormatError } from "./capture_format_error.ts";
 import type { CaptureDamage, FrameBatch, FrameSource } from "./frame_batch.ts";
-import { type ByteWindow, WholeBuffer } from "./byte_window.ts";
+import { type ByteWindow, windowOf } from "./byte_window.ts";
 
 /** Size of the pcap file header. */
 export const PCAP_FILE_HEADER_LENGTH = 24;
@@ -105,7 +105,7 @@ export class PcapReader implements FrameSource {
    * @throws {CaptureFormatError} when the input is not a pcap file of version 2.x (x <= 4)
    */
   constructor(input: Uint8Array | ByteWindow, name = "capture") {
-    const window = input instanceof Uint8Array ? new WholeBuffer(input) : input;
+    const window = windowOf(input);
     window.hold(0, Math.min(window.size, PCAP_FILE_HEADER_LENGTH));
     const bytes = window.bytes.subarray(0, window.end - window.start);
     if (window.size === 0) throw new CaptureFormatError(name, "empty file");

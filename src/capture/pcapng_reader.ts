@@ -19,7 +19,7 @@ import { hexStart, i64, startsLikeMagic, u16, u32 } from "./_bytes.ts";
 import { DEFAULT_TSRESOL, putTimestamp } from "./_timestamp.ts";
 import { CaptureFormatError } from "./capture_format_error.ts";
 import type { CaptureDamage, FrameBatch, FrameSource } from "./frame_batch.ts";
-import { type ByteWindow, WholeBuffer } from "./byte_window.ts";
+import { type ByteWindow, windowOf } from "./byte_window.ts";
 
 /** Block type of the section header block (a palindrome: the same in both byte orders). */
 export const PCAPNG_SHB = 0x0a0d0d0a;
@@ -121,7 +121,7 @@ export class PcapngReader implements FrameSource {
    *   section header of version 1.0 with a valid byte-order magic
    */
   constructor(input: Uint8Array | ByteWindow, name = "capture") {
-    const window = input instanceof Uint8Array ? new WholeBuffer(input) : input;
+    const window = windowOf(input);
     window.hold(0, Math.min(window.size, SHB_MIN));
     const bytes = window.bytes.subarray(0, window.end - window.start);
     if (window.size === 0) throw new CaptureFormatError(name, "empty file");

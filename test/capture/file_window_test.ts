@@ -36,6 +36,23 @@ function bothWays(bytes: Uint8Array, path: string, capacity: number, batch: numb
   }
 }
 
+/**
+ * A whole, undamaged capture read through a window as from memory: the same
+ * frames (`count` of them), no damage, the same end position, the same reader.
+ */
+function assertReadsAlike(
+  read: ReturnType<typeof bothWays>,
+  count: number,
+  reader: typeof PcapReader | typeof PcapngReader,
+): void {
+  const { a, b, whole, windowed } = read;
+  assert.equal(b.frames.length, count);
+  assert.deepEqual(strip(b.frames), strip(a.frames));
+  assert.equal(windowed.damage, null);
+  assert.equal(windowed.position, whole.position);
+  assert.ok(windowed instanceof reader);
+}
+
 /** Frames compared without their offsets (a window's offsets index the window, not the file). */
 function strip(frames: { offset: number }[]) {
   return frames.map(({ offset: _, ...rest }) => rest);
@@ -103,12 +120,7 @@ Deno.test("file window: a pcap read through small windows gives the frames read 
     const bytes = pcapFile({ le, nano: !le, snaplen: 65535 }, records);
     await withTempFile(bytes, (path) => {
       for (const [capacity, batch] of [[64, 1], [100, 3], [4096, 7], [1 << 20, 256]]) {
-        const { a, b, whole, windowed } = bothWays(bytes, path, capacity, batch);
-        assert.equal(b.frames.length, 60);
-        assert.deepEqual(strip(b.frames), strip(a.frames));
-        assert.equal(windowed.damage, null);
-        assert.equal(windowed.position, whole.position);
-        assert.ok(windowed instanceof PcapReader);
+        assertReadsAlike(bothWays(bytes, path, capacity, batch), 60, PcapReader);
       }
     });
   }
@@ -143,12 +155,9 @@ Deno.test("file window: a pcapng with sections, interfaces, all packet blocks an
   const bytes = concat(...parts);
   await withTempFile(bytes, (path) => {
     for (const [capacity, batch] of [[64, 1], [512, 4], [8192, 256]]) {
-      const { a, b, whole, windowed } = bothWays(bytes, path, capacity, batch);
-      assert.equal(b.frames.length, 60);
-      assert.deepEqual(strip(b.frames), strip(a.frames));
-      assert.equal(windowed.damage, null);
-      assert.equal(windowed.position, whole.position);
-      assert.ok(windowed instanceof PcapngReader);
+      const read = bothWays(bytes, path, capacity, batch);
+      assertReadsAlike(read, 60, PcapngReader);
+      const { whole, windowed } = read;
       assert.equal((windowed as PcapngReader).sectionCount, 2);
       assert.equal((whole as PcapngReader).sectionCount, 2);
     }
